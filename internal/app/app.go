@@ -1,0 +1,218 @@
+// Package app is the composition root: it opens the store and the keyring,
+// builds the engine, ingest, API and metrics, and owns their lifecycle
+// (New, Run, Close). serve, demo and the end-to-end tests all use it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ticketbridge/ticketbridge/internal/config"
+	"github.com/ticketbridge/ticketbridge/internal/engine"
+	"github.com/ticketbridge/ticketbridge/internal/httpapi"
+	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/obs"
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
+	"github.com/ticketbridge/ticketbridge/internal/secret"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+	"github.com/ticketbridge/ticketbridge/internal/store/storeopen"
+)
+
+// Options are the collaborators tests and the demo swap in.
+type Options struct {
+	Logger     *slog.Logger
+	Now        func() time.Time
+	HTTPClient *http.Client
+	// Engine tunables (zero values take the engine's defaults).
+	Rescan        time.Duration
+	RetryBase     time.Duration
+	RateLimitWait time.Duration
+	AfterCreate   func(ctx context.Context, t psa.Ticket) error
+	LeaseTTL      time.Duration
+}
+
+// App is one running ticketbridge.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	now     func() time.Time
+	client  *http.Client
+	Store   store.Store
+	Keyring *secret.Keyring
+	Metrics *obs.Metrics
+	Engine  *engine.Engine
+	Tenant  string
+
+	budgetsMu sync.Mutex
+	budgets   map[string]*psahttp.Budget
+}
+
+// New opens everything the app needs. Close releases it.
+func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.client == nil {
+		a.client = &http.Client{Timeout: 30 * time.Second}
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	kr, err := openKeyring(cfg)
+	if err != nil {
+		return nil, err
+	}
+	st, _, err := storeopen.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath(), a.now)
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	a.Store, a.Keyring, a.Metrics = st, kr, obs.NewMetrics()
+	if err := a.ensureAdminToken(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	a.Engine = engine.New(engine.Config{
+		Store: st, Connectors: a.connector, Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
+		Rescan: opts.Rescan, RetryBase: opts.RetryBase, RateLimitWait: opts.RateLimitWait, AfterCreate: opts.AfterCreate,
+		WebhookKey:  func(name string) secret.Secret { return kr.Derive("webhook:" + name) },
+		CallbackKey: a.CallbackKey,
+		HTTPClient:  a.client,
+		Replica:     cfg.ReplicaID(),
+		LeaseTTL:    opts.LeaseTTL,
+		RouteSettle: routeSettle(cfg),
+	})
+	return a, nil
+}
+
+func openKeyring(cfg config.Config) (*secret.Keyring, error) {
+	var key []byte
+	var err error
+	if !cfg.SecretKey.IsZero() {
+		key, err = secret.ParseKey(cfg.SecretKey.Reveal())
+	} else {
+		key, err = secret.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "secret.key"))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	return secret.NewKeyring(key)
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Handler is the whole HTTP surface: probes, metrics, ingest and the API.
+func (a *App) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
+	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics.Registry, promhttp.HandlerOpts{}))
+	in := ingest.New(ingest.Config{
+		Store: a.Store, MaxBodyBytes: a.cfg.MaxBodyBytes, Now: a.now, Logger: a.log,
+		OnAccepted: func(string, []int64) { a.Engine.Nudge() },
+		OnReceived: func(n int) { a.Metrics.AlertsReceived.Add(float64(n)) },
+	})
+	mux.Handle("POST /api/v1/alerts", in)
+	mux.Handle("PUT /api/v1/organizations/{id}/billable-users", in.BillableUsers())
+	hooks := a.Engine.WebhookHandler()
+	mux.Handle("POST /hooks/{integration}", hooks)
+	mux.Handle("POST /hooks/{integration}/deactivated", hooks)
+	mux.Handle("/api/v1/", httpapi.New(httpapi.Config{
+		Store: a.Store, Now: a.now, Logger: a.log, OnRetry: func(int64) { a.Engine.Nudge() },
+		CallbackSecret: func(id string) string { return a.CallbackKey(id).Reveal() },
+		Extra:          a.billingRoutes,
+	}))
+	return mux
+}
+
+func (a *App) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending)
+	if err != nil {
+		a.log.Error("readiness", "err", err)
+		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	a.Metrics.Backlog.Set(float64(n))
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// Serve runs the engine and the HTTP server on ln until ctx is cancelled.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	engineDone := make(chan error, 1)
+	go func() { engineDone <- a.Engine.Run(ctx) }()
+	go a.reportBacklog(ctx)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+		cancel()
+	}
+	shutdownCtx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	if serr := srv.Shutdown(shutdownCtx); serr != nil && err == nil {
+		err = serr
+	}
+	if eerr := <-engineDone; eerr != nil && err == nil {
+		err = eerr
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// reportBacklog keeps the backlog gauge fresh without a query per scrape.
+func (a *App) reportBacklog(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		if n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending); err == nil {
+			a.Metrics.Backlog.Set(float64(n))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// CallbackKey is the secret callbacks to a source are signed with; the
+// source is given it when it is created.
+func (a *App) CallbackKey(sourceID string) secret.Secret {
+	return a.Keyring.Derive("callback:" + sourceID)
+}
+
+// routeSettle is 30s on PostgreSQL, where seqs commit out of order across
+// replicas, and 0 on SQLite, where they cannot.
+func routeSettle(cfg config.Config) time.Duration {
+	if cfg.Postgres() {
+		return 30 * time.Second
+	}
+	return 0
+}

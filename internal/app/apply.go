@@ -1,0 +1,271 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/integration"
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/rules"
+	"github.com/ticketbridge/ticketbridge/internal/secret"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+// Plan is what apply would change for one integration.
+type Plan struct {
+	Name    string
+	New     bool
+	Changes []integration.Change
+
+	settings integration.Settings
+	creds    map[string]secret.Secret
+	old      *store.Integration
+	oldSince time.Time
+}
+
+// PlanApply validates the documents, tests each connection, resolves PSA
+// names to ids against the PSA and compares with what is stored. It writes
+// nothing; ApplyPlans does.
+func (a *App) PlanApply(ctx context.Context, docs []integration.Settings, getenv func(string) string) ([]*Plan, error) {
+	plans := make([]*Plan, 0, len(docs))
+	var errs []error
+	for _, s := range docs {
+		p, err := a.planOne(ctx, s, getenv)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("integration %q: %w", s.Name, err))
+			continue
+		}
+		plans = append(plans, p)
+	}
+	return plans, errors.Join(errs...)
+}
+
+func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(string) string) (*Plan, error) {
+	integration.ApplyDefaults(&s)
+	if err := integration.Validate(s); err != nil {
+		return nil, err
+	}
+	p := &Plan{Name: s.Name}
+	var oldSettings *integration.Settings
+	old, err := a.Store.IntegrationByName(ctx, a.Tenant, s.Name)
+	switch {
+	case err == nil:
+		p.old = &old
+		var os integration.Settings
+		if err := json.Unmarshal(old.Settings, &os); err != nil {
+			return nil, fmt.Errorf("decode stored settings: %w", err)
+		}
+		oldSettings = &os
+		p.oldSince, _ = time.Parse(time.RFC3339Nano, os.Sync.SinceTime)
+	case errors.Is(err, store.ErrNotFound):
+		p.New = true
+	default:
+		return nil, fmt.Errorf("read stored integration: %w", err)
+	}
+	creds, err := a.credentials(s, p.old, getenv)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := a.newConnector(s, creds, s.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := conn.Test(ctx); err != nil {
+		return nil, fmt.Errorf("test connection: %w", err)
+	}
+	cat, err := catalog(ctx, conn, s)
+	if err != nil {
+		return nil, err
+	}
+	if p.old != nil {
+		// Services ticketbridge itself put on contracts are not the "already
+		// on a mapped contract" error the next apply would otherwise see.
+		audits, err := a.Store.BillingAudits(ctx, p.old.ID, 0)
+		if err != nil {
+			return nil, fmt.Errorf("read billing audit: %w", err)
+		}
+		cat.OwnContractServices = map[string]bool{}
+		for _, au := range audits {
+			if au.Action == "service_added" {
+				cat.OwnContractServices[au.ContractServiceID] = true
+			}
+		}
+	}
+	if err := integration.Resolve(&s, cat); err != nil {
+		return nil, err
+	}
+	if oldSettings != nil && oldSettings.Sync.Since == s.Sync.Since {
+		// "7d" means seven days before the apply that set it; re-applying the
+		// same file must not slide the window.
+		s.Sync.SinceTime = oldSettings.Sync.SinceTime
+	} else {
+		t, err := integration.ResolveSince(s.Sync.Since, a.now())
+		if err != nil {
+			return nil, fmt.Errorf("sync.since: %w", err)
+		}
+		s.Sync.SinceTime = t.UTC().Format(time.RFC3339Nano)
+	}
+	if _, err := rules.Compile(s); err != nil {
+		return nil, err
+	}
+	p.Changes = integration.Plan(oldSettings, s)
+	p.settings, p.creds = s, creds
+	return p, nil
+}
+
+// credentials reads the secrets the YAML points at; a secret marked
+// stored (as export writes it) keeps the stored value.
+func (a *App) credentials(s integration.Settings, old *store.Integration, getenv func(string) string) (map[string]secret.Secret, error) {
+	creds, keep, err := readSecrets(s, getenv)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range keep {
+		if old == nil || old.Credentials[name] == "" {
+			return nil, fmt.Errorf("connection.%s: marked stored but nothing is stored yet: set env or file", name)
+		}
+		v, err := a.Keyring.Decrypt(old.Credentials[name])
+		if err != nil {
+			return nil, fmt.Errorf("decrypt stored %s: %w", name, err)
+		}
+		creds[name] = v
+	}
+	return creds, nil
+}
+
+// catalog fetches what name resolution needs: picklists, companies, and
+// the contacts of the companies the settings name.
+func catalog(ctx context.Context, conn psa.Connector, s integration.Settings) (integration.Catalog, error) {
+	pl, err := conn.Picklists(ctx)
+	if err != nil {
+		return integration.Catalog{}, fmt.Errorf("read picklists: %w", err)
+	}
+	companies, err := conn.Companies(ctx, psa.CompanyFilter{})
+	if err != nil {
+		return integration.Catalog{}, fmt.Errorf("list companies: %w", err)
+	}
+	cat := integration.Catalog{Picklists: pl, Companies: companies, Contacts: map[string][]psa.Contact{}}
+	wanted := map[string]bool{s.Companies.CatchAll.Company.Name: true}
+	for _, m := range s.Companies.Map {
+		wanted[m.Company.Name] = true
+	}
+	for _, c := range companies {
+		if !wanted[c.Name] {
+			continue
+		}
+		cs, err := conn.Contacts(ctx, c.ID)
+		if err != nil {
+			return cat, fmt.Errorf("list contacts of %s: %w", c.Name, err)
+		}
+		cat.Contacts[c.ID] = cs
+	}
+	if len(s.Contracts.Map) > 0 || s.Contracts.BillableUsers.Enabled {
+		if err := contractCatalog(ctx, conn, companies, wanted, &cat); err != nil {
+			return cat, err
+		}
+	}
+	return cat, nil
+}
+
+// contractCatalog adds contracts, services and the services on each
+// contract of the companies the settings name.
+func contractCatalog(ctx context.Context, conn psa.Connector, companies []psa.Company, wanted map[string]bool, cat *integration.Catalog) error {
+	cc, ok := conn.(psa.Contracts)
+	if !ok {
+		return errors.New("contracts: this PSA connector has no contracts support")
+	}
+	services, err := cc.Services(ctx)
+	if err != nil {
+		return fmt.Errorf("list services: %w", err)
+	}
+	cat.Services, cat.Contracts, cat.ContractServices = services, map[string][]psa.Contract{}, map[string][]psa.ContractService{}
+	for _, c := range companies {
+		if !wanted[c.Name] {
+			continue
+		}
+		contracts, err := cc.Contracts(ctx, c.ID)
+		if err != nil {
+			return fmt.Errorf("list contracts of %s: %w", c.Name, err)
+		}
+		cat.Contracts[c.ID] = contracts
+		for _, k := range contracts {
+			if cat.ContractServices[k.ID], err = cc.ContractServices(ctx, k.ID); err != nil {
+				return fmt.Errorf("list services of contract %s: %w", k.Name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// ApplyPlans writes the planned integrations: settings with ids, and the
+// credentials encrypted. Moving sync.since back re-routes the alerts that
+// were skipped as too old (backfill).
+func (a *App) ApplyPlans(ctx context.Context, plans []*Plan) error {
+	for _, p := range plans {
+		if err := a.applyOne(ctx, p); err != nil {
+			return fmt.Errorf("integration %q: %w", p.Name, err)
+		}
+	}
+	a.Engine.Nudge()
+	return nil
+}
+
+func (a *App) applyOne(ctx context.Context, p *Plan) error {
+	settingsJSON, err := json.Marshal(p.settings)
+	if err != nil {
+		return fmt.Errorf("encode settings: %w", err)
+	}
+	enc := map[string]string{}
+	for name, v := range p.creds {
+		if v.IsZero() {
+			continue
+		}
+		if enc[name], err = a.Keyring.Encrypt(v); err != nil {
+			return fmt.Errorf("encrypt %s: %w", name, err)
+		}
+	}
+	it := store.Integration{TenantID: a.Tenant, Name: p.Name, PSA: p.settings.PSA, Settings: settingsJSON, Credentials: enc, CreatedAt: a.now(), UpdatedAt: a.now()}
+	if p.old != nil {
+		it.ID, it.CreatedAt, it.Version = p.old.ID, p.old.CreatedAt, p.old.Version
+	}
+	newSince, _ := time.Parse(time.RFC3339Nano, p.settings.Sync.SinceTime)
+	return a.Store.InTx(ctx, func(q store.Queries) error {
+		saved, err := q.PutIntegration(ctx, it)
+		if err != nil {
+			return fmt.Errorf("save: %w", err)
+		}
+		if p.old != nil && newSince.Before(p.oldSince) {
+			if _, err := q.DeleteSkippedRoutes(ctx, saved.ID, string(rules.SkipTooOld)); err != nil {
+				return fmt.Errorf("reopen alerts skipped as too old: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// Export returns the stored integrations as the YAML apply reads, with
+// secrets as references, never values.
+func (a *App) Export(ctx context.Context) ([]byte, error) {
+	its, err := a.Store.Integrations(ctx, a.Tenant)
+	if err != nil {
+		return nil, fmt.Errorf("list integrations: %w", err)
+	}
+	docs := make([]integration.Settings, 0, len(its))
+	for _, it := range its {
+		var s integration.Settings
+		if err := json.Unmarshal(it.Settings, &s); err != nil {
+			return nil, fmt.Errorf("decode settings of %s: %w", it.Name, err)
+		}
+		for name, ref := range secretRefs(&s.Connection) {
+			if ref.Env == "" && ref.File == "" && it.Credentials[name] != "" {
+				*ref = integration.SecretRef{Stored: true}
+			}
+			ref.Value = ""
+		}
+		docs = append(docs, s)
+	}
+	return integration.Export(docs)
+}

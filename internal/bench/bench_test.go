@@ -1,0 +1,250 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestMarkers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		want       []string
+	}{
+		{"none", "just text", nil},
+		{"last line", "Malware\n\nticketbridge alert src/a-1", []string{"src/a-1"}},
+		{"coalesced note", "x\nticketbridge alert s/1\r\n\ny\n ticketbridge alert s/10 \n", []string{"s/1", "s/10"}},
+		{"inside a line is not a marker", "see ticketbridge alert s/1", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, Markers(tt.body)); diff != "" {
+				t.Errorf("Markers (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAuditPSA(t *testing.T) {
+	t.Parallel()
+	accepted := map[string]string{"s/1": "g1", "s/2": "g1", "s/3": "g2", "s/4": "g2", "s/5": "g3"}
+	tickets := []SimTicket{
+		{ID: 1, Description: "a\nticketbridge alert s/1"},
+		{ID: 2, Description: "b\nticketbridge alert s/3"},
+		{ID: 3, Description: "c\nticketbridge alert s/4"},                           // g2's second open ticket
+		{ID: 4, Description: "d\nticketbridge alert s/9", Status: autotaskComplete}, // never sent
+	}
+	notes := []SimNote{
+		{ID: 1, TicketID: 1, Description: "ticketbridge alert s/2\nticketbridge alert s/1"}, // s/1 twice
+	}
+	a := AuditPSA(accepted, tickets, notes)
+	want := Audit{
+		Tickets: 4, Notes: 1, Found: 4, Lost: []string{"s/5"}, Duplicated: []string{"s/1"},
+		DuplicateGroups: []string{"g2"}, Unknown: 1,
+	}
+	if diff := cmp.Diff(want, a); diff != "" {
+		t.Errorf("AuditPSA (-want +got):\n%s", diff)
+	}
+}
+
+// TestAuditClosedTicketsAreNotDuplicates: a group may have a closed ticket
+// and a newer open one.
+func TestAuditClosedTicketsAreNotDuplicates(t *testing.T) {
+	t.Parallel()
+	a := AuditPSA(map[string]string{"s/1": "g", "s/2": "g"}, []SimTicket{
+		{ID: 1, Description: "ticketbridge alert s/1", Status: autotaskComplete},
+		{ID: 2, Description: "ticketbridge alert s/2"},
+	}, nil)
+	if len(a.DuplicateGroups) != 0 || len(a.Lost) != 0 || a.Found != 2 {
+		t.Errorf("audit %+v", a)
+	}
+}
+
+func TestCallKind(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ method, path, want string }{
+		{"POST", "/atservicesrest/V1.0/Tickets", "ticket.create"},
+		{"PATCH", "/atservicesrest/V1.0/Tickets", "ticket.update"},
+		{"GET", "/atservicesrest/V1.0/Tickets/12", "ticket.get"},
+		{"POST", "/atservicesrest/V1.0/Tickets/query", "ticket.query"},
+		{"GET", "/atservicesrest/V1.0/Tickets/query/next", "ticket.query"},
+		{"POST", "/atservicesrest/V1.0/Tickets/12/Notes", "note.create"},
+		{"GET", "/atservicesrest/V1.0/Tickets/12/Notes", "note.list"},
+		{"POST", "/atservicesrest/V1.0/Contacts/query", "contact.query"},
+		{"GET", "/atservicesrest/V1.0/Companies/entityInformation/fields", "company.fields"},
+		{"GET", "/atservicesrest/versionInformation", "other"},
+	}
+	for _, tt := range tests {
+		if got := callKind(tt.method, tt.path); got != tt.want {
+			t.Errorf("callKind(%s %s) = %s, want %s", tt.method, tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestOverlap(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	l := &CallLog{calls: []Call{
+		{Start: at(0), End: at(50)}, {Start: at(40), End: at(100)}, // merge to 0..100
+		{Start: at(200), End: at(250)},
+	}}
+	busy := l.busy()
+	if len(busy) != 2 {
+		t.Fatalf("busy %v, want two intervals", busy)
+	}
+	tests := []struct {
+		from, to int
+		want     time.Duration
+	}{
+		{0, 300, 150 * time.Millisecond},
+		{50, 220, 70 * time.Millisecond},
+		{100, 200, 0},
+		{260, 400, 0},
+	}
+	for _, tt := range tests {
+		if got := overlap(busy, at(tt.from), at(tt.to)); got != tt.want {
+			t.Errorf("overlap(%d, %d) = %s, want %s", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+// TestCallLogRecordsWrites: the log records only the API user's calls,
+// flags budget refusals, and notes when a marker's write finished.
+func TestCallLogRecordsWrites(t *testing.T) {
+	t.Parallel()
+	sim := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/query") {
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"errors":["API request threshold of 10 requests per hour has been exceeded"]}`))
+			return
+		}
+		_, _ = w.Write([]byte(`{"itemId":1}`))
+	})
+	l := NewCallLog(sim, "tb@msp.example")
+	send := func(user, path, body string) {
+		r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader([]byte(body)))
+		r.Header.Set("UserName", user)
+		l.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	desc, _ := json.Marshal(map[string]string{"description": "text\n\nticketbridge alert s/1"})
+	send("TB@msp.example", "/atservicesrest/V1.0/Tickets", string(desc))
+	send("tech@msp.example", "/atservicesrest/V1.0/Tickets", `{"description":"ticketbridge alert s/2"}`)
+	send("tb@msp.example", "/atservicesrest/V1.0/Tickets/query", `{}`)
+	calls := l.Calls()
+	if len(calls) != 2 || calls[0].Kind != "ticket.create" || !calls[1].OverBudget {
+		t.Errorf("calls %+v, want the create and a budget refusal", calls)
+	}
+	if _, ok := l.Written("s/1"); !ok {
+		t.Error("the write of s/1 was not recorded")
+	}
+	if _, ok := l.Written("s/2"); ok {
+		t.Error("another user's write was recorded")
+	}
+}
+
+func TestStormDeterministic(t *testing.T) {
+	t.Parallel()
+	s := Storm{Orgs: 3, Users: 6, Types: 2, Seed: 5, IDPrefix: "x-"}
+	a, b := s.Alerts(20), s.Alerts(20)
+	if diff := cmp.Diff(a, b); diff != "" {
+		t.Fatalf("two runs differ:\n%s", diff)
+	}
+	for _, g := range a {
+		var v struct {
+			ID           string
+			Organization struct{ ID string }
+			User         struct{ Email string }
+		}
+		if err := json.Unmarshal(g.JSON, &v); err != nil {
+			t.Fatalf("alert %s: %v", g.ID, err)
+		}
+		// The user's organization is part of the email: groups stay per org.
+		if v.ID != g.ID || !strings.Contains(v.User.Email, "@"+v.Organization.ID+".") || !strings.HasPrefix(g.Group, v.Organization.ID+"/") {
+			t.Errorf("alert %s: %+v group %s", g.ID, v, g.Group)
+		}
+	}
+	var arr []json.RawMessage
+	if err := json.Unmarshal(s.Body(0, 5), &arr); err != nil || len(arr) != 5 {
+		t.Errorf("Body(0, 5): %d alerts, %v", len(arr), err)
+	}
+}
+
+func TestMinimumCalls(t *testing.T) {
+	t.Parallel()
+	s := Storm{Orgs: 1, Users: 1, Types: 1, Seed: 1} // one group
+	start := time.Now()
+	acc := []time.Time{start, start.Add(6 * time.Second)} // two bodies of 2 alerts, windows 0 and 1
+	// 1 create + a note in window 0 (alert 1) + a note in window 1.
+	if got := minimumCalls(s, 4, 2, start, acc, 5*time.Second); got != 3 {
+		t.Errorf("minimumCalls = %d, want 3", got)
+	}
+}
+
+// TestRunUnknownWorkload: a bad name fails before anything starts.
+func TestRunUnknownWorkload(t *testing.T) {
+	t.Parallel()
+	if _, err := Run(context.Background(), Options{Workloads: []string{"w9"}}); err == nil {
+		t.Error("Run(w9) = nil error")
+	}
+}
+
+// TestQuickW1 runs the latency workload at its smallest: every alert is
+// written to the PSA and the figures are positive.
+func TestQuickW1(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rs, err := Run(ctx, Options{Workloads: []string{"w1"}, Alerts: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, m := range rs[0].Metrics {
+		got[m.Name] = m.Value
+	}
+	if got["alerts not written"] != 0 || got["p50 end to end"] <= 0 {
+		t.Errorf("metrics %v", got)
+	}
+	var buf bytes.Buffer
+	if err := WriteTable(&buf, rs); err != nil || !strings.Contains(buf.String(), "p99 (ticketbridge's time)") {
+		t.Errorf("table %q, %v", buf.String(), err)
+	}
+}
+
+// TestSenderRetriesUntilAccepted: a 503 is sent again, a 400 is not.
+func TestSenderRetriesUntilAccepted(t *testing.T) {
+	t.Parallel()
+	var calls int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		switch {
+		case strings.Contains(r.Header.Get("Authorization"), "bad"):
+			w.WriteHeader(http.StatusBadRequest)
+		case calls < 3:
+			w.WriteHeader(http.StatusServiceUnavailable)
+		default:
+			w.WriteHeader(http.StatusAccepted)
+		}
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	s := NewSender(srv.URL, "tok", 1)
+	if err := s.Deliver(ctx, []byte(`{}`)); err != nil || calls != 3 || s.Retries.Load() != 2 {
+		t.Errorf("Deliver: err %v after %d calls, %d retries; want accepted on the third", err, calls, s.Retries.Load())
+	}
+	bad := NewSender(srv.URL, "bad", 1)
+	if err := bad.Deliver(ctx, []byte(`{}`)); err == nil || bad.Retries.Load() != 0 {
+		t.Errorf("Deliver with a rejected body: err %v, %d retries; want an error at once", err, bad.Retries.Load())
+	}
+}

@@ -1,0 +1,87 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+)
+
+// runW4 fills the store with alerts through ingest (no integration), then
+// measures ingest at that size, the process's memory, and the time to read
+// one alert's timeline through the API.
+func runW4(ctx context.Context, o Options) (Result, error) {
+	n := o.size(50_000, 1_000_000)
+	extra := max(1000, n/100)
+	res := Result{Title: "scale", Params: fmt.Sprintf("%d stored alerts, then %d more; batched 100, %d clients", n, extra, ingestClients)}
+	e, err := startEnv(ctx, autotasksim.Options{}, "")
+	if err != nil {
+		return res, err
+	}
+	defer e.Close()
+	resetPeak()
+	storm := stormShape(4, "w4-")
+	const batch = 100
+	for first, step := 0, 100_000; first < n; first += step {
+		if _, err := ingestInto(ctx, e, storm, first, min(step, n-first), batch); err != nil {
+			return res, err
+		}
+		o.progress("w4: %d alerts stored", min(first+step, n))
+	}
+	rate, err := ingestInto(ctx, e, storm, n, extra, batch)
+	if err != nil {
+		return res, err
+	}
+	mem, err := ReadMemory()
+	if err != nil {
+		return res, err
+	}
+	p50, p99, err := timelineTimes(ctx, e, storm, n, 200)
+	if err != nil {
+		return res, err
+	}
+	res.add("ingest at size", rate, "alerts/s")
+	res.add("RSS", mem.RSS, "MB")
+	res.atMost("peak RSS", mem.Peak, "MB", 150)
+	res.add("timeline query p50", ms(p50), "ms")
+	res.add("timeline query p99", ms(p99), "ms")
+	if fi, err := os.Stat(filepath.Join(e.DataDir, "ticketbridge.db")); err == nil {
+		res.add("database file", float64(fi.Size())/(1<<20), "MB")
+	}
+	return res, nil
+}
+
+// timelineTimes reads k random alerts' timelines through GET
+// /api/v1/alerts/{id} and returns the p50 and p99 answer times.
+func timelineTimes(ctx context.Context, e *env, storm Storm, n, k int) (time.Duration, time.Duration, error) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	client := &http.Client{Timeout: 10 * time.Second}
+	var took []time.Duration
+	for range k {
+		id := storm.Alert(rng.IntN(n)).ID
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.BaseURL+"/api/v1/alerts/"+id+"?source="+e.SourceID, nil)
+		if err != nil {
+			return 0, 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+e.AdminToken)
+		start := time.Now()
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, 0, fmt.Errorf("read timeline: %w", err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0, 0, fmt.Errorf("read timeline of %s: %s", id, resp.Status)
+		}
+		took = append(took, time.Since(start))
+	}
+	sortDurations(took)
+	return percentile(took, 50), percentile(took, 99), nil
+}

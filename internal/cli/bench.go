@@ -1,0 +1,38 @@
+package cli
+
+import (
+	"context"
+	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/bench"
+)
+
+func runBench(ctx context.Context, args []string, io IO) error {
+	fs := newFlags("bench", "[--workload w1,w2,w3,w4] [--quick] [--alerts N] [--json]", io)
+	which := fs.String("workload", strings.Join(bench.Workloads, ","), "workloads to run, comma-separated: w1 latency, w2 ingest, w3 storm, w4 scale")
+	quick := fs.Bool("quick", false, "a small, CI-sized run of every workload")
+	alerts := fs.Int("alerts", 0, "alert count of each workload (default: the workload's own)")
+	asJSON := fs.Bool("json", false, "print the results as JSON instead of a table")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var names []string
+	for _, n := range strings.Split(*which, ",") {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+			names = append(names, n)
+		}
+	}
+	results, err := bench.Run(ctx, bench.Options{Workloads: names, Quick: *quick, Alerts: *alerts, Progress: io.Err})
+	if len(results) > 0 {
+		var werr error
+		if *asJSON {
+			werr = bench.WriteJSON(io.Out, results)
+		} else {
+			werr = bench.WriteTable(io.Out, results)
+		}
+		if err == nil {
+			err = werr
+		}
+	}
+	return err
+}

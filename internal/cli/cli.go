@@ -1,0 +1,113 @@
+// Package cli implements the ticketbridge subcommands, one file each. Run
+// is the whole command line; main only wires signals and exits.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// Env is the process environment as a lookup function.
+type Env func(string) string
+
+// IO is where a command reads and writes.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+	Getenv   Env
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, io IO) error
+}
+
+// commands is filled in init: its entries' flag usage refers back to it.
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"serve":   {"run the ingest, API and delivery engine", runServe},
+		"demo":    {"run an end-to-end demo against an in-process Autotask simulator", runDemo},
+		"sim":     {"serve a PSA simulator (autotask) on loopback", runSim},
+		"apply":   {"validate integration settings (YAML), show the plan, write with --yes", runApply},
+		"export":  {"write the stored integration settings as YAML", runExport},
+		"explain": {"show what would happen to a sample alert, and why, without PSA writes", runExplain},
+		"send":    {"post alert JSON from a file or stdin to a ticketbridge", runSend},
+		"migrate": {"create or upgrade the database schema", runMigrate},
+		"version": {"print the version", runVersion},
+		"bench":   {"run the benchmark workloads (latency, ingest, storm, scale) against a simulator", runBench},
+		"billing": {"preview the billable-user sync: current units, reported counts, adjustments", runBilling},
+	}
+}
+
+// errUsage marks an error whose message is already the usage text.
+var errUsage = errors.New("usage")
+
+// Run runs one command line and returns the exit code.
+func Run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, getenv func(string) string) int {
+	iox := IO{In: in, Out: out, Err: errOut, Getenv: getenv}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(out)
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(errOut, "ticketbridge: unknown command %q\n\n", args[0])
+		usage(errOut)
+		return 2
+	}
+	err := cmd.run(ctx, args[1:], iox)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintf(errOut, "ticketbridge %s: %v\n", args[0], err)
+	return 1
+}
+
+func usage(w io.Writer) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("ticketbridge turns security alerts into deduplicated PSA tickets.\n\nUsage: ticketbridge <command> [flags]\n\nCommands:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-8s %s\n", n, commands[n].summary)
+	}
+	b.WriteString("\nRun 'ticketbridge <command> --help' for a command's flags.\n")
+	fmt.Fprint(w, b.String())
+}
+
+// newFlags returns a flag set whose --help prints a usage line and the flags.
+func newFlags(name, synopsis string, io IO) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Err)
+	fs.Usage = func() {
+		fmt.Fprintf(io.Err, "Usage: ticketbridge %s %s\n\n%s\n\nFlags:\n", name, synopsis, commands[name].summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses flags; a parse error has already been printed with usage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}

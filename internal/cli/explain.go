@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ticketbridge/ticketbridge/internal/alert"
+	"github.com/ticketbridge/ticketbridge/internal/config"
+)
+
+func runExplain(ctx context.Context, args []string, io IO) error {
+	var cfg config.Config
+	fs := newFlags("explain", "-f alert.json [--source ID]", io)
+	cfg.Register(fs, config.Env(io.Getenv))
+	file := fs.String("f", "-", "one alert as JSON; - for stdin")
+	source := fs.String("source", "sample", "source id the alert would come from")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	body, err := readInput(*file, io.In)
+	if err != nil {
+		return err
+	}
+	alerts, err := alert.Decode(body)
+	if err != nil {
+		return err
+	}
+	a, err := openApp(ctx, &cfg, io)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	for _, al := range alerts {
+		exs, err := a.Explain(ctx, *source, al)
+		if err != nil {
+			return err
+		}
+		for _, ex := range exs {
+			fmt.Fprintf(io.Out, "alert %s under integration %q:\n", al.ID, ex.Integration)
+			for _, l := range ex.Lines {
+				fmt.Fprintf(io.Out, "  - %s\n", l)
+			}
+		}
+	}
+	return nil
+}

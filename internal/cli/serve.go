@@ -1,0 +1,41 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/ticketbridge/ticketbridge/internal/app"
+	"github.com/ticketbridge/ticketbridge/internal/config"
+	"github.com/ticketbridge/ticketbridge/internal/obs"
+)
+
+func runServe(ctx context.Context, args []string, io IO) error {
+	var cfg config.Config
+	fs := newFlags("serve", "[flags]", io)
+	cfg.Register(fs, config.Env(io.Getenv))
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := openApp(ctx, &cfg, io)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	fmt.Fprintf(io.Err, "ticketbridge listening on http://%s\n", ln.Addr())
+	return a.Serve(ctx, ln)
+}
+
+// openApp loads secrets from the environment and opens the app with a
+// logger on stderr.
+func openApp(ctx context.Context, cfg *config.Config, io IO) (*app.App, error) {
+	if err := cfg.LoadSecrets(config.Env(io.Getenv)); err != nil {
+		return nil, err
+	}
+	log := obs.NewLogger(io.Err, cfg.LogLevel, cfg.LogFormat)
+	return app.New(ctx, *cfg, app.Options{Logger: log})
+}

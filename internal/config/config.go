@@ -1,0 +1,135 @@
+// Package config is the process configuration: flags with TICKETBRIDGE_*
+// environment defaults (and *_FILE variants for secrets), validated once.
+// Integration settings are not here: they live in the database.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/secret"
+)
+
+// Config is what one ticketbridge process needs to start.
+type Config struct {
+	DataDir      string
+	DatabaseURL  string
+	Addr         string
+	MaxBodyBytes int64
+	LogLevel     string
+	LogFormat    string
+	// Replica names this process among replicas sharing one PostgreSQL.
+	Replica string
+	// SecretKey encrypts PSA credentials at rest. Empty means: use (or
+	// create) the key file beside the data.
+	SecretKey secret.Secret
+	// AdminToken guards the management API. Empty means: use (or create)
+	// the token file beside the data.
+	AdminToken secret.Secret
+}
+
+// Env reads environment variables; tests replace it.
+type Env func(string) string
+
+// Register binds the common flags to fs with defaults from env.
+func (c *Config) Register(fs *flag.FlagSet, env Env) {
+	fs.StringVar(&c.DataDir, "data-dir", envOr(env, "TICKETBRIDGE_DATA_DIR", "data"), "folder for the SQLite database and key files (env TICKETBRIDGE_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("TICKETBRIDGE_DATABASE_URL"), "database: a SQLite file path (default DATA_DIR/ticketbridge.db) (env TICKETBRIDGE_DATABASE_URL)")
+	fs.StringVar(&c.Addr, "addr", envOr(env, "TICKETBRIDGE_ADDR", "127.0.0.1:8080"), "HTTP listen address (env TICKETBRIDGE_ADDR)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt(env, "TICKETBRIDGE_MAX_BODY_BYTES", 1<<20), "largest ingest request body (env TICKETBRIDGE_MAX_BODY_BYTES)")
+	fs.StringVar(&c.Replica, "replica-id", env("TICKETBRIDGE_REPLICA_ID"), "this replica's name in leases when several share one PostgreSQL (default: host name and process id) (env TICKETBRIDGE_REPLICA_ID)")
+	fs.StringVar(&c.LogLevel, "log-level", envOr(env, "TICKETBRIDGE_LOG_LEVEL", "info"), "debug, info, warn or error (env TICKETBRIDGE_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", envOr(env, "TICKETBRIDGE_LOG_FORMAT", "json"), "json or text (env TICKETBRIDGE_LOG_FORMAT)")
+}
+
+// LoadSecrets reads the secret key and admin token from the environment
+// (value or *_FILE); it never takes them from flags, which leak into
+// process listings.
+func (c *Config) LoadSecrets(env Env) error {
+	key, err := fromEnvOrFile(env, "TICKETBRIDGE_SECRET_KEY")
+	if err != nil {
+		return err
+	}
+	tok, err := fromEnvOrFile(env, "TICKETBRIDGE_ADMIN_TOKEN")
+	if err != nil {
+		return err
+	}
+	c.SecretKey, c.AdminToken = secret.New(key), secret.New(tok)
+	return nil
+}
+
+// Validate reports every problem at once.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.DataDir == "" {
+		errs = append(errs, errors.New("data-dir: required: set a folder for the database"))
+	}
+	if c.MaxBodyBytes < 1024 {
+		errs = append(errs, errors.New("max-body-bytes: must be at least 1024"))
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
+		errs = append(errs, errors.New("database-url: want postgres://…, postgresql://… or sqlite://PATH (empty: SQLite in the data dir)"))
+	}
+	if !c.SecretKey.IsZero() {
+		if _, err := secret.ParseKey(c.SecretKey.Reveal()); err != nil {
+			errs = append(errs, fmt.Errorf("TICKETBRIDGE_SECRET_KEY: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SQLitePath is the database file to open when DatabaseURL is empty.
+func (c *Config) SQLitePath() string { return filepath.Join(c.DataDir, "ticketbridge.db") }
+
+// Postgres reports whether the database is PostgreSQL.
+func (c *Config) Postgres() bool {
+	return strings.HasPrefix(c.DatabaseURL, "postgres://") || strings.HasPrefix(c.DatabaseURL, "postgresql://")
+}
+
+// ReplicaID is the name this process holds leases under. On SQLite there
+// is one process per file, so the name is fixed and a restarted process
+// takes its leases back at once; on PostgreSQL each replica needs its own.
+func (c *Config) ReplicaID() string {
+	switch {
+	case c.Replica != "":
+		return c.Replica
+	case !c.Postgres():
+		return "sqlite"
+	}
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+func envOr(env Env, name, def string) string {
+	if v := env(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt(env Env, name string, def int64) int64 {
+	if v, err := strconv.ParseInt(env(name), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
+func fromEnvOrFile(env Env, name string) (string, error) {
+	if v := env(name); v != "" {
+		return v, nil
+	}
+	path := env(name + "_FILE")
+	if path == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", fmt.Errorf("read %s_FILE: %w", name, err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}

@@ -1,0 +1,268 @@
+// Package demo runs ticketbridge end to end in one process: an Autotask
+// simulator on loopback, the app on a SQLite file in a temporary folder,
+// the example settings applied, and the SaaS Alerts "User+Alert" sequence
+// sent over HTTP (including a technician closing a ticket). It prints what
+// landed in the PSA and every alert's timeline.
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/app"
+	"github.com/ticketbridge/ticketbridge/internal/config"
+	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/integration"
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise/connectwisesim"
+	"github.com/ticketbridge/ticketbridge/internal/secret"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+//go:embed demo.yaml
+var settingsYAML string
+
+// Settings returns the demo's Autotask integration settings YAML.
+func Settings() string { return settingsYAML }
+
+// DefaultSettings is the demo settings YAML of the Env's PSA.
+func (e *Env) DefaultSettings() string { return e.kit.settings }
+
+// SimBase is the simulator's base URL (scheme and host).
+func (e *Env) SimBase() string { return e.simBase }
+
+// IntegrationName is the name of the demo's integration.
+func (e *Env) IntegrationName() string { return e.kit.name }
+
+// Env is a running demo: the simulator, the app and a source token. The
+// end-to-end tests reuse it.
+type Env struct {
+	App        *app.App
+	BaseURL    string // ticketbridge
+	SimURL     string // the simulator's root as the settings name it
+	PSA        string
+	Sim        *autotasksim.Sim    // when PSA is autotask
+	CW         *connectwisesim.Sim // when PSA is connectwise
+	Tech       psa.Connector       // the PSA as a technician sees it
+	Token      string              // source token of source "saas-alerts"
+	AdminToken string
+	SourceID   string
+	DataDir    string
+	client     *http.Client
+	stop       func()
+	kit        kit
+	simBase    string
+}
+
+// Options tune Start.
+type Options struct {
+	PSA       string // autotask (default) or connectwise
+	DataDir   string // default: a new temporary folder, removed by Close
+	Settings  string // YAML; default the PSA's demo settings
+	SimOpts   autotasksim.Options
+	CWOpts    connectwisesim.Options
+	AppOpts   app.Options
+	SkipApply bool
+	// Sim (Autotask) or CWSim (ConnectWise) and SimURL reuse a simulator
+	// that outlives this Env (restart tests); SimURL is the simulator's
+	// base URL (for Autotask also accepted with /atservicesrest/).
+	Sim    *autotasksim.Sim
+	CWSim  *connectwisesim.Sim
+	SimURL string
+	// SourceToken reuses a source token (restart tests); the source is
+	// created only when it does not exist yet.
+	SourceToken string
+}
+
+// Start brings up the simulator and the app and applies the settings.
+func Start(ctx context.Context, opts Options) (*Env, error) {
+	e := &Env{SourceID: "saas-alerts", client: &http.Client{Timeout: 10 * time.Second}, PSA: opts.PSA}
+	if e.PSA == "" {
+		e.PSA = "autotask"
+	}
+	var cleanups []func()
+	e.stop = func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+		cleanups = nil
+	}
+	fail := func(err error) (*Env, error) { e.stop(); return nil, err }
+
+	var err error
+	if e.kit, err = newKit(e.PSA, opts, e); err != nil {
+		return nil, err
+	}
+	simBase := strings.TrimSuffix(strings.TrimSuffix(opts.SimURL, "/"), "/atservicesrest")
+	if opts.Sim == nil && opts.CWSim == nil {
+		simLn, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return fail(fmt.Errorf("listen for simulator: %w", err))
+		}
+		simSrv := &http.Server{Handler: e.kit.handler, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = simSrv.Serve(simLn) }()
+		cleanups = append(cleanups, func() { _ = simSrv.Close() })
+		simBase = "http://" + simLn.Addr().String()
+	}
+	e.simBase = simBase
+	e.SimURL = e.kit.apiURL(simBase)
+	if e.Tech, err = e.kit.tech(simBase); err != nil {
+		return fail(fmt.Errorf("technician connector: %w", err))
+	}
+
+	e.DataDir = opts.DataDir
+	if e.DataDir == "" {
+		if e.DataDir, err = os.MkdirTemp("", "ticketbridge-demo-"); err != nil {
+			return fail(fmt.Errorf("create data dir: %w", err))
+		}
+		dir := e.DataDir
+		cleanups = append(cleanups, func() { _ = os.RemoveAll(dir) })
+	}
+	e.AdminToken = randomToken("tba_")
+	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken)}
+	appOpts := opts.AppOpts
+	if appOpts.Rescan == 0 {
+		appOpts.Rescan = 250 * time.Millisecond
+	}
+	if appOpts.RetryBase == 0 {
+		appOpts.RetryBase = 100 * time.Millisecond
+	}
+	if e.App, err = app.New(ctx, cfg, appOpts); err != nil {
+		return fail(err)
+	}
+	cleanups = append(cleanups, func() { _ = e.App.Close() })
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fail(fmt.Errorf("listen: %w", err))
+	}
+	e.BaseURL = "http://" + ln.Addr().String()
+	serveCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.App.Serve(serveCtx, ln) }()
+	cleanups = append(cleanups, func() { cancel(); <-done })
+
+	e.Token = opts.SourceToken
+	if e.Token == "" {
+		e.Token = randomToken("tbs_")
+	}
+	if err := e.App.Store.CreateSource(ctx, store.Source{
+		TenantID: store.DefaultTenant, ID: e.SourceID, Name: "SaaS Alerts", TokenHash: ingest.HashToken(e.Token), CreatedAt: time.Now(),
+	}); err != nil && !(opts.SourceToken != "" && errors.Is(err, store.ErrConflict)) {
+		return fail(fmt.Errorf("create source: %w", err))
+	}
+	if !opts.SkipApply {
+		yaml := opts.Settings
+		if yaml == "" {
+			yaml = e.kit.settings
+		}
+		if _, err := e.Apply(ctx, yaml); err != nil {
+			return fail(err)
+		}
+	}
+	return e, nil
+}
+
+// Close stops everything Start started.
+func (e *Env) Close() { e.stop() }
+
+// Apply applies settings YAML against the simulator, filling in its URL
+// and credentials, and returns the plan lines it printed.
+func (e *Env) Apply(ctx context.Context, yaml string) ([]string, error) {
+	docs, err := integration.Decode(strings.NewReader(yaml))
+	if err != nil {
+		return nil, fmt.Errorf("decode settings: %w", err)
+	}
+	for i := range docs {
+		docs[i].Connection.URL = e.SimURL
+	}
+	plans, err := e.App.PlanApply(ctx, docs, func(k string) string { return e.kit.env[k] })
+	if err != nil {
+		return nil, err
+	}
+	var lines []string
+	for _, p := range plans {
+		for _, c := range p.Changes {
+			lines = append(lines, c.String())
+		}
+	}
+	return lines, e.App.ApplyPlans(ctx, plans)
+}
+
+// Send posts a JSON body to the ingest endpoint and returns the status.
+func (e *Env) Send(ctx context.Context, body string) (int, string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.BaseURL+"/api/v1/alerts", strings.NewReader(body))
+	if err != nil {
+		return 0, "", err
+	}
+	req.Header.Set("Authorization", "Bearer "+e.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.client.Do(req)
+	if err != nil {
+		return 0, "", fmt.Errorf("send alerts: %w", err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), nil
+}
+
+// WaitIdle waits until every alert is routed and no delivery is pending.
+func (e *Env) WaitIdle(ctx context.Context, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	e.App.Engine.Nudge()
+	for {
+		idle, err := e.idle(ctx)
+		if err != nil {
+			return err
+		}
+		if idle {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return errors.New("deliveries still pending after " + timeout.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func (e *Env) idle(ctx context.Context) (bool, error) {
+	st := e.App.Store
+	n, err := st.CountDeliveries(ctx, store.DefaultTenant, store.DeliveryPending)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	its, err := st.Integrations(ctx, store.DefaultTenant)
+	if err != nil {
+		return false, err
+	}
+	for _, it := range its {
+		un, err := st.UnroutedAlerts(ctx, store.DefaultTenant, it.ID, 0, 1)
+		if err != nil || len(un) > 0 {
+			return false, err
+		}
+		changed, err := st.StatusChanges(ctx, it.ID, 1)
+		if err != nil || len(changed) > 0 {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func randomToken(prefix string) string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}

@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/alert"
+	"github.com/ticketbridge/ticketbridge/internal/demo"
+)
+
+// Per-PSA names for status sync and contracts.
+var (
+	completeLabel = map[string]string{"autotask": "Complete", "connectwise": "Completed"}
+	contractName  = map[string]string{"autotask": "Acme Managed Services", "connectwise": "Acme MDR"}
+	serviceName   = map[string]string{"autotask": "SaaS Alerts User", "connectwise": "EDR-DEVICE"}
+)
+
+func statusSection(p, extra string) string {
+	return `
+status_sync:
+  enabled: true
+  poll_interval: 5s
+  auto_resolve: true
+  issues: {open: New, in_progress: In Progress, resolved: ` + completeLabel[p] + `}
+  incidents: {open: New, in_progress: In Progress, resolved: ` + completeLabel[p] + `}
+` + extra
+}
+
+func contractsSection(p string) string {
+	return `
+contracts:
+  attach_to_tickets: true
+  billable_users: {enabled: true, day_of_month: 1, default_service: ` + serviceName[p] + `}
+  map:
+    - {organization: org-42, contract: ` + contractName[p] + `, add_service: true}
+`
+}
+
+// startPSAWith starts a PSA's demo env and applies its scenario settings
+// plus extra sections; public_url placeholders become the app's URL.
+func startPSAWith(t *testing.T, p, groupBy string, extra func(base string) string, mods ...func(*demo.Options)) *env {
+	t.Helper()
+	e := start(t, "", append([]func(*demo.Options){func(o *demo.Options) { o.PSA, o.SkipApply = p, true }}, mods...)...)
+	s := psaSettings(e.DefaultSettings(), groupBy)
+	s = strings.Replace(s, "sync:\n", "sync:\n  update: true\n", 1) + extra(e.BaseURL)
+	if _, err := e.Apply(context.Background(), s); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	return e
+}
+
+func TestStatusSyncOnEveryPSA(t *testing.T) {
+	t.Parallel()
+	for _, p := range demo.PSAs {
+		t.Run(p+"/poll and auto-resolve", func(t *testing.T) {
+			t.Parallel()
+			e := startPSAWith(t, p, "user_alert", func(string) string { return statusSection(p, "") })
+			e.send(testAlert{ID: "s1", Type: "Too Many Downloads", Email: "jane@acme.example"})
+			a2 := testAlert{ID: "s2", Type: "Too Many Uploads", Email: "jane@acme.example"}
+			e.send(a2)
+			if err := e.CloseTicket(context.Background(), e.viewOf("s1").ID); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, 7*time.Second, "PSA close resolves the alert (poll)", func() bool {
+				return e.alertStatus("s1").Alert.Status == alert.StatusResolved
+			})
+			e.resend(a2, alert.StatusResolved, "")
+			if v := e.viewOf("s2"); !v.Closed {
+				t.Errorf("auto-resolve left the ticket open")
+			}
+		})
+		t.Run(p+"/webhook within a second", func(t *testing.T) {
+			t.Parallel()
+			e := startPSAWith(t, p, "user_alert", func(base string) string {
+				return statusSection(p, "  webhooks: true\n  public_url: "+base+"\n")
+			})
+			e.send(testAlert{ID: "w1", Type: "Too Many Downloads", Email: "jane@acme.example"})
+			if err := e.CloseTicket(context.Background(), e.viewOf("w1").ID); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, time.Second, "webhook resolves the alert", func() bool {
+				return e.alertStatus("w1").Alert.Status == alert.StatusResolved
+			})
+		})
+	}
+}
+
+func TestContractsOnEveryPSA(t *testing.T) {
+	t.Parallel()
+	for _, p := range demo.PSAs {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			e := startPSAWith(t, p, "none", func(string) string { return contractsSection(p) })
+			e.send(testAlert{ID: "k1", Type: "X", Email: "jane@acme.example"},
+				testAlert{ID: "k2", Org: "org-77", OrgName: "Contoso", Type: "X", Email: "a@b.c"})
+			l1, _ := e.ticketOf("k1")
+			l2, _ := e.ticketOf("k2")
+			t1, _ := e.Tech.Ticket(context.Background(), l1.PSATicketID)
+			t2, _ := e.Tech.Ticket(context.Background(), l2.PSATicketID)
+			if t1.ContractID == "" || t2.ContractID != "" {
+				t.Errorf("contracts: mapped %q (want set), unmapped %q (want none)", t1.ContractID, t2.ContractID)
+			}
+			e.putCount(t, "org-42", 7)
+			e.App.Engine.Nudge()
+			eventually(t, 10*time.Second, "billable users synced", func() bool {
+				return countAction(e.audits(t), "adjusted", "") == 1
+			})
+			if pv := e.preview(t); len(pv) != 1 || pv[0].Current != 7 || pv[0].Action != "unchanged" {
+				t.Errorf("after sync the PSA holds %+v, want 7 units, unchanged", pv)
+			}
+		})
+	}
+}

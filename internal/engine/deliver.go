@@ -1,0 +1,277 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/rules"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const deliverBatch = 500
+
+// deliver carries out due deliveries, one goroutine per ticket link (the
+// work of one link is ordered: create before notes), at most as many links
+// at once as the PSA allows concurrent calls. It returns how many links it
+// worked on.
+func (w *worker) deliver(ctx context.Context) (int, error) {
+	due, err := w.st.DueDeliveries(ctx, w.id, w.e.cfg.Now(), deliverBatch)
+	if err != nil {
+		return 0, fmt.Errorf("list due deliveries: %w", err)
+	}
+	var order []int64
+	byLink := map[int64][]store.Delivery{}
+	for _, d := range due {
+		if _, ok := byLink[d.TicketLinkID]; !ok {
+			order = append(order, d.TicketLinkID)
+		}
+		byLink[d.TicketLinkID] = append(byLink[d.TicketLinkID], d)
+	}
+	prefetched := map[string]psa.Ticket(nil) // BISECT
+	limit := w.settings.Connection.MaxConcurrent
+	if limit <= 0 {
+		limit = 3
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for _, linkID := range order {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(linkID int64, ds []store.Delivery) {
+			defer func() { <-sem; wg.Done() }()
+			if err := w.deliverLink(ctx, linkID, ds, prefetched); err != nil {
+				mu.Lock()
+				firstErr = errors.Join(firstErr, err)
+				mu.Unlock()
+			}
+		}(linkID, byLink[linkID])
+	}
+	wg.Wait()
+	return len(order), firstErr
+}
+
+// prefetchTickets reads, in one call per round where the connector can,
+// every ticket this round adds notes or pushes a status to, so addNotes
+// learns whether the PSA closed it without a read per ticket. A failed
+// batch only means each link reads its own ticket.
+func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[int64][]store.Delivery) map[string]psa.Ticket {
+	lister, ok := w.conn.(psa.TicketLister)
+	if !ok {
+		return nil
+	}
+	var ids []string
+	for _, linkID := range order {
+		if byLink[linkID][0].Kind == store.DeliveryCreateTicket && len(byLink[linkID]) == 1 {
+			continue
+		}
+		l, err := w.st.TicketLink(ctx, linkID)
+		if err == nil && l.State == store.LinkOpen {
+			ids = append(ids, l.PSATicketID)
+		}
+	}
+	if len(ids) < 2 {
+		return nil // one read either way
+	}
+	tickets, err := lister.TicketsByID(ctx, ids)
+	if err != nil {
+		w.log.Warn("batch ticket read failed; reading one by one", "err", err)
+		return nil
+	}
+	out := make(map[string]psa.Ticket, len(tickets))
+	for _, t := range tickets {
+		out[t.ID] = t
+	}
+	return out
+}
+
+func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Delivery, prefetched map[string]psa.Ticket) error {
+	link, err := w.st.TicketLink(ctx, linkID)
+	if err != nil {
+		return fmt.Errorf("read ticket link %d: %w", linkID, err)
+	}
+	switch link.State {
+	case store.LinkCreating:
+		for _, d := range due {
+			if d.Kind == store.DeliveryCreateTicket {
+				return w.createTicket(ctx, link, d)
+			}
+		}
+		return nil
+	case store.LinkOpen:
+		if err := w.addNotes(ctx, link, prefetched); err != nil {
+			return err
+		}
+		// Status pushes go after the notes, so a resolve lands on a ticket
+		// that already holds every alert.
+		for _, d := range due {
+			if d.Kind == store.DeliverySetStatus {
+				if err := w.setStatus(ctx, link, d); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// startAttempt counts an attempt before the PSA call, so that after a
+// crash mid-call the next attempt knows it must look for its own earlier
+// write (by external reference or note marker) before writing again.
+func (w *worker) startAttempt(ctx context.Context, ds []store.Delivery) error {
+	now := w.e.cfg.Now()
+	return w.st.InTx(ctx, func(q store.Queries) error {
+		for i := range ds {
+			ds[i].Attempts++
+			ds[i].UpdatedAt = now
+			if err := q.UpdateDelivery(ctx, ds[i]); err != nil {
+				return fmt.Errorf("count attempt of delivery %d: %w", ds[i].ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// payload is what a delivery row carries: the rules decision and the key
+// of the alert it was made for.
+type payload struct {
+	AlertKey string         `json:"alert_key"`
+	Decision rules.Decision `json:"decision"`
+}
+
+func encodePayload(key string, dec rules.Decision) ([]byte, error) {
+	b, err := json.Marshal(payload{AlertKey: key, Decision: dec})
+	if err != nil {
+		return nil, fmt.Errorf("encode decision: %w", err)
+	}
+	return b, nil
+}
+
+func decodePayload(d store.Delivery) (rules.Decision, string, error) {
+	var p payload
+	if err := json.Unmarshal(d.Payload, &p); err != nil {
+		return p.Decision, "", fmt.Errorf("decode decision of delivery %d: %w", d.ID, err)
+	}
+	return p.Decision, p.AlertKey, nil
+}
+
+// createTicket creates the link's PSA ticket exactly once: it first asks
+// the PSA for a ticket with the link's external reference (a previous
+// attempt may have created it and crashed before storing the id), and
+// records the ticket id, the link state and the delivery's completion in
+// one transaction.
+func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d store.Delivery) error {
+	dec, _, err := decodePayload(d)
+	if err != nil {
+		return w.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()})
+	}
+	batch := []store.Delivery{d}
+	if err := w.startAttempt(ctx, batch); err != nil {
+		return err
+	}
+	d = batch[0]
+	t, how, err := w.findOrCreate(ctx, link, dec, d.Attempts > 1)
+	if err != nil {
+		return w.fail(ctx, batch, err)
+	}
+	now := w.e.cfg.Now()
+	link.State, link.PSATicketID, link.TicketNumber, link.PSAStatus, link.UpdatedAt = store.LinkOpen, t.ID, t.Number, t.Status, now
+	d.State, d.Result, d.LastError, d.CompletedAt, d.UpdatedAt = store.DeliveryDone, t.ID, "", &now, now
+	err = w.st.InTx(ctx, func(q store.Queries) error {
+		if err := q.UpdateTicketLink(ctx, link); err != nil {
+			return err
+		}
+		if err := q.UpdateDelivery(ctx, d); err != nil {
+			return err
+		}
+		if d.Attempts > 1 {
+			if err := w.resumeWaitingNotes(ctx, q, link.ID, now); err != nil {
+				return err
+			}
+		}
+		return q.AppendTimeline(ctx, store.TimelineEntry{
+			TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: w.id, At: now,
+			Event: "ticket_created", Detail: fmt.Sprintf("ticket %s (id %s) for %s: %s", t.Number, t.ID, dec.CompanyName, how),
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("record ticket %s: %w", t.ID, err)
+	}
+	w.observeDone(ctx, d, "ok")
+	w.log.Info("ticket created", "psa_ticket", t.Number, "delivery_id", d.ID, "how", how)
+	return nil
+}
+
+// findOrCreate searches the PSA by the link's external reference before
+// creating, but only when an earlier attempt was counted: attempts are
+// committed before each PSA call, so a first attempt knows no earlier one
+// can have written, and the search would only spend budget.
+func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec rules.Decision, retried bool) (psa.Ticket, string, error) {
+	var t psa.Ticket
+	if retried {
+		found, err := w.conn.TicketByExternalRef(ctx, link.ExternalRef)
+		if err == nil {
+			return found, "recovered (found by external reference)", nil
+		}
+		if !errors.Is(err, psa.ErrNotFound) {
+			return t, "", fmt.Errorf("search ticket by external reference: %w", err)
+		}
+	}
+	contactID, how, err := w.contactFor(ctx, dec)
+	if err != nil {
+		return t, "", err
+	}
+	nt := dec.Ticket
+	nt.ContactID, nt.ExternalRef, nt.DueAt = contactID, link.ExternalRef, w.e.cfg.Now().Add(w.dueIn)
+	t, err = w.conn.CreateTicket(ctx, nt)
+	if err != nil && t.ID != "" {
+		// The PSA created it; only a follow-up read failed. Whatever that
+		// read's error says, the next attempt must look for this ticket.
+		return t, "", &psa.Error{Class: psa.Retryable, Message: "ticket " + t.ID + " created but not read back: " + err.Error()}
+	}
+	if err != nil {
+		return t, "", fmt.Errorf("create ticket for %s: %w", dec.CompanyName, err)
+	}
+	if hook := w.e.cfg.AfterCreate; hook != nil {
+		if err := hook(ctx, t); err != nil {
+			return t, "", err
+		}
+	}
+	return t, "created" + how, nil
+}
+
+// contactFor finds the ticket contact: by the alert's email, then the
+// mapped or catch-all contact, then the company's first contact.
+func (w *worker) contactFor(ctx context.Context, dec rules.Decision) (string, string, error) {
+	p := dec.Contact
+	if !p.Attach {
+		return "", "", nil
+	}
+	if p.Email != "" {
+		c, err := w.contacts.byEmail(ctx, w.conn, dec.CompanyID, p.Email, w.e.cfg.Now())
+		switch {
+		case err == nil:
+			return c.ID, " with contact " + c.Name() + " (found by email)", nil
+		case !errors.Is(err, psa.ErrNotFound):
+			return "", "", fmt.Errorf("find contact by email: %w", err)
+		}
+	}
+	if p.FallbackID != "" {
+		return p.FallbackID, " with fallback contact " + p.FallbackID, nil
+	}
+	if p.CompanyDefault {
+		cs, err := w.conn.Contacts(ctx, dec.CompanyID)
+		if err != nil {
+			return "", "", fmt.Errorf("list contacts of company %s: %w", dec.CompanyID, err)
+		}
+		if len(cs) > 0 {
+			return cs[0].ID, " with the company's first contact " + cs[0].Name(), nil
+		}
+	}
+	return "", " without contact (none found)", nil
+}

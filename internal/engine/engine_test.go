@@ -1,0 +1,116 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/rules"
+)
+
+func TestBackoffBounds(t *testing.T) {
+	t.Parallel()
+	w := &worker{e: New(Config{RetryBase: time.Second, RetryMax: time.Minute})}
+	cases := []struct {
+		attempt  int
+		min, max time.Duration
+	}{
+		{1, 500 * time.Millisecond, time.Second},
+		{2, time.Second, 2 * time.Second},
+		{4, 4 * time.Second, 8 * time.Second},
+		{10, 30 * time.Second, time.Minute},
+		{60, 30 * time.Second, time.Minute},
+	}
+	for _, c := range cases {
+		for range 200 {
+			if d := w.backoff(c.attempt); d < c.min || d > c.max {
+				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", c.attempt, d, c.min, c.max)
+			}
+		}
+	}
+}
+
+func note(title, body string) pendingNote {
+	return pendingNote{dec: rules.Decision{Note: psa.NewNote{Title: title, Description: body, Type: "3", Visibility: psa.VisibilityInternal}}}
+}
+
+func TestChunkNotesRespectsSizeLimit(t *testing.T) {
+	t.Parallel()
+	big := strings.Repeat("x", 12000)
+	notes := []pendingNote{note("a", big), note("b", big), note("c", big), note("d", "small")}
+	chunks := chunkNotes(notes)
+	if len(chunks) != 2 {
+		t.Fatalf("got %d chunks, want 2", len(chunks))
+	}
+	for i, c := range chunks {
+		if n := len(composeNote(c).Description); n > maxNoteChars {
+			t.Errorf("chunk %d is %d chars, over the limit %d", i, n, maxNoteChars)
+		}
+	}
+	total := 0
+	for _, c := range chunks {
+		total += len(c)
+	}
+	if total != len(notes) {
+		t.Errorf("chunks hold %d notes, want %d", total, len(notes))
+	}
+}
+
+func TestComposeNote(t *testing.T) {
+	t.Parallel()
+	one := composeNote([]pendingNote{note("Uploads (medium)", "body 1")})
+	if one.Title != "Uploads (medium)" || one.Description != "body 1" {
+		t.Errorf("single note changed: %+v", one)
+	}
+	many := composeNote([]pendingNote{note("Uploads (medium)", "body 1"), note("Uploads (high)", "body 2"), note("x", "body 3")})
+	if many.Title != "Uploads (medium) (+2 more alerts)" {
+		t.Errorf("title = %q", many.Title)
+	}
+	for _, b := range []string{"body 1", "body 2", "body 3"} {
+		if !strings.Contains(many.Description, b) {
+			t.Errorf("coalesced note lacks %q", b)
+		}
+	}
+	if many.Type != "3" || many.Visibility != psa.VisibilityInternal {
+		t.Errorf("type/visibility lost: %+v", many)
+	}
+}
+
+// countingConn counts ContactByEmail calls; other methods are unused here.
+type countingConn struct {
+	psa.Connector
+	calls int
+}
+
+func (c *countingConn) ContactByEmail(_ context.Context, companyID, email string) (psa.Contact, error) {
+	c.calls++
+	if strings.EqualFold(email, "jane@acme.example") {
+		return psa.Contact{ID: "31", CompanyID: companyID, Email: email}, nil
+	}
+	return psa.Contact{}, psa.ErrNotFound
+}
+
+func TestContactCache(t *testing.T) {
+	t.Parallel()
+	conn := &countingConn{}
+	cache := contactCache{ttl: time.Minute}
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	for range 3 {
+		if c, err := cache.byEmail(ctx, conn, "175", "Jane@Acme.example", now); err != nil || c.ID != "31" {
+			t.Fatalf("found contact = %+v, %v", c, err)
+		}
+		if _, err := cache.byEmail(ctx, conn, "175", "nobody@acme.example", now); !errors.Is(err, psa.ErrNotFound) {
+			t.Fatalf("missing contact err = %v, want ErrNotFound", err)
+		}
+	}
+	if conn.calls != 2 {
+		t.Errorf("PSA asked %d times, want 2 (one per email)", conn.calls)
+	}
+	if _, err := cache.byEmail(ctx, conn, "175", "jane@acme.example", now.Add(2*time.Minute)); err != nil || conn.calls != 3 {
+		t.Errorf("after ttl: calls = %d, err %v; want a fresh lookup", conn.calls, err)
+	}
+}

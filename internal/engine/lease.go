@@ -1,0 +1,150 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const cursorBudget = "budget"
+
+// Leases are timed with the wall clock, never the engine's injectable
+// business clock: they are about whether a process is alive, and a test
+// that moves business time a month ahead must not expire them.
+
+func leaseName(integrationID int64) string {
+	return "integration:" + strconv.FormatInt(integrationID, 10)
+}
+
+// holdLease renews the worker's lease every third of its time to live
+// until ctx ends or the lease is lost; losing it cancels the worker. A
+// slow PSA call cannot starve renewal, since it runs beside the worker.
+// Each renewal also saves the request budget, so whoever takes over next
+// knows what this replica spent.
+func (w *worker) holdLease(ctx context.Context, cancel context.CancelFunc) {
+	defer cancel()
+	ttl := w.e.cfg.LeaseTTL
+	t := time.NewTicker(ttl / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		l, err := w.e.cfg.Store.AcquireLease(ctx, w.currentLease().Name, w.e.cfg.Replica, ttl, time.Now())
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn("lease lost; stopping this integration here", "err", err)
+			}
+			w.lost.Store(true)
+			return
+		}
+		w.setLease(l)
+		w.saveBudget(ctx)
+	}
+}
+
+func (w *worker) setLease(l store.Lease) {
+	w.leaseMu.Lock()
+	w.lease = l
+	w.leaseMu.Unlock()
+}
+
+func (w *worker) currentLease() store.Lease {
+	w.leaseMu.Lock()
+	defer w.leaseMu.Unlock()
+	return w.lease
+}
+
+// saveBudget stores the budget's reservation times, to the second.
+func (w *worker) saveBudget(ctx context.Context) {
+	bs, ok := w.currentConn().(psa.BudgetState)
+	if !ok {
+		return
+	}
+	times := bs.BudgetTimes()
+	var b strings.Builder
+	for i, t := range times {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(t.Unix(), 10))
+	}
+	if err := w.st.SetCursor(ctx, w.id, cursorBudget, b.String()); err != nil && ctx.Err() == nil {
+		w.log.Warn("save request budget", "err", err)
+	}
+}
+
+// loadBudget seeds the connector's budget with what the previous holder
+// spent. Times are whole seconds rounded up, so a request never counts as
+// having left the window before it did.
+func (w *worker) loadBudget(ctx context.Context) {
+	bs, ok := w.conn.(psa.BudgetState)
+	if !ok {
+		return
+	}
+	v, err := w.e.cfg.Store.Cursor(ctx, w.id, cursorBudget)
+	if err != nil || v == "" {
+		return
+	}
+	var times []time.Time
+	for _, f := range strings.Split(v, ",") {
+		if s, err := strconv.ParseInt(f, 10, 64); err == nil {
+			times = append(times, time.Unix(s+1, 0))
+		}
+	}
+	bs.SeedBudget(times)
+}
+
+// fenced is the store as a worker sees it: every transaction first checks
+// that the worker still holds its integration's lease, so a replica that
+// paused past its lease (GC, a hung call) cannot commit after another took
+// over. Writes the worker makes outside transactions are routed through
+// one for the same check.
+type fenced struct {
+	store.Store
+	w *worker
+}
+
+var errLeaseLost = fmt.Errorf("engine: %w", store.ErrLeaseLost)
+
+func (f fenced) InTx(ctx context.Context, fn func(q store.Queries) error) error {
+	err := f.Store.InTx(ctx, func(q store.Queries) error {
+		if err := q.CheckLease(ctx, f.w.currentLease(), time.Now()); err != nil {
+			return err
+		}
+		return fn(q)
+	})
+	if errors.Is(err, store.ErrLeaseLost) {
+		f.w.lost.Store(true)
+		return errLeaseLost
+	}
+	return err
+}
+
+func (f fenced) UpdateTicketLink(ctx context.Context, l store.TicketLink) error {
+	return f.InTx(ctx, func(q store.Queries) error { return q.UpdateTicketLink(ctx, l) })
+}
+
+func (f fenced) SetCursor(ctx context.Context, id int64, name, value string) error {
+	return f.InTx(ctx, func(q store.Queries) error { return q.SetCursor(ctx, id, name, value) })
+}
+
+func (f fenced) MarkSeen(ctx context.Context, id int64, key string, at time.Time) error {
+	return f.InTx(ctx, func(q store.Queries) error { return q.MarkSeen(ctx, id, key, at) })
+}
+
+func (f fenced) AppendBillingAudit(ctx context.Context, a store.BillingAudit) error {
+	return f.InTx(ctx, func(q store.Queries) error { return q.AppendBillingAudit(ctx, a) })
+}
+
+// leaseFlag is set once a worker's lease is gone.
+type leaseFlag = atomic.Bool

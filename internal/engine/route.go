@@ -1,0 +1,156 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/rules"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const routeBatch = 500
+
+// fullRescan is how often routing scans from the first alert again, the
+// safety net under Config.RouteSettle.
+const fullRescan = 5 * time.Minute
+
+// route decides every alert that has no route for this integration yet:
+// new alerts, and stored alerts when the integration is new or its since
+// moved back (backfill). It returns how many alerts it routed.
+func (w *worker) route(ctx context.Context) (int, error) {
+	if time.Since(w.lastFullScan) > fullRescan {
+		w.routedUpTo, w.lastFullScan = 0, time.Now()
+	}
+	alerts, err := w.st.UnroutedAlerts(ctx, w.e.cfg.Tenant, w.id, w.routedUpTo, routeBatch)
+	if err != nil {
+		return 0, fmt.Errorf("list unrouted alerts: %w", err)
+	}
+	if len(alerts) == 0 {
+		return 0, nil
+	}
+	companies, err := w.autoMatchCompanies(ctx)
+	if err != nil {
+		// Without the list an auto-matched organization would land on the
+		// catch-all company; better to wait for the PSA than to misfile.
+		return 0, err
+	}
+	in := rules.Input{Companies: companies, Since: w.since}
+	settled := w.e.cfg.Now().Add(-w.e.cfg.RouteSettle)
+	for i, a := range alerts {
+		if err := w.routeOne(ctx, a, in); err != nil {
+			return i, fmt.Errorf("route alert %d: %w", a.Seq, err)
+		}
+		if a.ReceivedAt.Before(settled) && a.Seq > w.routedUpTo {
+			w.routedUpTo = a.Seq
+		}
+	}
+	return len(alerts), nil
+}
+
+// AlertKey is the alert's identity across sources, as rules and note
+// markers know it.
+func AlertKey(a store.StoredAlert) string { return a.SourceID + "/" + a.Alert.ID }
+
+func (w *worker) routeOne(ctx context.Context, a store.StoredAlert, in rules.Input) error {
+	dec := w.rules.Decide(a.Alert, in, AlertKey(a))
+	err := w.st.InTx(ctx, func(q store.Queries) error {
+		if dec.Skip != nil {
+			return w.recordSkip(ctx, q, a, dec)
+		}
+		return w.queue(ctx, q, a, dec)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		// Another router got there first (a second replica before leases, or
+		// a retried cycle); the alert is routed, which is all we need.
+		return nil
+	}
+	if err == nil && w.e.cfg.Metrics != nil {
+		outcome := "queued"
+		if dec.Skip != nil {
+			outcome = "skipped"
+		}
+		w.e.cfg.Metrics.RoutedAlerts.WithLabelValues(outcome).Inc()
+	}
+	return err
+}
+
+func (w *worker) recordSkip(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+	now := w.e.cfg.Now()
+	if err := q.InsertRoute(ctx, store.Route{
+		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id,
+		Outcome: store.RouteSkipped, Code: string(dec.Skip.Code), Reason: dec.Skip.Reason, CreatedAt: now,
+	}); err != nil {
+		return err
+	}
+	return q.AppendTimeline(ctx, store.TimelineEntry{
+		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id, At: now,
+		Event: "skipped", Detail: dec.Skip.Reason,
+	})
+}
+
+// queue attaches the alert to its group's open ticket link, or opens a new
+// link with a create delivery. The unique index on creating-or-open links
+// makes a racing second create fail with ErrConflict instead of opening a
+// second ticket.
+func (w *worker) queue(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+	now := w.e.cfg.Now()
+	payload, err := encodePayload(AlertKey(a), dec)
+	if err != nil {
+		return err
+	}
+	link, err := q.OpenTicketLink(ctx, w.id, dec.CompanyID, dec.GroupKey)
+	kind, event := store.DeliveryAddNote, ""
+	switch {
+	case isNotFound(err):
+		link, err = q.CreateTicketLink(ctx, store.TicketLink{
+			TenantID: a.TenantID, IntegrationID: w.id, CompanyID: dec.CompanyID, GroupKey: dec.GroupKey,
+			State: store.LinkCreating, ExternalRef: newExternalRef(), CreatedAt: now, UpdatedAt: now,
+		})
+		if err != nil {
+			return fmt.Errorf("create ticket link: %w", err)
+		}
+		kind, event = store.DeliveryCreateTicket, "new ticket queued: first alert of group "+dec.GroupKey
+	case err != nil:
+		return fmt.Errorf("find open ticket link: %w", err)
+	default:
+		event = "note queued for " + describeLink(link) + ": group " + dec.GroupKey + " open"
+	}
+	if _, err := q.InsertDelivery(ctx, store.Delivery{
+		TenantID: a.TenantID, IntegrationID: w.id, TicketLinkID: link.ID, AlertSeq: a.Seq,
+		Kind: kind, State: store.DeliveryPending, NextAttemptAt: now, Payload: payload,
+		CreatedAt: now, UpdatedAt: now,
+	}); err != nil {
+		return fmt.Errorf("queue delivery: %w", err)
+	}
+	if err := q.InsertRoute(ctx, store.Route{
+		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id, Outcome: store.RouteQueued, HandledStatus: a.Alert.Status,
+		Reason: strings.Join(dec.Reasons, "; "), TicketLinkID: link.ID, CreatedAt: now,
+	}); err != nil {
+		return err
+	}
+	detail := strings.Join(append(append([]string{}, dec.Reasons...), event), "; ")
+	return q.AppendTimeline(ctx, store.TimelineEntry{
+		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id, At: now, Event: "queued", Detail: detail,
+	})
+}
+
+func describeLink(l store.TicketLink) string {
+	if l.TicketNumber != "" {
+		return "ticket " + l.TicketNumber
+	}
+	return "ticket being created"
+}
+
+// newExternalRef returns the stable reference written into the PSA ticket.
+// Random rather than derived from the link id so it is known before the
+// row exists and never repeats across databases.
+func newExternalRef() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return "tb-" + hex.EncodeToString(b)
+}

@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+// maxWebhookBody bounds a PSA callout; Autotask's are a few KB.
+const maxWebhookBody = 1 << 20
+
+// WebhookHandler receives PSA ticket webhooks at /hooks/{integration}. It
+// verifies the signature over the exact bytes, drops redelivered callouts
+// (ticket id + sequence seen before) and hands the change to the
+// integration's worker. A callout lost here (we were down) is picked up by
+// the poller, which stays the safety net.
+func (e *Engine) WebhookHandler() http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		status, msg := e.receiveWebhook(r)
+		if status != http.StatusOK {
+			http.Error(rw, msg, status)
+			return
+		}
+		rw.WriteHeader(http.StatusOK)
+	})
+}
+
+func (e *Engine) receiveWebhook(r *http.Request) (int, string) {
+	name := r.PathValue("integration")
+	w := e.workerByName(name)
+	if w == nil {
+		if _, err := e.cfg.Store.IntegrationByName(r.Context(), e.cfg.Tenant, name); err == nil {
+			// Another replica works this integration: ask the PSA to try
+			// again (it may reach that one); the poller covers it anyway.
+			return http.StatusServiceUnavailable, "integration is worked by another replica"
+		}
+		return http.StatusNotFound, "no such integration"
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
+	if err != nil {
+		return http.StatusRequestEntityTooLarge, "body too large"
+	}
+	hooks, ok := w.currentConn().(psa.TicketWebhooks)
+	if !ok || e.cfg.WebhookKey == nil {
+		return http.StatusNotFound, "webhooks are not enabled for this integration"
+	}
+	ev, err := hooks.ParseTicketWebhook(body, r.Header.Get(hooks.SignatureHeader()), e.cfg.WebhookKey(w.name))
+	if errors.Is(err, psa.ErrBadSignature) {
+		e.log.Warn("webhook rejected: bad signature", "integration", w.name)
+		return http.StatusUnauthorized, "signature does not verify"
+	}
+	if err != nil {
+		return http.StatusBadRequest, "malformed callout"
+	}
+	if ev.Action == "Deactivated" || ev.Action == "deactivated" {
+		e.log.Error("the PSA deactivated our webhook; the poller keeps status in sync until it is registered again", "integration", w.name)
+		return http.StatusOK, ""
+	}
+	key := "hook:" + ev.TicketID + "#" + strconv.FormatInt(ev.Sequence, 10)
+	if err := e.cfg.Store.MarkSeen(r.Context(), w.id, key, e.cfg.Now()); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return http.StatusOK, "" // a redelivery: already handled
+		}
+		return http.StatusServiceUnavailable, "try again"
+	}
+	w.enqueue(ev)
+	return http.StatusOK, ""
+}
+
+func (e *Engine) workerByName(name string) *worker {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, w := range e.workers {
+		if w.name == name {
+			return w
+		}
+	}
+	return nil
+}
+
+// enqueue hands an event to the worker goroutine, which alone changes
+// links; when the queue is full the event is dropped and the poller finds
+// the change instead.
+func (w *worker) enqueue(ev psa.WebhookEvent) {
+	select {
+	case w.events <- ev:
+		w.nudge()
+	default:
+		w.log.Warn("webhook queue full; the poller will pick the change up", "psa_ticket", ev.TicketID)
+	}
+}
+
+// drainEvents applies queued webhook events.
+func (w *worker) drainEvents(ctx context.Context) (int, error) {
+	n := 0
+	for {
+		select {
+		case ev := <-w.events:
+			n++
+			if err := w.applyEvent(ctx, ev); err != nil {
+				return n, err
+			}
+		default:
+			return n, nil
+		}
+	}
+}
+
+// applyEvent reads the ticket the event names: one call per callout buys
+// the PSA's own word on whether the status is a closed one, whatever the
+// callout's field formats.
+func (w *worker) applyEvent(ctx context.Context, ev psa.WebhookEvent) error {
+	if _, err := w.e.cfg.Store.TicketLinkByPSAID(ctx, w.id, ev.TicketID); isNotFound(err) {
+		return nil // not one of ours: spend no call on it
+	}
+	t, err := w.conn.Ticket(ctx, ev.TicketID)
+	if err != nil {
+		return fmt.Errorf("read ticket %s after webhook: %w", ev.TicketID, err)
+	}
+	if err := w.applyPSAStatus(ctx, t.ID, t.Status, w.isClosed(t), "webhook"); err != nil {
+		return fmt.Errorf("apply webhook for ticket %s: %w", ev.TicketID, err)
+	}
+	return nil
+}
+
+// registerWebhook registers the integration's webhook once per settings
+// version when status_sync.webhooks is on.
+func (w *worker) registerWebhook(ctx context.Context) {
+	ss := w.settings.StatusSync
+	if !ss.Enabled || !ss.Webhooks || w.webhookVersion == w.version || w.e.cfg.WebhookKey == nil {
+		return
+	}
+	hooks, ok := w.conn.(psa.TicketWebhooks)
+	if !ok {
+		return
+	}
+	base := trimSlash(ss.PublicURL) + "/hooks/" + w.name
+	id, err := hooks.RegisterTicketWebhook(ctx, base, base+"/deactivated", w.e.cfg.WebhookKey(w.name))
+	if err != nil {
+		w.log.Error("register webhook; polling only until it succeeds", "err", err)
+		return
+	}
+	w.webhookVersion = w.version
+	w.log.Info("webhook registered", "webhook_id", id, "url", base)
+}
+
+func trimSlash(s string) string {
+	for len(s) > 0 && s[len(s)-1] == '/' {
+		s = s[:len(s)-1]
+	}
+	return s
+}

@@ -1,0 +1,264 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/integration"
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/rules"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+// worker routes and delivers for one integration. Only one goroutine runs
+// it, so grouping decisions and the request budget need no locks across
+// workers; PSA calls of different ticket links run concurrently inside a
+// delivery round, bounded by the connector's concurrency cap.
+type worker struct {
+	e    *Engine
+	id   int64
+	name string
+	log  *slog.Logger
+	wake chan struct{}
+	st   store.Store // fenced by the lease
+
+	leaseMu sync.Mutex
+	lease   store.Lease
+	lost    leaseFlag
+
+	version  int64
+	settings integration.Settings
+	rules    *rules.Ruleset
+	conn     psa.Connector
+	since    time.Time
+	dueIn    time.Duration
+	closed   map[string]bool // extra PSA statuses that count as closed
+
+	companies   []psa.Company
+	companiesAt time.Time
+	contacts    contactCache
+	// routedUpTo is the highest alert seq this worker has routed since it
+	// last loaded settings; routing scans from there, not from the start.
+	routedUpTo   int64
+	lastFullScan time.Time
+
+	// Status sync.
+	statuses       rules.StatusMapper
+	picklists      psa.Picklists
+	pollEvery      time.Duration
+	nextPoll       time.Time
+	webhookVersion int64
+	events         chan psa.WebhookEvent
+	nextBilling    time.Time
+
+	// connMu guards conn for the webhook handler, which runs on HTTP
+	// goroutines; the worker goroutine is the only writer.
+	connMu sync.RWMutex
+}
+
+func (w *worker) currentConn() psa.Connector {
+	w.connMu.RLock()
+	defer w.connMu.RUnlock()
+	return w.conn
+}
+
+func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
+	w := &worker{
+		e: e, id: id, name: name, lease: l,
+		log:    e.log.With("integration", name),
+		wake:   make(chan struct{}, 1),
+		events: make(chan psa.WebhookEvent, 1024),
+	}
+	w.st = fenced{Store: e.cfg.Store, w: w}
+	return w
+}
+
+func (w *worker) nudge() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run works the integration while this replica holds its lease.
+func (w *worker) run(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go w.holdLease(ctx, cancel)
+	for ctx.Err() == nil && !w.lost.Load() {
+		wait := w.cycle(ctx)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+		case <-w.wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// cycle does one round of work and returns how long to sleep before the
+// next one if nothing nudges the worker.
+func (w *worker) cycle(ctx context.Context) time.Duration {
+	if err := w.reload(ctx); err != nil {
+		if ctx.Err() == nil {
+			w.log.Error("load integration", "err", err)
+		}
+		return w.e.cfg.Rescan
+	}
+	if !w.settings.IsEnabled() {
+		return w.e.cfg.Rescan
+	}
+	w.registerWebhook(ctx)
+	events, err := w.drainEvents(ctx)
+	w.logErr("apply webhook events", err)
+	w.logErr("poll ticket statuses", w.pollStatuses(ctx))
+	routed, err := w.route(ctx)
+	w.logErr("route alerts", err)
+	changed, err := w.sourceStatusChanges(ctx)
+	w.logErr("source status changes", err)
+	delivered, err := w.deliver(ctx)
+	w.logErr("deliver", err)
+	if delivered > 0 {
+		// Between renewals too, so a replica taking over after a crash
+		// inherits all but the last round's calls.
+		w.saveBudget(ctx)
+	}
+	w.logErr("billing sync", w.syncBilling(ctx))
+	w.reportBudget()
+	if routed+delivered+events+changed > 0 {
+		return 0 // more may be waiting: loop at once
+	}
+	return w.untilNextDue(ctx)
+}
+
+func (w *worker) untilNextDue(ctx context.Context) time.Duration {
+	next, err := w.st.NextDeliveryAt(ctx, w.id)
+	if err != nil {
+		return w.e.cfg.Rescan
+	}
+	d := next.Sub(w.e.cfg.Now())
+	switch {
+	case d < 0:
+		return 0
+	case d > w.e.cfg.Rescan:
+		return w.e.cfg.Rescan
+	}
+	return d
+}
+
+// reload picks up new settings when the integration's version moved.
+func (w *worker) reload(ctx context.Context) error {
+	it, err := w.st.Integration(ctx, w.id)
+	if err != nil {
+		return fmt.Errorf("read integration: %w", err)
+	}
+	if it.Version == w.version && w.conn != nil {
+		return nil
+	}
+	s, err := decodeSettings(it)
+	if err != nil {
+		return err
+	}
+	rs, err := rules.Compile(s)
+	if err != nil {
+		return fmt.Errorf("compile rules: %w", err)
+	}
+	conn, err := w.e.cfg.Connectors(ctx, it, s)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	var since time.Time
+	if s.Sync.SinceTime != "" {
+		if since, err = time.Parse(time.RFC3339Nano, s.Sync.SinceTime); err != nil {
+			return fmt.Errorf("parse sync.since_time: %w", err)
+		}
+	}
+	dueIn, err := time.ParseDuration(s.Ticket.DueIn)
+	if err != nil || dueIn <= 0 {
+		dueIn = 24 * time.Hour
+	}
+	closed := map[string]bool{}
+	for _, p := range s.Ticket.ClosedStatuses {
+		closed[p.ID] = true
+	}
+	w.connMu.Lock()
+	w.settings, w.rules, w.conn, w.since, w.dueIn, w.closed = s, rs, conn, since, dueIn, closed
+	w.connMu.Unlock()
+	if w.version == 0 {
+		w.loadBudget(ctx)
+	}
+	w.version = it.Version
+	w.loadStatusSync(ctx)
+	w.companies, w.companiesAt = nil, time.Time{}
+	w.contacts = contactCache{ttl: w.e.cfg.CompaniesTTL}
+	// New settings may have re-opened older alerts (since moved back).
+	w.routedUpTo = 0
+	w.log.Info("integration loaded", "version", it.Version)
+	return nil
+}
+
+// autoMatchCompanies returns the PSA companies for auto-match, cached.
+func (w *worker) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) {
+	if !w.settings.Companies.AutoMatch {
+		return nil, nil
+	}
+	now := w.e.cfg.Now()
+	if w.companies != nil && now.Sub(w.companiesAt) < w.e.cfg.CompaniesTTL {
+		return w.companies, nil
+	}
+	f := psa.CompanyFilter{}
+	for _, p := range w.settings.Companies.Filter.Types {
+		f.Types = append(f.Types, p.ID)
+	}
+	for _, p := range w.settings.Companies.Filter.Classifications {
+		f.Classifications = append(f.Classifications, p.ID)
+	}
+	cs, err := w.conn.Companies(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("list companies for auto-match: %w", err)
+	}
+	w.companies, w.companiesAt = cs, now
+	return cs, nil
+}
+
+// isClosed reports whether the PSA ticket no longer takes notes.
+func (w *worker) isClosed(t psa.Ticket) bool { return t.Closed || w.closed[t.Status] }
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+func (w *worker) reportBudget() {
+	if b, ok := w.conn.(psa.Budgeted); ok && w.e.cfg.Metrics != nil {
+		w.e.cfg.Metrics.BudgetRemaining.WithLabelValues(w.name).Set(float64(b.BudgetRemaining()))
+	}
+}
+
+func (w *worker) logErr(what string, err error) {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		w.log.Error(what, "err", err)
+	}
+}
+
+// loadStatusSync prepares the status maps, poll interval and status labels.
+func (w *worker) loadStatusSync(ctx context.Context) {
+	ss := w.settings.StatusSync
+	w.statuses = rules.NewStatusMapper(ss)
+	w.pollEvery = time.Minute
+	if d, err := time.ParseDuration(ss.PollInterval); err == nil && d > 0 {
+		w.pollEvery = d
+	}
+	w.nextPoll, w.nextBilling = time.Time{}, time.Time{}
+	w.picklists = nil
+	if ss.Enabled {
+		pl, err := w.conn.Picklists(ctx)
+		if err != nil {
+			w.log.Warn("read status labels; timelines will show ids", "err", err)
+			return
+		}
+		w.picklists = pl
+	}
+}

@@ -1,0 +1,101 @@
+// Package obs sets up structured logging and defines ticketbridge's
+// Prometheus metrics on an injected registry (no global registerer, so
+// tests and several apps in one process never collide).
+package obs
+
+import (
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics are the counters and gauges the app, ingest, engine and
+// connectors update.
+type Metrics struct {
+	Registry        *prometheus.Registry
+	AlertsReceived  prometheus.Counter
+	Deliveries      *prometheus.CounterVec   // kind, outcome
+	PSACalls        *prometheus.CounterVec   // integration, op, status
+	PSACallSeconds  *prometheus.HistogramVec // integration, op
+	BudgetRemaining *prometheus.GaugeVec     // integration
+	Backlog         prometheus.Gauge
+	AlertToTicket   prometheus.Histogram
+	RoutedAlerts    *prometheus.CounterVec // outcome
+}
+
+// NewMetrics registers every metric on a fresh registry.
+func NewMetrics() *Metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		Registry: reg,
+		AlertsReceived: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticketbridge_alerts_received_total", Help: "Alerts accepted by ingest (202).",
+		}),
+		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbridge_deliveries_total", Help: "Delivery attempts by kind and outcome.",
+		}, []string{"kind", "outcome"}),
+		PSACalls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbridge_psa_calls_total", Help: "HTTP calls to PSAs by integration, operation and status (0: no answer).",
+		}, []string{"integration", "op", "status"}),
+		PSACallSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "ticketbridge_psa_call_seconds", Help: "PSA call duration.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"integration", "op"}),
+		BudgetRemaining: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ticketbridge_psa_budget_remaining", Help: "Requests left in the integration's rolling budget window.",
+		}, []string{"integration"}),
+		Backlog: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ticketbridge_delivery_backlog", Help: "Pending deliveries.",
+		}),
+		AlertToTicket: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "ticketbridge_alert_to_ticket_seconds", Help: "From alert accepted to ticket or note written in the PSA.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
+		}),
+		RoutedAlerts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ticketbridge_routed_alerts_total", Help: "Alerts routed per integration by outcome (queued, skipped).",
+		}, []string{"outcome"}),
+	}
+	reg.MustRegister(m.AlertsReceived, m.Deliveries, m.PSACalls, m.PSACallSeconds, m.BudgetRemaining, m.Backlog, m.AlertToTicket, m.RoutedAlerts)
+	return m
+}
+
+// ObservePSA returns a connector observe hook for one integration.
+func (m *Metrics) ObservePSA(integration string) func(op string, status int, d time.Duration) {
+	return func(op string, status int, d time.Duration) {
+		m.PSACalls.WithLabelValues(integration, op, statusLabel(status)).Inc()
+		m.PSACallSeconds.WithLabelValues(integration, op).Observe(d.Seconds())
+	}
+}
+
+func statusLabel(s int) string {
+	const digits = "0123456789"
+	if s <= 0 || s > 999 {
+		return "0"
+	}
+	return string([]byte{digits[s/100], digits[s/10%10], digits[s%10]})
+}
+
+// NewLogger builds a JSON or text slog logger at the given level name.
+func NewLogger(w io.Writer, level, format string) *slog.Logger {
+	var lv slog.Level
+	switch strings.ToLower(level) {
+	case "debug":
+		lv = slog.LevelDebug
+	case "warn":
+		lv = slog.LevelWarn
+	case "error":
+		lv = slog.LevelError
+	default:
+		lv = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	if format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

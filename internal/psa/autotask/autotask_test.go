@@ -1,0 +1,75 @@
+package autotask_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/autotask"
+	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/psatest"
+	"github.com/ticketbridge/ticketbridge/internal/secret"
+)
+
+// simConnector returns a connector for user u of the simulator at srv.
+func simConnector(t *testing.T, srv *httptest.Server, sim *autotasksim.Sim, u autotasksim.User) *autotask.Connector {
+	t.Helper()
+	c, err := autotask.New(autotask.Config{
+		BaseURL:         srv.URL + "/atservicesrest/",
+		Username:        u.UserName,
+		Secret:          secret.New(u.Secret),
+		IntegrationCode: secret.New(sim.IntegrationCode()),
+		HTTPClient:      srv.Client(),
+		RetryBackoff:    5 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("autotask.New: %v", err)
+	}
+	return c
+}
+
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	psatest.Run(t, func(t *testing.T) psatest.Fixture {
+		sim := autotasksim.New(autotasksim.Options{})
+		srv := httptest.NewServer(sim)
+		t.Cleanup(srv.Close)
+		users := sim.Users()
+		tech := simConnector(t, srv, sim, users[1])
+		return psatest.Fixture{
+			Connector:           simConnector(t, srv, sim, users[0]),
+			CompanyName:         "Acme Corp",
+			CompanyContactEmail: "jane@acme.example",
+			OtherCompanyName:    "Globex Corporation",
+			ProspectTypeName:    "Prospect",
+			TicketDefaults: psa.NewTicket{
+				Status: "1", Priority: "2", Queue: "29683325", Category: "3", Type: "5",
+				Source: "8", IssueType: "11", SubIssueType: "100",
+				DueAt: time.Date(2030, 1, 1, 17, 0, 0, 0, time.UTC),
+			},
+			NoteType:     "3",
+			UpdateStatus: "8",
+			CloseTicket: func(ctx context.Context, id string) error {
+				done := "5"
+				return tech.UpdateTicket(ctx, id, psa.TicketPatch{Status: &done})
+			},
+			AgainstURL: func(url string) psa.Connector {
+				c, err := autotask.New(autotask.Config{
+					ZoneURL:         url + "/atservicesrest/",
+					Username:        users[0].UserName,
+					Secret:          secret.New(users[0].Secret),
+					IntegrationCode: secret.New(sim.IntegrationCode()),
+					Timeout:         200 * time.Millisecond,
+					MaxAttempts:     2,
+					RetryBackoff:    5 * time.Millisecond,
+				})
+				if err != nil {
+					t.Fatalf("autotask.New: %v", err)
+				}
+				return c
+			},
+		}
+	})
+}

@@ -1,0 +1,169 @@
+package psahttp
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Budget is an exact sliding-window request budget: never more than Limit
+// requests in any Window. A token bucket would let a burst through at the
+// edge of two windows, which a PSA that counts a rolling hour (Autotask:
+// 10,000 per 60 minutes) punishes by refusing everything until the hour
+// drains, so the budget remembers the time of every request in the window.
+// Memory is one timestamp per slot; the limits PSAs publish keep that small.
+//
+// A Budget is safe for concurrent use and may be shared by several clients
+// that draw on the same PSA allowance.
+type Budget struct {
+	mu     sync.Mutex
+	limit  int
+	window time.Duration
+	now    func() time.Time
+	// ring holds the times of the reservations still inside the window,
+	// oldest at start; its capacity is the limit.
+	ring  []time.Time
+	seqs  []uint64 // which reservation holds each ring slot
+	next  uint64
+	start int
+	n     int
+}
+
+// Slot is one reservation, to be finished when its call's answer arrives.
+type Slot struct {
+	b   *Budget
+	idx int
+	seq uint64
+}
+
+// Finish re-stamps the reservation with the time the answer arrived. A PSA
+// counts a request from when it reached it, which can be well after we
+// sent it under load; counting our slot from the answer keeps our window
+// behind theirs. Stamps only move later, so the ring may hold an entry
+// newer than the ones after it: pruning then waits for it, which errs on
+// the side of sending less.
+func (s Slot) Finish() {
+	b := s.b
+	if b == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.seqs[s.idx] != s.seq {
+		return // already left the window and reused
+	}
+	if now := b.now(); now.After(b.ring[s.idx]) {
+		b.ring[s.idx] = now
+	}
+}
+
+// NewBudget returns a budget of limit requests per window. A limit below 1
+// is raised to 1 (a budget that refuses everything would stall delivery
+// silently); now is the clock, time.Now when nil.
+func NewBudget(limit int, window time.Duration, now func() time.Time) *Budget {
+	if limit < 1 {
+		limit = 1
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Budget{limit: limit, window: window, now: now, ring: make([]time.Time, limit), seqs: make([]uint64, limit)}
+}
+
+// Reserve takes a slot now if one is free (ok true). Otherwise it returns
+// how long until the oldest reservation leaves the window.
+func (b *Budget) Reserve() (ok bool, wait time.Duration) {
+	_, ok, wait = b.ReserveSlot()
+	return ok, wait
+}
+
+// ReserveSlot is Reserve returning the slot, so the caller can Finish it
+// when the answer arrives.
+func (b *Budget) ReserveSlot() (Slot, bool, time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	b.prune(now)
+	if b.n < b.limit {
+		idx := (b.start + b.n) % b.limit
+		b.next++
+		b.ring[idx], b.seqs[idx] = now, b.next
+		b.n++
+		return Slot{b: b, idx: idx, seq: b.next}, true, 0
+	}
+	return Slot{}, false, b.ring[b.start].Add(b.window).Sub(now)
+}
+
+// Remaining returns how many requests may be sent now.
+func (b *Budget) Remaining() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.prune(b.now())
+	return b.limit - b.n
+}
+
+// Used returns how many requests were sent within the current window.
+func (b *Budget) Used() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.prune(b.now())
+	return b.n
+}
+
+// Limit returns the number of requests allowed per window.
+func (b *Budget) Limit() int { return b.limit }
+
+// Window returns the length of the sliding window.
+func (b *Budget) Window() time.Duration { return b.window }
+
+// prune drops reservations that have left the window: a request sent at t
+// occupies its slot until exactly t+window.
+func (b *Budget) prune(now time.Time) {
+	for b.n > 0 && now.Sub(b.ring[b.start]) >= b.window {
+		b.start = (b.start + 1) % b.limit
+		b.n--
+	}
+}
+
+// Times returns the times of the reservations still inside the window,
+// oldest first, so the budget can be saved and handed to another process.
+func (b *Budget) Times() []time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.prune(b.now())
+	out := make([]time.Time, b.n)
+	for i := range b.n {
+		out[i] = b.ring[(b.start+i)%b.limit]
+	}
+	return out
+}
+
+// Seed adds reservations made elsewhere (by the replica that held an
+// integration before this one), so that together they never exceed the
+// limit. Times already outside the window are dropped; when there are more
+// than the budget holds, the newest are kept, since they leave last.
+func (b *Budget) Seed(times []time.Time) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	now := b.now()
+	b.prune(now)
+	all := make([]time.Time, 0, b.n+len(times))
+	for i := range b.n {
+		all = append(all, b.ring[(b.start+i)%b.limit])
+	}
+	for _, t := range times {
+		if t.Add(b.window).After(now) {
+			all = append(all, t)
+		}
+	}
+	slices.SortFunc(all, func(x, y time.Time) int { return x.Compare(y) })
+	if len(all) > b.limit {
+		all = all[len(all)-b.limit:]
+	}
+	b.start, b.n = 0, len(all)
+	copy(b.ring, all)
+	for i := range all {
+		b.next++
+		b.seqs[i] = b.next
+	}
+}

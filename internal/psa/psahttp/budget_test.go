@@ -1,0 +1,193 @@
+package psahttp
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock is a settable clock for budget tests.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)}
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+func TestBudgetExactLimitInsideWindow(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	b := NewBudget(5, time.Hour, clock.Now)
+	for i := range 5 {
+		if ok, _ := b.Reserve(); !ok {
+			t.Fatalf("reservation %d refused, want granted", i+1)
+		}
+		clock.Advance(time.Minute)
+	}
+	ok, wait := b.Reserve()
+	if ok {
+		t.Fatal("sixth reservation granted inside the window")
+	}
+	// The first slot was taken 5 minutes ago; it frees after 55 more.
+	if wait != 55*time.Minute {
+		t.Errorf("wait = %s, want 55m", wait)
+	}
+	if got := b.Remaining(); got != 0 {
+		t.Errorf("Remaining = %d, want 0", got)
+	}
+	if got := b.Used(); got != 5 {
+		t.Errorf("Used = %d, want 5", got)
+	}
+}
+
+func TestBudgetSlotsFreeAsWindowSlides(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	b := NewBudget(3, time.Minute, clock.Now)
+	steps := []struct {
+		name    string
+		advance time.Duration
+		wantOK  bool
+		wantRem int // Remaining after the step
+	}{
+		{name: "first at 0s", wantOK: true, wantRem: 2},
+		{name: "second at 20s", advance: 20 * time.Second, wantOK: true, wantRem: 1},
+		{name: "third at 40s", advance: 20 * time.Second, wantOK: true, wantRem: 0},
+		{name: "refused at 59.999s", advance: 19999 * time.Millisecond, wantOK: false, wantRem: 0},
+		{name: "first frees at exactly 60s", advance: time.Millisecond, wantOK: true, wantRem: 0},
+		{name: "refused at 79s", advance: 19 * time.Second, wantOK: false, wantRem: 0},
+		{name: "second frees at 80s", advance: time.Second, wantOK: true, wantRem: 0},
+		{name: "all free after a quiet window", advance: 2 * time.Minute, wantOK: true, wantRem: 2},
+	}
+	for _, s := range steps {
+		clock.Advance(s.advance)
+		ok, _ := b.Reserve()
+		if ok != s.wantOK {
+			t.Fatalf("%s: ok = %v, want %v", s.name, ok, s.wantOK)
+		}
+		if got := b.Remaining(); got != s.wantRem {
+			t.Fatalf("%s: Remaining = %d, want %d", s.name, got, s.wantRem)
+		}
+	}
+}
+
+func TestBudgetRefusalDoesNotConsume(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	b := NewBudget(1, time.Minute, clock.Now)
+	b.Reserve()
+	for range 10 {
+		if ok, _ := b.Reserve(); ok {
+			t.Fatal("reservation granted over the limit")
+		}
+	}
+	clock.Advance(time.Minute)
+	if ok, _ := b.Reserve(); !ok {
+		t.Fatal("refusals consumed slots: reservation refused after the window")
+	}
+}
+
+func TestBudgetLimitBelowOne(t *testing.T) {
+	t.Parallel()
+	b := NewBudget(0, time.Minute, newFakeClock().Now)
+	if b.Limit() != 1 {
+		t.Fatalf("Limit = %d, want 1", b.Limit())
+	}
+}
+
+func TestBudgetConcurrentReserveNeverExceedsLimit(t *testing.T) {
+	t.Parallel()
+	const limit, workers, perWorker = 50, 16, 20
+	clock := newFakeClock()
+	b := NewBudget(limit, time.Hour, clock.Now)
+	var granted atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range perWorker {
+				if ok, _ := b.Reserve(); ok {
+					granted.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if got := granted.Load(); got != limit {
+		t.Fatalf("granted %d reservations concurrently, want exactly %d", got, limit)
+	}
+	if b.Used() != limit {
+		t.Fatalf("Used = %d, want %d", b.Used(), limit)
+	}
+}
+
+func TestBudgetSeedCarriesUsageAcross(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	old := NewBudget(5, time.Minute, clock)
+	for range 3 {
+		if ok, _ := old.Reserve(); !ok {
+			t.Fatal("reserve")
+		}
+	}
+	stale := now.Add(-2 * time.Minute) // outside the window: must not count
+	fresh := NewBudget(5, time.Minute, clock)
+	fresh.Seed(append(old.Times(), stale))
+	if got := fresh.Remaining(); got != 2 {
+		t.Fatalf("remaining after seeding 3 recent reservations = %d, want 2", got)
+	}
+	many := make([]time.Time, 9)
+	for i := range many {
+		many[i] = now.Add(-time.Duration(i) * time.Second)
+	}
+	full := NewBudget(5, time.Minute, clock)
+	full.Seed(many)
+	if ok, _ := full.Reserve(); ok {
+		t.Fatal("a budget seeded past its limit let a request through")
+	}
+	if ts := full.Times(); len(ts) != 5 || !ts[4].Equal(now) {
+		t.Fatalf("kept %v, want the 5 newest", ts)
+	}
+}
+
+func TestBudgetSlotCountsFromTheAnswer(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	b := NewBudget(1, time.Minute, clock)
+	slot, ok, _ := b.ReserveSlot()
+	if !ok {
+		t.Fatal("reserve")
+	}
+	advance(10 * time.Second) // the answer takes 10 s
+	slot.Finish()
+	advance(55 * time.Second) // 65 s after sending, 55 s after the answer
+	if ok, wait := b.Reserve(); ok || wait != 5*time.Second {
+		t.Fatalf("reserve 55 s after the answer: ok %v wait %v; want refused for 5 s more", ok, wait)
+	}
+	advance(5 * time.Second)
+	if ok, _ := b.Reserve(); !ok {
+		t.Fatal("a window after the answer the slot must be free")
+	}
+	slot.Finish() // finishing a slot that has left the window changes nothing
+	if ok, _ := b.Reserve(); ok {
+		t.Fatal("the limit is 1 and one reservation is live")
+	}
+}

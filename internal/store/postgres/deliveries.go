@@ -1,0 +1,142 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const (
+	sqlInsertDelivery = `INSERT INTO deliveries (tenant_id, integration_id, ticket_link_id, alert_seq, kind, state,
+    attempts, next_attempt_at, last_error, payload, result, created_at, updated_at, completed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+RETURNING id`
+	sqlUpdateDelivery = `UPDATE deliveries
+SET ticket_link_id = $1, state = $2, attempts = $3, next_attempt_at = $4, last_error = $5, payload = $6,
+    result = $7, updated_at = $8, completed_at = $9
+WHERE id = $10`
+	sqlDeliveryColumns = `SELECT d.id, d.tenant_id, d.integration_id, d.ticket_link_id, d.alert_seq, d.kind, d.state,
+    d.attempts, d.next_attempt_at, d.last_error, d.payload, d.result, d.created_at, d.updated_at, d.completed_at
+FROM deliveries d`
+	sqlDeliveryByID = sqlDeliveryColumns + ` WHERE d.id = $1`
+	// Notes wait for their link to be open: until the create delivery has
+	// stored the PSA ticket id there is nothing to add a note to. A plain
+	// SELECT, not FOR UPDATE SKIP LOCKED: the list is returned, not claimed,
+	// and only the integration's lease holder works on it.
+	sqlDueDeliveries = sqlDeliveryColumns + `
+LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
+WHERE d.integration_id = $1 AND d.state = 'pending' AND d.next_attempt_at <= $2
+  AND (d.kind = 'create_ticket' OR l.state = 'open')
+ORDER BY d.id
+LIMIT $3`
+	sqlPendingNotes = sqlDeliveryColumns + `
+WHERE d.ticket_link_id = $1 AND d.state = 'pending' AND d.kind = 'add_note'
+ORDER BY d.id`
+	sqlNextDeliveryAt = `SELECT MIN(next_attempt_at) FROM deliveries WHERE integration_id = $1 AND state = 'pending'`
+	// One static text for every filter, so it is prepared once; a zero
+	// field matches everything.
+	sqlFilterDeliveries = sqlDeliveryColumns + `
+WHERE ($1 = '' OR d.tenant_id = $1)
+  AND ($2 = 0 OR d.integration_id = $2)
+  AND ($3 = '' OR d.state = $3)
+  AND ($4 = 0 OR d.alert_seq = $4)
+ORDER BY d.id DESC
+LIMIT $5`
+	sqlCountDeliveries = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = $1 AND ($2 = '' OR state = $2)`
+)
+
+// InsertDelivery stores new outbound work and returns it as stored.
+func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.Delivery, error) {
+	d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
+	d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
+	d.Payload = bytesOrNil(d.Payload)
+	err := q.writeRow(ctx, func(r pgx.Row) error { return r.Scan(&d.ID) }, sqlInsertDelivery,
+		d.TenantID, d.IntegrationID, nullID(d.TicketLinkID), nullID(d.AlertSeq), string(d.Kind), string(d.State),
+		d.Attempts, d.NextAttemptAt, d.LastError, string(d.Payload), d.Result, d.CreatedAt, d.UpdatedAt,
+		d.CompletedAt)
+	if err != nil {
+		return store.Delivery{}, wrap(err, "insert delivery")
+	}
+	return d, nil
+}
+
+// UpdateDelivery writes the delivery's progress: link, state, attempts,
+// next attempt, error, payload, result and times. ErrNotFound when it does
+// not exist.
+func (q *queries) UpdateDelivery(ctx context.Context, d store.Delivery) error {
+	err := affected(q.exec(ctx, sqlUpdateDelivery, nullID(d.TicketLinkID), string(d.State), d.Attempts,
+		norm(d.NextAttemptAt), d.LastError, string(d.Payload), d.Result, q.orNow(d.UpdatedAt),
+		normPtr(d.CompletedAt), d.ID))
+	return wrap(err, "update delivery")
+}
+
+// Delivery returns the delivery with the id.
+func (q *queries) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
+	d, err := scanDelivery(q.db.QueryRow(ctx, sqlDeliveryByID, id))
+	return d, wrap(err, "delivery by id")
+}
+
+// DueDeliveries lists the integration's pending deliveries due at now:
+// creates, and notes whose link is open; oldest first, at most n (n <= 0:
+// all).
+func (q *queries) DueDeliveries(ctx context.Context, integrationID int64, now time.Time, n int) ([]store.Delivery, error) {
+	rows, err := q.db.Query(ctx, sqlDueDeliveries, integrationID, norm(now), limit(n))
+	out, err := collect(rows, err, scanDelivery)
+	return out, wrap(err, "list due deliveries")
+}
+
+// PendingNotes lists the link's pending note deliveries, oldest first,
+// whenever they are due.
+func (q *queries) PendingNotes(ctx context.Context, linkID int64) ([]store.Delivery, error) {
+	rows, err := q.db.Query(ctx, sqlPendingNotes, linkID)
+	out, err := collect(rows, err, scanDelivery)
+	return out, wrap(err, "list pending notes")
+}
+
+// NextDeliveryAt is the earliest next attempt among the integration's
+// pending deliveries; ErrNotFound when none is pending.
+func (q *queries) NextDeliveryAt(ctx context.Context, integrationID int64) (time.Time, error) {
+	var next *time.Time
+	if err := q.db.QueryRow(ctx, sqlNextDeliveryAt, integrationID).Scan(&next); err != nil {
+		return time.Time{}, wrap(err, "next delivery time")
+	}
+	if next == nil {
+		return time.Time{}, wrap(pgx.ErrNoRows, "next delivery time")
+	}
+	return next.UTC(), nil
+}
+
+// Deliveries lists the deliveries matching f, newest first; zero fields of
+// f match everything and a Limit <= 0 means no limit.
+func (q *queries) Deliveries(ctx context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
+	rows, err := q.db.Query(ctx, sqlFilterDeliveries, f.TenantID, f.IntegrationID, string(f.State), f.AlertSeq,
+		limit(f.Limit))
+	out, err := collect(rows, err, scanDelivery)
+	return out, wrap(err, "list deliveries")
+}
+
+// CountDeliveries counts the tenant's deliveries in state ("" for all).
+func (q *queries) CountDeliveries(ctx context.Context, tenant string, state store.DeliveryState) (int64, error) {
+	var n int64
+	err := q.db.QueryRow(ctx, sqlCountDeliveries, tenant, string(state)).Scan(&n)
+	return n, wrap(err, "count deliveries")
+}
+
+func scanDelivery(s pgx.Row) (store.Delivery, error) {
+	var d store.Delivery
+	var link, seq *int64
+	var completed *time.Time
+	var payload []byte
+	err := s.Scan(&d.ID, &d.TenantID, &d.IntegrationID, &link, &seq, &d.Kind, &d.State, &d.Attempts,
+		&d.NextAttemptAt, &d.LastError, &payload, &d.Result, &d.CreatedAt, &d.UpdatedAt, &completed)
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	d.TicketLinkID, d.AlertSeq, d.Payload = deref(link), deref(seq), bytesOrNil(payload)
+	d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = d.NextAttemptAt.UTC(), d.CreatedAt.UTC(), d.UpdatedAt.UTC()
+	d.CompletedAt = utcPtr(completed)
+	return d, nil
+}

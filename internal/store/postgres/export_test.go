@@ -1,0 +1,47 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+)
+
+// OpenUnmigrated opens a Store without running Migrate, for tests that
+// race migrations.
+func OpenUnmigrated(ctx context.Context, url string, opts Options) (*Store, error) {
+	return open(ctx, url, opts)
+}
+
+// AppliedMigrations lists the names recorded in schema_migrations.
+func (s *Store) AppliedMigrations(ctx context.Context) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name FROM schema_migrations ORDER BY version`)
+	if err != nil {
+		return nil, fmt.Errorf("applied migrations: %w", err)
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
+}
+
+// SearchPath is the search_path a pooled connection sees.
+func (s *Store) SearchPath(ctx context.Context) (string, error) {
+	var p string
+	err := s.pool.QueryRow(ctx, `SHOW search_path`).Scan(&p)
+	return p, err
+}
+
+// MigrationNames lists the embedded migrations in order.
+func MigrationNames() ([]string, error) {
+	all, err := loadMigrations()
+	var names []string
+	for _, m := range all {
+		names = append(names, m.name)
+	}
+	return names, err
+}

@@ -1,0 +1,74 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const (
+	// ON CONFLICT DO NOTHING: a taken id or token hash is an answer
+	// (ErrConflict), not an error that would abort the transaction.
+	sqlInsertSource = `INSERT INTO sources (tenant_id, id, name, token_hash, callback_url, created_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT DO NOTHING`
+	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at FROM sources`
+	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = $1`
+	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = $1 ORDER BY id`
+	sqlInsertAPIToken  = `INSERT INTO api_tokens (tenant_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
+ON CONFLICT DO NOTHING`
+	sqlAPITokenByHash = `SELECT tenant_id, name, token_hash, created_at FROM api_tokens WHERE token_hash = $1`
+)
+
+// CreateSource stores a source; ErrConflict when its id or token hash is
+// taken.
+func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
+	err := inserted(q.exec(ctx, sqlInsertSource, s.TenantID, s.ID, s.Name, nullString(s.TokenHash),
+		s.CallbackURL, q.orNow(s.CreatedAt)))
+	return wrap(err, "create source")
+}
+
+// SourceByTokenHash finds the source a bearer token belongs to.
+func (q *queries) SourceByTokenHash(ctx context.Context, tokenHash string) (store.Source, error) {
+	s, err := scanSource(q.db.QueryRow(ctx, sqlSourceByToken, tokenHash))
+	return s, wrap(err, "source by token")
+}
+
+// Sources lists a tenant's sources by id.
+func (q *queries) Sources(ctx context.Context, tenant string) ([]store.Source, error) {
+	rows, err := q.db.Query(ctx, sqlSourcesOfTenant, tenant)
+	out, err := collect(rows, err, scanSource)
+	return out, wrap(err, "list sources")
+}
+
+func scanSource(r pgx.Row) (store.Source, error) {
+	var s store.Source
+	var token *string
+	if err := r.Scan(&s.TenantID, &s.ID, &s.Name, &token, &s.CallbackURL, &s.CreatedAt); err != nil {
+		return store.Source{}, err
+	}
+	s.TokenHash, s.CreatedAt = deref(token), s.CreatedAt.UTC()
+	return s, nil
+}
+
+// CreateAPIToken stores a management API token; ErrConflict when its name
+// or hash is taken.
+func (q *queries) CreateAPIToken(ctx context.Context, t store.APIToken) error {
+	err := inserted(q.exec(ctx, sqlInsertAPIToken, t.TenantID, t.Name, t.TokenHash, q.orNow(t.CreatedAt)))
+	return wrap(err, "create api token")
+}
+
+// APITokenByHash finds the API token with the hash.
+func (q *queries) APITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error) {
+	var t store.APIToken
+	var created time.Time
+	err := q.db.QueryRow(ctx, sqlAPITokenByHash, tokenHash).Scan(&t.TenantID, &t.Name, &t.TokenHash, &created)
+	if err != nil {
+		return store.APIToken{}, wrap(err, "api token by hash")
+	}
+	t.CreatedAt = created.UTC()
+	return t, nil
+}

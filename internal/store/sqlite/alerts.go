@@ -1,0 +1,124 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const (
+	// One statement decides insert or update under the unique key, so it is
+	// atomic without a transaction. In the update, alerts.x is the stored
+	// row's old value (every SET expression sees the old row, so the order
+	// of assignments does not matter): previous_status keeps the status
+	// being replaced and revision counts the versions. received_at is never
+	// touched; status_origin and status_changed_at move only when a re-send
+	// changes the status (?10, the received time, dates a new alert's).
+	sqlUpsertAlert = `INSERT INTO alerts (tenant_id, source_id, alert_id, organization_key, type, severity,
+    status, previous_status, revision, occurred_at, body, received_at, updated_at,
+    status_origin, status_changed_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, '', 1, ?8, ?9, ?10, ?11, 'source', ?10)
+ON CONFLICT (tenant_id, source_id, alert_id) DO UPDATE SET
+    organization_key = excluded.organization_key,
+    type = excluded.type,
+    severity = excluded.severity,
+    previous_status = alerts.status,
+    status = excluded.status,
+    revision = alerts.revision + 1,
+    occurred_at = excluded.occurred_at,
+    body = excluded.body,
+    updated_at = excluded.updated_at,
+    status_origin = CASE WHEN alerts.status = excluded.status THEN alerts.status_origin ELSE 'source' END,
+    status_changed_at = CASE WHEN alerts.status = excluded.status
+                             THEN alerts.status_changed_at ELSE excluded.updated_at END
+RETURNING seq, revision, previous_status`
+	sqlAlertColumns = `SELECT a.seq, a.tenant_id, a.source_id, a.body, a.received_at, a.updated_at,
+    a.status_origin, a.status_changed_at FROM alerts a`
+	sqlAlertBySeq      = sqlAlertColumns + ` WHERE a.seq = ?`
+	sqlAlertBySourceID = sqlAlertColumns + ` WHERE a.tenant_id = ? AND a.source_id = ? AND a.alert_id = ?`
+	sqlUnroutedAlerts  = sqlAlertColumns + `
+WHERE a.tenant_id = ? AND a.seq > ?
+  AND NOT EXISTS (SELECT 1 FROM routes r WHERE r.alert_seq = a.seq AND r.integration_id = ?)
+ORDER BY a.seq
+LIMIT ?`
+	sqlAlertsByTicketLink = sqlAlertColumns + `
+JOIN routes r ON r.alert_seq = a.seq
+WHERE r.ticket_link_id = ?
+ORDER BY a.seq`
+)
+
+var alertStatements = []string{
+	sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlUnroutedAlerts, sqlAlertsByTicketLink,
+}
+
+// UpsertAlert stores a new alert or updates the one with the same (tenant,
+// source, id) in one statement, so Created and PreviousStatus are exact
+// under concurrency. ReceivedAt is kept from the first insert; UpdatedAt
+// moves. ErrNotFound when the source does not exist.
+func (q *queries) UpsertAlert(ctx context.Context, a store.StoredAlert) (store.UpsertResult, error) {
+	al := a.Alert
+	al.OccurredAt = norm(al.OccurredAt)
+	body, err := json.Marshal(al)
+	if err != nil {
+		return store.UpsertResult{}, fmt.Errorf("upsert alert: encode: %w", err)
+	}
+	var res store.UpsertResult
+	var revision int64
+	err = q.writeRow(ctx, sqlUpsertAlert,
+		a.TenantID, a.SourceID, al.ID, al.Organization.Key(), al.Type, string(al.Severity),
+		string(al.Status), dbTime(al.OccurredAt), string(body),
+		dbTime(q.orNow(a.ReceivedAt)), dbTime(q.orNow(a.UpdatedAt)),
+	).Scan(&res.Seq, &revision, &res.PreviousStatus)
+	if err != nil {
+		return store.UpsertResult{}, wrap(err, "upsert alert")
+	}
+	res.Created = revision == 1
+	if res.Created {
+		res.PreviousStatus = ""
+	}
+	return res, nil
+}
+
+// AlertBySeq returns the alert with our sequence number seq.
+func (q *queries) AlertBySeq(ctx context.Context, seq int64) (store.StoredAlert, error) {
+	a, err := scanAlert(q.readRow(ctx, sqlAlertBySeq, seq))
+	return a, wrap(err, "alert by seq")
+}
+
+// AlertBySourceID returns the alert a source sent with the id.
+func (q *queries) AlertBySourceID(ctx context.Context, tenant, sourceID, alertID string) (store.StoredAlert, error) {
+	a, err := scanAlert(q.readRow(ctx, sqlAlertBySourceID, tenant, sourceID, alertID))
+	return a, wrap(err, "alert by source id")
+}
+
+// UnroutedAlerts lists the tenant's alerts after afterSeq that have no
+// route for the integration, oldest first; limit <= 0 means all.
+func (q *queries) UnroutedAlerts(ctx context.Context, tenant string, integrationID, afterSeq int64, n int) ([]store.StoredAlert, error) {
+	rows, err := q.readRows(ctx, sqlUnroutedAlerts, tenant, afterSeq, integrationID, limit(n))
+	out, err := collect(rows, err, scanAlert)
+	return out, wrap(err, "list unrouted alerts")
+}
+
+// AlertsByTicketLink lists the alerts routed to a ticket link, oldest first.
+func (q *queries) AlertsByTicketLink(ctx context.Context, linkID int64) ([]store.StoredAlert, error) {
+	rows, err := q.readRows(ctx, sqlAlertsByTicketLink, linkID)
+	out, err := collect(rows, err, scanAlert)
+	return out, wrap(err, "list alerts of ticket link")
+}
+
+func scanAlert(r scanner) (store.StoredAlert, error) {
+	var a store.StoredAlert
+	var body []byte
+	var received, updated, statusChanged int64
+	if err := r.Scan(&a.Seq, &a.TenantID, &a.SourceID, &body, &received, &updated, &a.StatusOrigin, &statusChanged); err != nil {
+		return store.StoredAlert{}, err
+	}
+	if err := json.Unmarshal(body, &a.Alert); err != nil {
+		return store.StoredAlert{}, fmt.Errorf("decode alert %d: %w", a.Seq, err)
+	}
+	a.Alert.OccurredAt = a.Alert.OccurredAt.UTC()
+	a.ReceivedAt, a.UpdatedAt, a.StatusChangedAt = goTime(received), goTime(updated), goTime(statusChanged)
+	return a, nil
+}

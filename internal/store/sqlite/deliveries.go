@@ -1,0 +1,145 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const (
+	sqlInsertDelivery = `INSERT INTO deliveries (tenant_id, integration_id, ticket_link_id, alert_seq, kind, state,
+    attempts, next_attempt_at, last_error, payload, result, created_at, updated_at, completed_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING id`
+	sqlUpdateDelivery = `UPDATE deliveries
+SET ticket_link_id = ?, state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, payload = ?,
+    result = ?, updated_at = ?, completed_at = ?
+WHERE id = ?`
+	sqlDeliveryColumns = `SELECT d.id, d.tenant_id, d.integration_id, d.ticket_link_id, d.alert_seq, d.kind, d.state,
+    d.attempts, d.next_attempt_at, d.last_error, d.payload, d.result, d.created_at, d.updated_at, d.completed_at
+FROM deliveries d`
+	sqlDeliveryByID = sqlDeliveryColumns + ` WHERE d.id = ?`
+	// Notes wait for their link to be open: until the create delivery has
+	// stored the PSA ticket id there is nothing to add a note to.
+	sqlDueDeliveries = sqlDeliveryColumns + `
+LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
+WHERE d.integration_id = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
+  AND (d.kind = 'create_ticket' OR l.state = 'open')
+ORDER BY d.id
+LIMIT ?`
+	sqlPendingNotes = sqlDeliveryColumns + `
+WHERE d.ticket_link_id = ? AND d.state = 'pending' AND d.kind = 'add_note'
+ORDER BY d.id`
+	sqlNextDeliveryAt = `SELECT MIN(next_attempt_at) FROM deliveries WHERE integration_id = ? AND state = 'pending'`
+	// One static text for every filter, so it is prepared once; a zero
+	// field matches everything.
+	sqlFilterDeliveries = sqlDeliveryColumns + `
+WHERE (? = '' OR d.tenant_id = ?)
+  AND (? = 0 OR d.integration_id = ?)
+  AND (? = '' OR d.state = ?)
+  AND (? = 0 OR d.alert_seq = ?)
+ORDER BY d.id DESC
+LIMIT ?`
+	sqlCountDeliveries = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = ? AND (? = '' OR state = ?)`
+)
+
+var deliveryStatements = []string{
+	sqlInsertDelivery, sqlUpdateDelivery, sqlDeliveryByID, sqlDueDeliveries, sqlPendingNotes,
+	sqlNextDeliveryAt, sqlFilterDeliveries, sqlCountDeliveries,
+}
+
+// InsertDelivery stores new outbound work and returns it as stored.
+func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.Delivery, error) {
+	d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
+	d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
+	d.Payload = bytesOrNil(d.Payload)
+	err := q.writeRow(ctx, sqlInsertDelivery, d.TenantID, d.IntegrationID, nullID(d.TicketLinkID),
+		nullID(d.AlertSeq), string(d.Kind), string(d.State), d.Attempts, dbTime(d.NextAttemptAt),
+		d.LastError, string(d.Payload), d.Result, dbTime(d.CreatedAt), dbTime(d.UpdatedAt),
+		dbTimePtr(d.CompletedAt),
+	).Scan(&d.ID)
+	if err != nil {
+		return store.Delivery{}, wrap(err, "insert delivery")
+	}
+	return d, nil
+}
+
+// UpdateDelivery writes the delivery's progress: link, state, attempts,
+// next attempt, error, payload, result and times. ErrNotFound when it does
+// not exist.
+func (q *queries) UpdateDelivery(ctx context.Context, d store.Delivery) error {
+	err := affected(q.exec(ctx, sqlUpdateDelivery, nullID(d.TicketLinkID), string(d.State), d.Attempts,
+		dbTime(d.NextAttemptAt), d.LastError, string(d.Payload), d.Result, dbTime(q.orNow(d.UpdatedAt)),
+		dbTimePtr(d.CompletedAt), d.ID))
+	return wrap(err, "update delivery")
+}
+
+// Delivery returns the delivery with the id.
+func (q *queries) Delivery(ctx context.Context, id int64) (store.Delivery, error) {
+	d, err := scanDelivery(q.readRow(ctx, sqlDeliveryByID, id))
+	return d, wrap(err, "delivery by id")
+}
+
+// DueDeliveries lists the integration's pending deliveries due at now:
+// creates, and notes whose link is open; oldest first, at most n (n <= 0:
+// all).
+func (q *queries) DueDeliveries(ctx context.Context, integrationID int64, now time.Time, n int) ([]store.Delivery, error) {
+	rows, err := q.readRows(ctx, sqlDueDeliveries, integrationID, dbTime(now), limit(n))
+	out, err := collect(rows, err, scanDelivery)
+	return out, wrap(err, "list due deliveries")
+}
+
+// PendingNotes lists the link's pending note deliveries, oldest first,
+// whenever they are due.
+func (q *queries) PendingNotes(ctx context.Context, linkID int64) ([]store.Delivery, error) {
+	rows, err := q.readRows(ctx, sqlPendingNotes, linkID)
+	out, err := collect(rows, err, scanDelivery)
+	return out, wrap(err, "list pending notes")
+}
+
+// NextDeliveryAt is the earliest next attempt among the integration's
+// pending deliveries; ErrNotFound when none is pending.
+func (q *queries) NextDeliveryAt(ctx context.Context, integrationID int64) (time.Time, error) {
+	var next sql.NullInt64
+	if err := q.readRow(ctx, sqlNextDeliveryAt, integrationID).Scan(&next); err != nil {
+		return time.Time{}, wrap(err, "next delivery time")
+	}
+	if !next.Valid {
+		return time.Time{}, wrap(sql.ErrNoRows, "next delivery time")
+	}
+	return goTime(next.Int64), nil
+}
+
+// Deliveries lists the deliveries matching f, newest first; zero fields of
+// f match everything and a Limit <= 0 means no limit.
+func (q *queries) Deliveries(ctx context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
+	rows, err := q.readRows(ctx, sqlFilterDeliveries, f.TenantID, f.TenantID, f.IntegrationID, f.IntegrationID,
+		string(f.State), string(f.State), f.AlertSeq, f.AlertSeq, limit(f.Limit))
+	out, err := collect(rows, err, scanDelivery)
+	return out, wrap(err, "list deliveries")
+}
+
+// CountDeliveries counts the tenant's deliveries in state ("" for all).
+func (q *queries) CountDeliveries(ctx context.Context, tenant string, state store.DeliveryState) (int64, error) {
+	var n int64
+	err := q.readRow(ctx, sqlCountDeliveries, tenant, string(state), string(state)).Scan(&n)
+	return n, wrap(err, "count deliveries")
+}
+
+func scanDelivery(s scanner) (store.Delivery, error) {
+	var d store.Delivery
+	var link, seq, completed sql.NullInt64
+	var next, created, updated int64
+	var payload []byte
+	err := s.Scan(&d.ID, &d.TenantID, &d.IntegrationID, &link, &seq, &d.Kind, &d.State, &d.Attempts, &next,
+		&d.LastError, &payload, &d.Result, &created, &updated, &completed)
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	d.TicketLinkID, d.AlertSeq, d.Payload = link.Int64, seq.Int64, bytesOrNil(payload)
+	d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = goTime(next), goTime(created), goTime(updated)
+	d.CompletedAt = goTimePtr(completed)
+	return d, nil
+}

@@ -1,0 +1,73 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const (
+	sqlInsertSource = `INSERT INTO sources (tenant_id, id, name, token_hash, callback_url, created_at)
+VALUES (?, ?, ?, ?, ?, ?)`
+	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at FROM sources`
+	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = ?`
+	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = ? ORDER BY id`
+	sqlInsertAPIToken  = `INSERT INTO api_tokens (tenant_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`
+	sqlAPITokenByHash  = `SELECT tenant_id, name, token_hash, created_at FROM api_tokens WHERE token_hash = ?`
+)
+
+var sourceStatements = []string{
+	sqlInsertSource, sqlSourceByToken, sqlSourcesOfTenant, sqlInsertAPIToken, sqlAPITokenByHash,
+}
+
+// CreateSource stores a source; ErrConflict when its id or token hash is
+// taken.
+func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
+	_, err := q.exec(ctx, sqlInsertSource, s.TenantID, s.ID, s.Name, nullString(s.TokenHash),
+		s.CallbackURL, dbTime(q.orNow(s.CreatedAt)))
+	return wrap(err, "create source")
+}
+
+// SourceByTokenHash finds the source a bearer token belongs to.
+func (q *queries) SourceByTokenHash(ctx context.Context, tokenHash string) (store.Source, error) {
+	s, err := scanSource(q.readRow(ctx, sqlSourceByToken, tokenHash))
+	return s, wrap(err, "source by token")
+}
+
+// Sources lists a tenant's sources by id.
+func (q *queries) Sources(ctx context.Context, tenant string) ([]store.Source, error) {
+	rows, err := q.readRows(ctx, sqlSourcesOfTenant, tenant)
+	out, err := collect(rows, err, scanSource)
+	return out, wrap(err, "list sources")
+}
+
+func scanSource(r scanner) (store.Source, error) {
+	var s store.Source
+	var token sql.NullString
+	var created int64
+	if err := r.Scan(&s.TenantID, &s.ID, &s.Name, &token, &s.CallbackURL, &created); err != nil {
+		return store.Source{}, err
+	}
+	s.TokenHash, s.CreatedAt = token.String, goTime(created)
+	return s, nil
+}
+
+// CreateAPIToken stores a management API token; ErrConflict when its name
+// or hash is taken.
+func (q *queries) CreateAPIToken(ctx context.Context, t store.APIToken) error {
+	_, err := q.exec(ctx, sqlInsertAPIToken, t.TenantID, t.Name, t.TokenHash, dbTime(q.orNow(t.CreatedAt)))
+	return wrap(err, "create api token")
+}
+
+// APITokenByHash finds the API token with the hash.
+func (q *queries) APITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error) {
+	var t store.APIToken
+	var created int64
+	err := q.readRow(ctx, sqlAPITokenByHash, tokenHash).Scan(&t.TenantID, &t.Name, &t.TokenHash, &created)
+	if err != nil {
+		return store.APIToken{}, wrap(err, "api token by hash")
+	}
+	t.CreatedAt = goTime(created)
+	return t, nil
+}

@@ -1,0 +1,181 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/alert"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+func testSources(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := mustSource(t, s, "t1", "src-a")
+	b := mustSource(t, s, "t1", "src-b")
+	mustSource(t, s, "t2", "src-c")
+	noToken := store.Source{TenantID: "t1", ID: "src-mail", Name: "Mail", CreatedAt: t0}
+	must(t, s.CreateSource(ctx, noToken))
+	// A second source without a token is no duplicate token.
+	must(t, s.CreateSource(ctx, store.Source{TenantID: "t1", ID: "src-mail2", Name: "Mail 2", CreatedAt: t0}))
+
+	got, err := s.SourceByTokenHash(ctx, b.TokenHash)
+	must(t, err)
+	diff(t, "source by token", b, got)
+
+	_, err = s.SourceByTokenHash(ctx, "no-such-hash")
+	wantErr(t, err, store.ErrNotFound)
+
+	list, err := s.Sources(ctx, "t1")
+	must(t, err)
+	if len(list) != 4 || list[0].ID != a.ID || list[1].ID != b.ID || list[2].ID != noToken.ID {
+		t.Errorf("Sources(t1) = %+v, want src-a, src-b, src-mail, src-mail2", list)
+	}
+
+	dupToken := store.Source{TenantID: "t1", ID: "src-d", Name: "D", TokenHash: a.TokenHash}
+	wantErr(t, s.CreateSource(ctx, dupToken), store.ErrConflict)
+	dupID := store.Source{TenantID: "t1", ID: a.ID, Name: "again", TokenHash: "other-hash"}
+	wantErr(t, s.CreateSource(ctx, dupID), store.ErrConflict)
+}
+
+func testAPITokens(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	tok := store.APIToken{TenantID: "t1", Name: "ci", TokenHash: "api-hash-1", CreatedAt: t0}
+	must(t, s.CreateAPIToken(ctx, tok))
+
+	got, err := s.APITokenByHash(ctx, tok.TokenHash)
+	must(t, err)
+	diff(t, "api token", tok, got)
+
+	_, err = s.APITokenByHash(ctx, "no-such-hash")
+	wantErr(t, err, store.ErrNotFound)
+
+	dup := store.APIToken{TenantID: "t2", Name: "other", TokenHash: tok.TokenHash, CreatedAt: t0}
+	wantErr(t, s.CreateAPIToken(ctx, dup), store.ErrConflict)
+}
+
+func testUpsertCreatesThenUpdates(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	first := mustAlert(t, s, src, "sa-1")
+	it := mustIntegration(t, s, "t1", "psa")
+
+	second := first
+	second.Seq = 0
+	second.Alert.Status = alert.StatusResolved
+	second.Alert.Title = "changed title"
+	second.ReceivedAt, second.UpdatedAt = t0.Add(time.Hour), t0.Add(time.Hour)
+	res, err := s.UpsertAlert(ctx, second)
+	must(t, err)
+	diff(t, "second upsert", store.UpsertResult{Seq: first.Seq, PreviousStatus: alert.StatusOpen}, res)
+
+	got, err := s.AlertBySourceID(ctx, "t1", src.ID, "sa-1")
+	must(t, err)
+	want := second
+	want.Seq, want.ReceivedAt = first.Seq, first.ReceivedAt // received is kept; updated moves
+	want.StatusChangedAt = second.UpdatedAt                 // the re-send changed the status
+	diff(t, "updated alert", want, got)
+
+	third := second
+	third.Alert.Status = alert.StatusInProgress
+	res, err = s.UpsertAlert(ctx, third)
+	must(t, err)
+	diff(t, "third upsert", store.UpsertResult{Seq: first.Seq, PreviousStatus: alert.StatusResolved}, res)
+	want.Alert.Status = alert.StatusInProgress
+
+	bySeq, err := s.AlertBySeq(ctx, first.Seq)
+	must(t, err)
+	diff(t, "alert by seq", want, bySeq)
+
+	all, err := s.UnroutedAlerts(ctx, "t1", it.ID, 0, 0)
+	must(t, err)
+	diff(t, "alerts after two upserts", []int64{first.Seq}, seqs(all))
+
+	_, err = s.AlertBySeq(ctx, first.Seq+1000)
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.AlertBySourceID(ctx, "t1", src.ID, "no-such-alert")
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testUpsertSameIDTwoSources(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a := mustAlert(t, s, mustSource(t, s, "t1", "src-a"), "same-id")
+	b := mustAlert(t, s, mustSource(t, s, "t1", "src-b"), "same-id")
+	if a.Seq == b.Seq {
+		t.Fatalf("both sources' alerts got seq %d", a.Seq)
+	}
+	for _, want := range []store.StoredAlert{a, b} {
+		got, err := s.AlertBySourceID(ctx, "t1", want.SourceID, "same-id")
+		must(t, err)
+		diff(t, "alert of "+want.SourceID, want, got)
+	}
+}
+
+// An alert names its source; a source the store does not know is not found.
+func testUpsertUnknownSource(t *testing.T, s store.Store) {
+	a := store.StoredAlert{TenantID: "t1", SourceID: "ghost", Alert: newAlert("x"), ReceivedAt: t0, UpdatedAt: t0}
+	_, err := s.UpsertAlert(t.Context(), a)
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testTenantIsolation(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	srcA, srcB := mustSource(t, s, "tenant-a", "src-a"), mustSource(t, s, "tenant-b", "src-b")
+	alertA, alertB := mustAlert(t, s, srcA, "al-1"), mustAlert(t, s, srcB, "al-1")
+	itA, itB := mustIntegration(t, s, "tenant-a", "psa-a"), mustIntegration(t, s, "tenant-b", "psa-b")
+
+	unrouted, err := s.UnroutedAlerts(ctx, "tenant-a", itA.ID, 0, 0)
+	must(t, err)
+	diff(t, "tenant a unrouted", []int64{alertA.Seq}, seqs(unrouted))
+	unrouted, err = s.UnroutedAlerts(ctx, "tenant-b", itB.ID, 0, 0)
+	must(t, err)
+	diff(t, "tenant b unrouted", []int64{alertB.Seq}, seqs(unrouted))
+
+	its, err := s.Integrations(ctx, "tenant-a")
+	must(t, err)
+	diff(t, "tenant a integrations", []store.Integration{itA}, its)
+
+	srcs, err := s.Sources(ctx, "tenant-a")
+	must(t, err)
+	diff(t, "tenant a sources", []store.Source{srcA}, srcs)
+
+	_, err = s.IntegrationByName(ctx, "tenant-a", itB.Name)
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.AlertBySourceID(ctx, "tenant-a", srcB.ID, "al-1")
+	wantErr(t, err, store.ErrNotFound)
+}
+
+func testUnroutedAlerts(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	it, other := mustIntegration(t, s, "t1", "psa"), mustIntegration(t, s, "t1", "other")
+	var all []store.StoredAlert
+	for _, id := range []string{"a1", "a2", "a3", "a4", "a5"} {
+		all = append(all, mustAlert(t, s, src, id))
+	}
+	must(t, s.InsertRoute(ctx, store.Route{TenantID: "t1", AlertSeq: all[1].Seq, IntegrationID: it.ID,
+		Outcome: store.RouteSkipped, Code: "excluded_type", CreatedAt: t0}))
+
+	tests := []struct {
+		name        string
+		integration int64
+		after       int64
+		limit       int
+		want        []int64
+	}{
+		{"all", it.ID, 0, 0, []int64{all[0].Seq, all[2].Seq, all[3].Seq, all[4].Seq}},
+		{"after_first", it.ID, all[0].Seq, 0, []int64{all[2].Seq, all[3].Seq, all[4].Seq}},
+		{"limit", it.ID, all[0].Seq, 2, []int64{all[2].Seq, all[3].Seq}},
+		{"after_last", it.ID, all[4].Seq, 10, nil},
+		{"other_integration_sees_all", other.ID, 0, 0, seqs(all)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.UnroutedAlerts(ctx, "t1", tc.integration, tc.after, tc.limit)
+			must(t, err)
+			diff(t, "unrouted seqs", tc.want, seqs(got))
+		})
+	}
+	got, err := s.UnroutedAlerts(ctx, "t1", it.ID, 0, 1)
+	must(t, err)
+	diff(t, "first unrouted alert", []store.StoredAlert{all[0]}, got)
+}

@@ -1,0 +1,146 @@
+package storetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+var errBoom = errors.New("boom")
+
+func testTxRollback(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	it := mustIntegration(t, s, "t1", "psa")
+	var seq int64
+	err := s.InTx(ctx, func(q store.Queries) error {
+		must(t, q.CreateSource(ctx, store.Source{TenantID: "t1", ID: "tx-src", Name: "tx", TokenHash: "tx-hash"}))
+		a := mustAlert(t, q, src, "tx-alert")
+		seq = a.Seq
+		mustLink(t, q, it, "c1", "g1")
+		return errBoom
+	})
+	wantErr(t, err, errBoom)
+
+	_, err = s.SourceByTokenHash(ctx, "tx-hash")
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.AlertBySourceID(ctx, "t1", src.ID, "tx-alert")
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.AlertBySeq(ctx, seq)
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.OpenTicketLink(ctx, it.ID, "c1", "g1")
+	wantErr(t, err, store.ErrNotFound)
+
+	// The store is still usable after a rollback.
+	mustAlert(t, s, src, "after")
+}
+
+func testTxCommit(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	it := mustIntegration(t, s, "t1", "psa")
+	var a store.StoredAlert
+	var link store.TicketLink
+	err := s.InTx(ctx, func(q store.Queries) error {
+		a = mustAlert(t, q, src, "tx-alert")
+		link = mustLink(t, q, it, "c1", "g1")
+		// A transaction reads its own writes.
+		got, err := q.AlertBySeq(ctx, a.Seq)
+		if err != nil {
+			return err
+		}
+		diff(t, "alert read inside tx", a, got)
+		if _, err := q.OpenTicketLink(ctx, it.ID, "c1", "g1"); err != nil {
+			return err
+		}
+		// A conflict inside a transaction is an answer, not the end of it.
+		dup := link
+		dup.ExternalRef = "tb-dup"
+		if _, err := q.CreateTicketLink(ctx, dup); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("duplicate link in tx: %v, want ErrConflict", err)
+		}
+		return q.InsertRoute(ctx, store.Route{TenantID: "t1", AlertSeq: a.Seq, IntegrationID: it.ID,
+			Outcome: store.RouteQueued, TicketLinkID: link.ID, CreatedAt: t0})
+	})
+	must(t, err)
+
+	got, err := s.AlertBySeq(ctx, a.Seq)
+	must(t, err)
+	diff(t, "committed alert", a, got)
+	byLink, err := s.AlertsByTicketLink(ctx, link.ID)
+	must(t, err)
+	diff(t, "committed route", []int64{a.Seq}, seqs(byLink))
+}
+
+func testTimeline(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	it := mustIntegration(t, s, "t1", "psa")
+	a, b := mustAlert(t, s, src, "a1"), mustAlert(t, s, src, "a2")
+	entries := []store.TimelineEntry{
+		{TenantID: "t1", AlertSeq: a.Seq, At: t0, Event: "received", Detail: "via http"},
+		{TenantID: "t1", AlertSeq: a.Seq, IntegrationID: it.ID, At: t0.Add(time.Second), Event: "queued", Detail: "new ticket"},
+		{TenantID: "t1", AlertSeq: a.Seq, IntegrationID: it.ID, At: t0.Add(time.Second), Event: "ticket_created", Detail: "T1"},
+		{TenantID: "t1", AlertSeq: a.Seq, IntegrationID: it.ID, At: t0.Add(2 * time.Second), Event: "note_added", Detail: "N1"},
+	}
+	must(t, s.AppendTimeline(ctx, store.TimelineEntry{TenantID: "t1", AlertSeq: b.Seq, At: t0, Event: "received"}))
+	for _, e := range entries {
+		must(t, s.AppendTimeline(ctx, e))
+	}
+	got, err := s.Timeline(ctx, a.Seq)
+	must(t, err)
+	if len(got) != len(entries) {
+		t.Fatalf("timeline has %d entries, want %d: %+v", len(got), len(entries), got)
+	}
+	for i := range got {
+		if got[i].ID == 0 {
+			t.Errorf("entry %d has no id", i)
+		}
+		entries[i].ID = got[i].ID
+	}
+	diff(t, "timeline", entries, got)
+}
+
+// testTimesRoundTrip stores times in other zones with sub-second parts:
+// they read back as the same instants, in UTC.
+func testTimesRoundTrip(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	zone := time.FixedZone("UTC+5:30", 5*3600+1800)
+	at := time.Date(2026, 3, 4, 5, 6, 7, 891234000, zone)
+	src := store.Source{TenantID: "t1", ID: "src", Name: "s", TokenHash: "h", CreatedAt: at}
+	must(t, s.CreateSource(ctx, src))
+	gotSrc, err := s.SourceByTokenHash(ctx, "h")
+	must(t, err)
+
+	al := newAlert("a1")
+	al.OccurredAt = at.Add(-time.Millisecond)
+	res, err := s.UpsertAlert(ctx, store.StoredAlert{TenantID: "t1", SourceID: "src", Alert: al, ReceivedAt: at, UpdatedAt: at})
+	must(t, err)
+	gotAlert, err := s.AlertBySeq(ctx, res.Seq)
+	must(t, err)
+
+	it := mustIntegration(t, s, "t1", "psa")
+	link := mustLink(t, s, it, "c1", "g1")
+	link.State, link.ClosedAt = store.LinkClosed, &at
+	must(t, s.UpdateTicketLink(ctx, link))
+	gotLink, err := s.TicketLink(ctx, link.ID)
+	must(t, err)
+
+	times := []struct {
+		name string
+		got  time.Time
+		want time.Time
+	}{
+		{"source created", gotSrc.CreatedAt, at},
+		{"alert occurred", gotAlert.Alert.OccurredAt, al.OccurredAt},
+		{"alert received", gotAlert.ReceivedAt, at},
+		{"link closed", *gotLink.ClosedAt, at},
+	}
+	for _, tc := range times {
+		if !tc.got.Equal(tc.want) || tc.got.Location() != time.UTC {
+			t.Errorf("%s = %v, want %v in UTC", tc.name, tc.got, tc.want.UTC())
+		}
+	}
+}
