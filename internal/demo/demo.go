@@ -238,12 +238,12 @@ func (e *Env) WaitIdle(ctx context.Context, timeout time.Duration) error {
 	}
 }
 
+// idle reads the pipeline in its own order, earliest stage first: an
+// alert moves from unrouted (or a pending status change) to a pending
+// delivery in one transaction, so reading deliveries last cannot miss work
+// that was handed on between the reads.
 func (e *Env) idle(ctx context.Context) (bool, error) {
 	st := e.App.Store
-	n, err := st.CountDeliveries(ctx, store.DefaultTenant, store.DeliveryPending)
-	if err != nil || n > 0 {
-		return false, err
-	}
 	its, err := st.Integrations(ctx, store.DefaultTenant)
 	if err != nil {
 		return false, err
@@ -258,7 +258,8 @@ func (e *Env) idle(ctx context.Context) (bool, error) {
 			return false, err
 		}
 	}
-	return true, nil
+	n, err := st.CountDeliveries(ctx, store.DefaultTenant, store.DeliveryPending)
+	return n == 0, err
 }
 
 func randomToken(prefix string) string {

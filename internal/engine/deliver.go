@@ -31,7 +31,7 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		}
 		byLink[d.TicketLinkID] = append(byLink[d.TicketLinkID], d)
 	}
-	prefetched := map[string]psa.Ticket(nil) // BISECT
+	prefetched := w.prefetchTickets(ctx, order, byLink)
 	limit := w.settings.Connection.MaxConcurrent
 	if limit <= 0 {
 		limit = 3
