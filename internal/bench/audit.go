@@ -59,7 +59,7 @@ func AuditPSA(accepted map[string]string, tickets []SimTicket, notes []SimNote) 
 	}
 	for _, t := range tickets {
 		keys := count(t.Description)
-		if len(keys) > 0 && t.Status != autotaskComplete {
+		if len(keys) > 0 && !t.Closed {
 			if g, ok := accepted[keys[0]]; ok {
 				openPerGroup[g]++
 			}

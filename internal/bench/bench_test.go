@@ -40,8 +40,8 @@ func TestAuditPSA(t *testing.T) {
 	tickets := []SimTicket{
 		{ID: 1, Description: "a\nticketbridge alert s/1"},
 		{ID: 2, Description: "b\nticketbridge alert s/3"},
-		{ID: 3, Description: "c\nticketbridge alert s/4"},                           // g2's second open ticket
-		{ID: 4, Description: "d\nticketbridge alert s/9", Status: autotaskComplete}, // never sent
+		{ID: 3, Description: "c\nticketbridge alert s/4"},               // g2's second open ticket
+		{ID: 4, Description: "d\nticketbridge alert s/9", Closed: true}, // never sent
 	}
 	notes := []SimNote{
 		{ID: 1, TicketID: 1, Description: "ticketbridge alert s/2\nticketbridge alert s/1"}, // s/1 twice
@@ -61,7 +61,7 @@ func TestAuditPSA(t *testing.T) {
 func TestAuditClosedTicketsAreNotDuplicates(t *testing.T) {
 	t.Parallel()
 	a := AuditPSA(map[string]string{"s/1": "g", "s/2": "g"}, []SimTicket{
-		{ID: 1, Description: "ticketbridge alert s/1", Status: autotaskComplete},
+		{ID: 1, Description: "ticketbridge alert s/1", Closed: true},
 		{ID: 2, Description: "ticketbridge alert s/2"},
 	}, nil)
 	if len(a.DuplicateGroups) != 0 || len(a.Lost) != 0 || a.Found != 2 {

@@ -17,9 +17,12 @@ type SimTicket struct {
 	ID          int64  `json:"id"`
 	Title       string `json:"title"`
 	CompanyID   int64  `json:"companyID"`
-	Status      int    `json:"status"`
+	Status      int    `json:"status"` // the PSA's own status id
 	ExternalID  string `json:"externalID"`
 	Description string `json:"description"`
+	// Closed is whether the PSA counts the ticket as finished, as each
+	// reader works it out; AuditPSA reads it.
+	Closed bool `json:"-"`
 }
 
 // SimNote is a ticket note as the simulator's API returns it.
@@ -46,7 +49,11 @@ type PSAReader struct {
 
 // Tickets returns every ticket, by id.
 func (p *PSAReader) Tickets(ctx context.Context) ([]SimTicket, error) {
-	return readAll[SimTicket](ctx, p, "Tickets", func(t SimTicket) int64 { return t.ID })
+	ts, err := readAll[SimTicket](ctx, p, "Tickets", func(t SimTicket) int64 { return t.ID })
+	for i := range ts {
+		ts[i].Closed = ts[i].Status == autotaskComplete
+	}
+	return ts, err
 }
 
 // Notes returns every ticket note, by id.
@@ -74,27 +81,11 @@ func readAll[T any](ctx context.Context, p *PSAReader, entity string, id func(T)
 	return nil, fmt.Errorf("read %s: too many pages", entity)
 }
 
-// call sends one request, retrying any failure with a short pause until
-// it succeeds or ctx ends.
+// call sends one request, retrying any failure until it succeeds or ctx
+// ends.
 func (p *PSAReader) call(ctx context.Context, method, path, body string, out any) error {
-	client := p.Client
-	if client == nil {
-		client = &http.Client{Timeout: 5 * time.Second}
-	}
-	var last error
-	for attempt := 0; attempt < 1000; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return errors.Join(ctx.Err(), last)
-			case <-time.After(min(time.Duration(attempt)*100*time.Millisecond, 2*time.Second)):
-			}
-		}
-		if last = p.once(ctx, client, method, path, body, out); last == nil {
-			return nil
-		}
-	}
-	return last
+	client := clientOr(p.Client)
+	return retry(ctx, func() error { return p.once(ctx, client, method, path, body, out) })
 }
 
 func (p *PSAReader) once(ctx context.Context, client *http.Client, method, path, body string, out any) error {
@@ -106,6 +97,41 @@ func (p *PSAReader) once(ctx context.Context, client *http.Client, method, path,
 	req.Header.Set("UserName", p.UserName)
 	req.Header.Set("Secret", p.Secret)
 	req.Header.Set("Content-Type", "application/json")
+	return send(client, req, out)
+}
+
+// clientOr is c, or a client with a 5s time-out: a simulator that hangs
+// a call (fault injection) must cost a retry, not the test's time-out.
+func clientOr(c *http.Client) *http.Client {
+	if c != nil {
+		return c
+	}
+	return &http.Client{Timeout: 5 * time.Second}
+}
+
+// retry calls f until it succeeds or ctx ends, with a short pause that
+// grows to 2s: readers sit behind fault injection, where any one call may
+// fail, and a failed read only delays the audit.
+func retry(ctx context.Context, f func() error) error {
+	var last error
+	for attempt := 0; attempt < 1000; attempt++ {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return errors.Join(ctx.Err(), last)
+			case <-time.After(min(time.Duration(attempt)*100*time.Millisecond, 2*time.Second)):
+			}
+		}
+		if last = f(); last == nil {
+			return nil
+		}
+	}
+	return last
+}
+
+// send does req and decodes a 200 answer into out. The body is read in
+// full first, so a connection cut mid-body is an error, not a short read.
+func send(client *http.Client, req *http.Request, out any) error {
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
@@ -116,7 +142,7 @@ func (p *PSAReader) once(ctx context.Context, client *http.Client, method, path,
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s %s: %s", method, path, resp.Status)
+		return fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, resp.Status)
 	}
 	return json.NewDecoder(bytes.NewReader(b)).Decode(out)
 }

@@ -1,5 +1,5 @@
 // Package crashtest holds the kill -9 crash test and the PSA fault test.
-// Both build the ticketbridge binary, run `ticketbridge sim autotask` and
+// Both build the ticketbridge binary, run `ticketbridge sim <psa>` and
 // `ticketbridge serve` as separate processes, send alerts as a source
 // would (each batch again until it is answered 202), and finally check
 // through the simulator's API that every accepted alert is in exactly one
@@ -9,5 +9,7 @@
 // They are slow, so plain `go test ./...` skips them: set
 // TICKETBRIDGE_CRASHTEST=1, or run scripts/crashtest. Sizes come from
 // TICKETBRIDGE_CRASHTEST_ALERTS (default 10000) and
-// TICKETBRIDGE_CRASHTEST_KILLS (default 20).
+// TICKETBRIDGE_CRASHTEST_KILLS (default 20); the PSA from
+// TICKETBRIDGE_CRASHTEST_PSA, autotask (default) or connectwise. The fault
+// test runs on Autotask only.
 package crashtest

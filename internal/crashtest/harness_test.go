@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/bench"
+	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise/connectwisesim"
 )
 
 // gate skips the test unless TICKETBRIDGE_CRASHTEST=1.
@@ -55,19 +57,50 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// simProc is a running `ticketbridge sim autotask`.
+// PSAs the tests run against, by the name `ticketbridge sim` takes.
+const (
+	psaAutotask    = "autotask"
+	psaConnectWise = "connectwise"
+)
+
+// psaUnderTest is TICKETBRIDGE_CRASHTEST_PSA, autotask by default.
+func psaUnderTest(t *testing.T) string {
+	t.Helper()
+	switch v := os.Getenv("TICKETBRIDGE_CRASHTEST_PSA"); v {
+	case "", psaAutotask:
+		return psaAutotask
+	case psaConnectWise:
+		return psaConnectWise
+	default:
+		t.Fatalf("TICKETBRIDGE_CRASHTEST_PSA=%q: want %s or %s", v, psaAutotask, psaConnectWise)
+		return ""
+	}
+}
+
+// psaReader reads what landed in the PSA, in the shapes bench.AuditPSA
+// takes; bench has one reader per simulator.
+type psaReader interface {
+	Tickets(ctx context.Context) ([]bench.SimTicket, error)
+	Notes(ctx context.Context) ([]bench.SimNote, error)
+}
+
+// simProc is a running `ticketbridge sim <psa>`.
 type simProc struct {
-	URL, Root         string // http://host:port and its .../atservicesrest/
-	UserName, Secret  string
-	IntegrationCode   string
-	TechName, TechKey string
+	URL string // http://host:port, where the fault counters are served
+	// env holds the secrets serve reads through the settings' {env: …}.
+	env []string
+	// settings are the integration settings for this simulator's tenant.
+	settings func(name string, requestsPerHour int, window time.Duration, maxConcurrent int) string
+	// reader reads as the simulator's technician. One reader serves the
+	// whole run, as the ConnectWise one keeps what it has read.
+	reader psaReader
 }
 
 // startSim runs the simulator with extra flags and reads its address and
 // made-up credentials from what it prints. It is stopped at cleanup.
-func startSim(t *testing.T, bin string, flags ...string) *simProc {
+func startSim(t *testing.T, bin, psa string, flags ...string) *simProc {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"sim", "autotask", "--addr", "127.0.0.1:0"}, flags...)...)
+	cmd := exec.Command(bin, append([]string{"sim", psa, "--addr", "127.0.0.1:0"}, flags...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -78,39 +111,74 @@ func startSim(t *testing.T, bin string, flags ...string) *simProc {
 		t.Fatalf("start simulator: %v", err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	s := &simProc{}
+	addr, fields := readBanner(out)
+	go func() { _, _ = io.Copy(io.Discard, out) }()
+	if addr == "" || fields["technician"] == "" {
+		t.Fatal("the simulator did not print its address and credentials")
+	}
+	if psa == psaConnectWise {
+		return connectWiseSim(t, addr, fields)
+	}
+	return autotaskSim(addr, fields)
+}
+
+// readBanner reads what a simulator prints on start: "<PSA> simulator on
+// <address> …", then "label: value" lines up to the technician's.
+func readBanner(out io.Reader) (addr string, fields map[string]string) {
+	fields = map[string]string{}
 	lines := bufio.NewScanner(out)
 	for lines.Scan() {
-		line := lines.Text()
-		field := func(label string) string {
-			return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), label))
+		line := strings.TrimSpace(lines.Text())
+		if _, rest, ok := strings.Cut(line, " simulator on "); ok && addr == "" {
+			addr, _, _ = strings.Cut(rest, " ")
+			continue
 		}
-		switch l := strings.TrimSpace(line); {
-		case strings.HasPrefix(l, "Autotask simulator on "):
-			s.Root = field("Autotask simulator on")
-			s.URL = strings.TrimSuffix(s.Root, "/atservicesrest/")
-		case strings.HasPrefix(l, "username:"):
-			s.UserName = field("username:")
-		case strings.HasPrefix(l, "secret:"):
-			s.Secret = field("secret:")
-		case strings.HasPrefix(l, "integration code:"):
-			s.IntegrationCode = field("integration code:")
-		case strings.HasPrefix(l, "technician:"):
-			s.TechName, s.TechKey, _ = strings.Cut(field("technician:"), " / ")
+		if label, value, ok := strings.Cut(line, ":"); ok {
+			fields[label] = strings.TrimSpace(value)
 		}
-		if s.TechName != "" {
+		if fields["technician"] != "" {
 			break
 		}
 	}
-	if s.Root == "" || s.TechKey == "" {
-		t.Fatal("the simulator did not print its address and credentials")
-	}
-	go func() { _, _ = io.Copy(io.Discard, out) }()
-	return s
+	return addr, fields
 }
 
-func (s *simProc) reader() *bench.PSAReader {
-	return &bench.PSAReader{BaseURL: s.Root, IntegrationCode: s.IntegrationCode, UserName: s.TechName, Secret: s.TechKey}
+// autotaskSim is `sim autotask`: root is its .../atservicesrest/.
+func autotaskSim(root string, f map[string]string) *simProc {
+	techName, techKey, _ := strings.Cut(f["technician"], " / ")
+	return &simProc{
+		URL: strings.TrimSuffix(root, "/atservicesrest/"),
+		env: []string{"DEMO_AUTOTASK_SECRET=" + f["secret"], "DEMO_AUTOTASK_INTEGRATION_CODE=" + f["integration code"]},
+		settings: func(name string, perHour int, window time.Duration, maxConcurrent int) string {
+			s := bench.Settings(name, perHour, window, maxConcurrent)
+			return strings.Replace(s, "  username:", "  url: "+root+"\n  username:", 1)
+		},
+		reader: &bench.PSAReader{BaseURL: root, IntegrationCode: f["integration code"], UserName: techName, Secret: techKey},
+	}
+}
+
+// connectWiseSim is `sim connectwise`: site is what connection.url takes.
+// The simulator names its technician but prints only the API member's
+// keys; the technician's are the simulator's default members'.
+func connectWiseSim(t *testing.T, site string, f map[string]string) *simProc {
+	t.Helper()
+	i := slices.IndexFunc(connectwisesim.DefaultMembers(), func(m connectwisesim.Member) bool { return m.Identifier == f["technician"] })
+	if i < 0 {
+		t.Fatalf("technician %q is not one of the ConnectWise simulator's default members", f["technician"])
+	}
+	tech := connectwisesim.DefaultMembers()[i]
+	company, public := f["company"], f["public key"]
+	return &simProc{
+		URL: site,
+		env: []string{"DEMO_CW_PRIVATE_KEY=" + f["private key"], "DEMO_CW_CLIENT_ID=" + f["client id"]},
+		settings: func(name string, perHour int, window time.Duration, maxConcurrent int) string {
+			return bench.ConnectWiseSettings(name, site, company, public, perHour, window, maxConcurrent)
+		},
+		reader: &bench.ConnectWiseReader{
+			BaseURL: site + "/" + connectwisesim.StableCodebase + "apis/3.0/", Company: company,
+			PublicKey: tech.PublicKey, PrivateKey: tech.PrivateKey, ClientID: f["client id"],
+		},
+	}
 }
 
 // faultStats reads the fault injector's counters.
@@ -150,8 +218,8 @@ func newApp(t *testing.T, bin string, sim *simProc) *app {
 	a := &app{t: t, bin: bin, dir: t.TempDir(), addr: addr, adminToken: "tba_crashtest_admin_token_0123456789"}
 	a.env = append(os.Environ(),
 		"TICKETBRIDGE_DATA_DIR="+a.dir, "TICKETBRIDGE_ADDR="+addr, "TICKETBRIDGE_ADMIN_TOKEN="+a.adminToken,
-		"TICKETBRIDGE_LOG_LEVEL=warn",
-		"DEMO_AUTOTASK_SECRET="+sim.Secret, "DEMO_AUTOTASK_INTEGRATION_CODE="+sim.IntegrationCode)
+		"TICKETBRIDGE_LOG_LEVEL=warn")
+	a.env = append(a.env, sim.env...)
 	t.Cleanup(a.stop)
 	return a
 }

@@ -132,6 +132,17 @@ func TestCompanyAndContact(t *testing.T) {
 	if r := e.route("c3"); !strings.Contains(r.Reason, "catch-all") {
 		t.Errorf("c3 reason = %q, want it to say catch-all", r.Reason)
 	}
+	// Five tickets in one round are created without a read-back each; their
+	// numbers are read together afterwards.
+	eventually(t, 10*time.Second, "every link knows its ticket number", func() bool {
+		for id := range want {
+			l, _ := e.ticketOf(id)
+			if l.TicketNumber == "" || l.TicketNumber != byID[l.PSATicketID].TicketNumber {
+				return false
+			}
+		}
+		return true
+	})
 }
 
 // TestTicketFields covers priority per severity and overrides by alert

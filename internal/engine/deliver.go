@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
@@ -14,11 +15,25 @@ import (
 
 const deliverBatch = 500
 
+// budgetPoll is how soon a worker whose request budget is spent looks
+// again: slots free continuously as the window slides.
+const budgetPoll = 100 * time.Millisecond
+
+func budgetSpent(c psa.Connector) bool {
+	b, ok := c.(psa.Budgeted)
+	return ok && b.BudgetRemaining() <= 0
+}
+
 // deliver carries out due deliveries, one goroutine per ticket link (the
 // work of one link is ordered: create before notes), at most as many links
 // at once as the PSA allows concurrent calls. It returns how many links it
 // worked on.
 func (w *worker) deliver(ctx context.Context) (int, error) {
+	if w.budgetSpent = budgetSpent(w.conn); w.budgetSpent {
+		// Every call would be refused; the round's batched reads would
+		// fail first and leave each link to read on its own later.
+		return 0, nil
+	}
 	due, err := w.st.DueDeliveries(ctx, w.id, w.e.cfg.Now(), deliverBatch)
 	if err != nil {
 		return 0, fmt.Errorf("list due deliveries: %w", err)
@@ -31,7 +46,7 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		}
 		byLink[d.TicketLinkID] = append(byLink[d.TicketLinkID], d)
 	}
-	prefetched := w.prefetchTickets(ctx, order, byLink)
+	r := w.newRound(ctx, order, byLink)
 	limit := w.settings.Connection.MaxConcurrent
 	if limit <= 0 {
 		limit = 3
@@ -45,7 +60,7 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func(linkID int64, ds []store.Delivery) {
 			defer func() { <-sem; wg.Done() }()
-			if err := w.deliverLink(ctx, linkID, ds, prefetched); err != nil {
+			if err := w.deliverLink(ctx, linkID, ds, r); err != nil {
 				mu.Lock()
 				firstErr = errors.Join(firstErr, err)
 				mu.Unlock()
@@ -53,44 +68,12 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		}(linkID, byLink[linkID])
 	}
 	wg.Wait()
+	w.unnumbered = append(w.unnumbered, r.created...)
+	w.readNumbers(ctx)
 	return len(order), firstErr
 }
 
-// prefetchTickets reads, in one call per round where the connector can,
-// every ticket this round adds notes or pushes a status to, so addNotes
-// learns whether the PSA closed it without a read per ticket. A failed
-// batch only means each link reads its own ticket.
-func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[int64][]store.Delivery) map[string]psa.Ticket {
-	lister, ok := w.conn.(psa.TicketLister)
-	if !ok {
-		return nil
-	}
-	var ids []string
-	for _, linkID := range order {
-		if byLink[linkID][0].Kind == store.DeliveryCreateTicket && len(byLink[linkID]) == 1 {
-			continue
-		}
-		l, err := w.st.TicketLink(ctx, linkID)
-		if err == nil && l.State == store.LinkOpen {
-			ids = append(ids, l.PSATicketID)
-		}
-	}
-	if len(ids) < 2 {
-		return nil // one read either way
-	}
-	tickets, err := lister.TicketsByID(ctx, ids)
-	if err != nil {
-		w.log.Warn("batch ticket read failed; reading one by one", "err", err)
-		return nil
-	}
-	out := make(map[string]psa.Ticket, len(tickets))
-	for _, t := range tickets {
-		out[t.ID] = t
-	}
-	return out
-}
-
-func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Delivery, prefetched map[string]psa.Ticket) error {
+func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Delivery, r *round) error {
 	link, err := w.st.TicketLink(ctx, linkID)
 	if err != nil {
 		return fmt.Errorf("read ticket link %d: %w", linkID, err)
@@ -99,12 +82,12 @@ func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Deli
 	case store.LinkCreating:
 		for _, d := range due {
 			if d.Kind == store.DeliveryCreateTicket {
-				return w.createTicket(ctx, link, d)
+				return w.createTicket(ctx, link, d, r)
 			}
 		}
 		return nil
 	case store.LinkOpen:
-		if err := w.addNotes(ctx, link, prefetched); err != nil {
+		if err := w.addNotes(ctx, link, r.tickets); err != nil {
 			return err
 		}
 		// Status pushes go after the notes, so a resolve lands on a ticket
@@ -165,7 +148,7 @@ func decodePayload(d store.Delivery) (rules.Decision, string, error) {
 // attempt may have created it and crashed before storing the id), and
 // records the ticket id, the link state and the delivery's completion in
 // one transaction.
-func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d store.Delivery) error {
+func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d store.Delivery, r *round) error {
 	dec, _, err := decodePayload(d)
 	if err != nil {
 		return w.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()})
@@ -175,7 +158,7 @@ func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d stor
 		return err
 	}
 	d = batch[0]
-	t, how, err := w.findOrCreate(ctx, link, dec, d.Attempts > 1)
+	t, how, err := w.findOrCreate(ctx, link, dec, d.Attempts > 1, r.bare)
 	if err != nil {
 		return w.fail(ctx, batch, err)
 	}
@@ -196,14 +179,17 @@ func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d stor
 		}
 		return q.AppendTimeline(ctx, store.TimelineEntry{
 			TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: w.id, At: now,
-			Event: "ticket_created", Detail: fmt.Sprintf("ticket %s (id %s) for %s: %s", t.Number, t.ID, dec.CompanyName, how),
+			Event: "ticket_created", Detail: fmt.Sprintf("ticket %s for %s: %s", ticketRef(t), dec.CompanyName, how),
 		})
 	})
 	if err != nil {
 		return fmt.Errorf("record ticket %s: %w", t.ID, err)
 	}
+	if t.Number == "" {
+		r.createdBare(link.ID)
+	}
 	w.observeDone(ctx, d, "ok")
-	w.log.Info("ticket created", "psa_ticket", t.Number, "delivery_id", d.ID, "how", how)
+	w.log.Info("ticket created", "psa_ticket", t.ID, "ticket_number", t.Number, "delivery_id", d.ID, "how", how)
 	return nil
 }
 
@@ -211,7 +197,7 @@ func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d stor
 // creating, but only when an earlier attempt was counted: attempts are
 // committed before each PSA call, so a first attempt knows no earlier one
 // can have written, and the search would only spend budget.
-func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec rules.Decision, retried bool) (psa.Ticket, string, error) {
+func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec rules.Decision, retried bool, bare psa.BareCreator) (psa.Ticket, string, error) {
 	var t psa.Ticket
 	if retried {
 		found, err := w.conn.TicketByExternalRef(ctx, link.ExternalRef)
@@ -228,7 +214,11 @@ func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec ru
 	}
 	nt := dec.Ticket
 	nt.ContactID, nt.ExternalRef, nt.DueAt = contactID, link.ExternalRef, w.e.cfg.Now().Add(w.dueIn)
-	t, err = w.conn.CreateTicket(ctx, nt)
+	if bare != nil {
+		t, err = createBare(ctx, bare, nt)
+	} else {
+		t, err = w.conn.CreateTicket(ctx, nt)
+	}
 	if err != nil && t.ID != "" {
 		// The PSA created it; only a follow-up read failed. Whatever that
 		// read's error says, the next attempt must look for this ticket.

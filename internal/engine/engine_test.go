@@ -114,3 +114,46 @@ func TestContactCache(t *testing.T) {
 		t.Errorf("after ttl: calls = %d, err %v; want a fresh lookup", conn.calls, err)
 	}
 }
+
+// TestContactCacheFill: a batch answer stands in for one lookup per
+// email, misses included, until the ttl runs out.
+func TestContactCacheFill(t *testing.T) {
+	t.Parallel()
+	conn := &countingConn{}
+	cache := contactCache{ttl: time.Minute}
+	now := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	ctx := context.Background()
+	jane := psa.Contact{ID: "31", CompanyID: "175", Email: "jane@acme.example"}
+	other := psa.Contact{ID: "39", CompanyID: "175", Email: "JANE@acme.example"}
+	if cache.has("175", "Jane@Acme.example", now) {
+		t.Fatal("empty cache claims an answer")
+	}
+	cache.fill("175", []string{"jane@acme.example", "nobody@acme.example"}, []psa.Contact{jane, other}, now)
+	tests := []struct {
+		company, email string
+		wantID         string // "" for not found
+		cached         bool
+	}{
+		{"175", "Jane@Acme.example", "31", true},
+		{"175", "nobody@acme.example", "", true},
+		{"176", "jane@acme.example", "", false},
+	}
+	for _, tt := range tests {
+		if got := cache.has(tt.company, tt.email, now); got != tt.cached {
+			t.Errorf("has(%s, %s) = %v, want %v", tt.company, tt.email, got, tt.cached)
+		}
+		if !tt.cached {
+			continue
+		}
+		c, err := cache.byEmail(ctx, conn, tt.company, tt.email, now)
+		if tt.wantID == "" && !errors.Is(err, psa.ErrNotFound) || tt.wantID != "" && c.ID != tt.wantID {
+			t.Errorf("byEmail(%s, %s) = %+v, %v; want %q", tt.company, tt.email, c, err, tt.wantID)
+		}
+	}
+	if conn.calls != 0 {
+		t.Errorf("PSA asked %d times after a batch fill, want 0", conn.calls)
+	}
+	if cache.has("175", "jane@acme.example", now.Add(2*time.Minute)) {
+		t.Error("a batch answer outlived the ttl")
+	}
+}

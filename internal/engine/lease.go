@@ -70,7 +70,12 @@ func (w *worker) saveBudget(ctx context.Context) {
 	if !ok {
 		return
 	}
-	times := bs.BudgetTimes()
+	if err := w.writeBudget(ctx, bs.BudgetTimes()); err != nil && ctx.Err() == nil {
+		w.log.Warn("save request budget", "err", err)
+	}
+}
+
+func (w *worker) writeBudget(ctx context.Context, times []time.Time) error {
 	var b strings.Builder
 	for i, t := range times {
 		if i > 0 {
@@ -78,8 +83,16 @@ func (w *worker) saveBudget(ctx context.Context) {
 		}
 		b.WriteString(strconv.FormatInt(t.Unix(), 10))
 	}
-	if err := w.st.SetCursor(ctx, w.id, cursorBudget, b.String()); err != nil && ctx.Err() == nil {
-		w.log.Warn("save request budget", "err", err)
+	return w.st.SetCursor(ctx, w.id, cursorBudget, b.String())
+}
+
+// journalBudget makes the connector's budget write ahead to the database
+// under the lease (psa.BudgetJournal), claiming slots for a third of the
+// lease's time at once, so the budget saved is never behind what was
+// sent, even when this process is killed between renewals.
+func (w *worker) journalBudget(ctx context.Context, conn psa.Connector) {
+	if bj, ok := conn.(psa.BudgetJournal); ok {
+		bj.JournalBudget(func(times []time.Time) error { return w.writeBudget(ctx, times) }, w.e.cfg.LeaseTTL/3)
 	}
 }
 

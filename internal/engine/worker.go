@@ -45,6 +45,12 @@ type worker struct {
 	// last loaded settings; routing scans from there, not from the start.
 	routedUpTo   int64
 	lastFullScan time.Time
+	// unnumbered are links whose ticket was created without a read-back
+	// and whose number is still to be read (see round).
+	unnumbered []int64
+	// budgetSpent is set when a delivery round did not start because the
+	// request budget had nothing left: the worker checks again shortly.
+	budgetSpent bool
 
 	// Status sync.
 	statuses       rules.StatusMapper
@@ -133,6 +139,9 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	if routed+delivered+events+changed > 0 {
 		return 0 // more may be waiting: loop at once
 	}
+	if w.budgetSpent {
+		return min(budgetPoll, w.untilNextDue(ctx))
+	}
 	return w.untilNextDue(ctx)
 }
 
@@ -192,6 +201,7 @@ func (w *worker) reload(ctx context.Context) error {
 	if w.version == 0 {
 		w.loadBudget(ctx)
 	}
+	w.journalBudget(ctx, conn)
 	w.version = it.Version
 	w.loadStatusSync(ctx)
 	w.companies, w.companiesAt = nil, time.Time{}

@@ -169,3 +169,13 @@ type BudgetState interface {
 	BudgetTimes() []time.Time
 	SeedBudget(times []time.Time)
 }
+
+// BudgetJournal is implemented by connectors whose budget can write ahead:
+// before spending slots it has not recorded, the budget hands its times,
+// including the slots it claims ahead, to journal, and spends nothing when
+// that fails. With journal saving to the database under the integration's
+// lease, a replica killed mid-storm has recorded every request it could
+// have sent, and one that lost its lease can send no more.
+type BudgetJournal interface {
+	JournalBudget(journal func(times []time.Time) error, claimFor time.Duration)
+}

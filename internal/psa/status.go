@@ -77,3 +77,23 @@ type TicketLister interface {
 	// left out.
 	TicketsByID(ctx context.Context, ids []string) ([]Ticket, error)
 }
+
+// ContactBatcher is implemented by connectors that look many contacts of
+// one company up by email in one call. Before a round of ticket creates
+// the engine asks once for every user email the round needs, instead of
+// once per user.
+type ContactBatcher interface {
+	// ContactsByEmail returns the company's active contacts holding any of
+	// the emails, each with Email set to the address that matched; emails
+	// nobody holds are left out.
+	ContactsByEmail(ctx context.Context, companyID string, emails []string) ([]Contact, error)
+}
+
+// BareCreator is implemented by connectors whose PSA answers a create with
+// the new id only, so the full ticket costs a second call. Under a storm
+// the engine creates with CreateTicketID and reads every new ticket's
+// number back in one TicketsByID call per round.
+type BareCreator interface {
+	// CreateTicketID creates a ticket and returns its PSA id, nothing more.
+	CreateTicketID(ctx context.Context, t NewTicket) (string, error)
+}

@@ -89,8 +89,9 @@ type Queries interface {
 	// PendingNotes lists the pending note deliveries of one link (for
 	// coalescing), oldest first, regardless of their next attempt time.
 	PendingNotes(ctx context.Context, linkID int64) ([]Delivery, error)
-	// NextDeliveryAt is the earliest next attempt of a pending delivery of
-	// the integration; ErrNotFound when none is pending.
+	// NextDeliveryAt is the earliest next attempt among the deliveries
+	// DueDeliveries may list (so not notes waiting for their ticket to be
+	// created); ErrNotFound when there is none.
 	NextDeliveryAt(ctx context.Context, integrationID int64) (time.Time, error)
 	// Deliveries lists the deliveries matching f, newest first; a zero
 	// field of f matches everything and Limit <= 0 means no limit.

@@ -62,7 +62,7 @@ func (c *Connector) Companies(ctx context.Context, f psa.CompanyFilter) ([]psa.C
 
 // Contacts lists the active contacts of one company.
 func (c *Connector) Contacts(ctx context.Context, companyID string) ([]psa.Contact, error) {
-	return c.contacts(ctx, companyID, nil, "")
+	return c.contacts(ctx, companyID, nil, nil)
 }
 
 // ContactByEmail finds an active contact of the company by any of its three
@@ -73,12 +73,7 @@ func (c *Connector) ContactByEmail(ctx context.Context, companyID, email string)
 	if email == "" {
 		return psa.Contact{}, fmt.Errorf("autotask contact by email: empty email: %w", psa.ErrNotFound)
 	}
-	byEmail := filter{Op: "or", Items: []filter{
-		{Op: "eq", Field: "emailAddress", Value: email},
-		{Op: "eq", Field: "emailAddress2", Value: email},
-		{Op: "eq", Field: "emailAddress3", Value: email},
-	}}
-	found, err := c.contacts(ctx, companyID, &byEmail, email)
+	found, err := c.ContactsByEmail(ctx, companyID, []string{email})
 	if err != nil {
 		return psa.Contact{}, err
 	}
@@ -88,10 +83,44 @@ func (c *Connector) ContactByEmail(ctx context.Context, companyID, email string)
 	return found[0], nil
 }
 
+var _ psa.ContactBatcher = (*Connector)(nil)
+
+// ContactsByEmail implements psa.ContactBatcher: one query per 500 emails,
+// each matched against all three address fields.
+func (c *Connector) ContactsByEmail(ctx context.Context, companyID string, emails []string) ([]psa.Contact, error) {
+	var out []psa.Contact
+	for start := 0; start < len(emails); start += maxInValues {
+		chunk := emails[start:min(start+maxInValues, len(emails))]
+		want := make(map[string]bool, len(chunk))
+		values := make([]any, 0, len(chunk))
+		for _, e := range chunk {
+			if e = strings.ToLower(strings.TrimSpace(e)); e != "" && !want[e] {
+				want[e] = true
+				values = append(values, e)
+			}
+		}
+		if len(values) == 0 {
+			continue
+		}
+		byEmail := filter{Op: "or", Items: []filter{
+			{Op: "in", Field: "emailAddress", Value: values},
+			{Op: "in", Field: "emailAddress2", Value: values},
+			{Op: "in", Field: "emailAddress3", Value: values},
+		}}
+		found, err := c.contacts(ctx, companyID, &byEmail, want)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
 // contacts queries a company's active contacts, optionally with one more
-// condition. With email set only contacts holding that address are kept
-// and reported with it.
-func (c *Connector) contacts(ctx context.Context, companyID string, extra *filter, email string) ([]psa.Contact, error) {
+// condition. With emails set (lower-case) a contact is reported once per
+// address of its that is in the set, with that address; others are
+// dropped.
+func (c *Connector) contacts(ctx context.Context, companyID string, extra *filter, emails map[string]bool) ([]psa.Contact, error) {
 	cid, err := parseID("company", companyID)
 	if err != nil {
 		return nil, err
@@ -109,20 +138,20 @@ func (c *Connector) contacts(ctx context.Context, companyID string, extra *filte
 	}
 	out := make([]psa.Contact, 0, len(rows))
 	for _, r := range rows {
-		addr := firstNonEmpty(r.EmailAddress, r.EmailAddress2, r.EmailAddress3)
-		if email != "" {
-			if addr = matching(email, r.EmailAddress, r.EmailAddress2, r.EmailAddress3); addr == "" {
-				continue
-			}
+		addrs := []string{firstNonEmpty(r.EmailAddress, r.EmailAddress2, r.EmailAddress3)}
+		if emails != nil {
+			addrs = matching(emails, r.EmailAddress, r.EmailAddress2, r.EmailAddress3)
 		}
-		out = append(out, psa.Contact{
-			ID:        string(r.ID),
-			CompanyID: string(r.CompanyID),
-			FirstName: r.FirstName,
-			LastName:  r.LastName,
-			Email:     addr,
-			Active:    bool(r.IsActive),
-		})
+		for _, addr := range addrs {
+			out = append(out, psa.Contact{
+				ID:        string(r.ID),
+				CompanyID: string(r.CompanyID),
+				FirstName: r.FirstName,
+				LastName:  r.LastName,
+				Email:     addr,
+				Active:    bool(r.IsActive),
+			})
+		}
 	}
 	return out, nil
 }
@@ -136,11 +165,17 @@ func firstNonEmpty(vs ...string) string {
 	return ""
 }
 
-func matching(email string, vs ...string) string {
+// matching returns the addresses among vs that are in the lower-case set,
+// each once.
+func matching(emails map[string]bool, vs ...string) []string {
+	var out []string
+	seen := map[string]bool{}
 	for _, v := range vs {
-		if strings.EqualFold(strings.TrimSpace(v), email) {
-			return v
+		k := strings.ToLower(strings.TrimSpace(v))
+		if emails[k] && !seen[k] {
+			seen[k] = true
+			out = append(out, v)
 		}
 	}
-	return ""
+	return out
 }

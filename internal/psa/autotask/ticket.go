@@ -62,23 +62,35 @@ func (w ticketWire) ticket() psa.Ticket {
 // succeeded but the read fails, the error is returned with the new id in the
 // ticket; the engine's retry finds the ticket by its external reference.
 func (c *Connector) CreateTicket(ctx context.Context, t psa.NewTicket) (psa.Ticket, error) {
-	body, err := c.ticketBody(t)
+	id, err := c.CreateTicketID(ctx, t)
 	if err != nil {
 		return psa.Ticket{}, err
+	}
+	got, err := c.Ticket(ctx, id)
+	if err != nil {
+		return psa.Ticket{ID: id, ExternalRef: t.ExternalRef},
+			fmt.Errorf("autotask read back created ticket %s: %w", id, err)
+	}
+	return got, nil
+}
+
+var _ psa.BareCreator = (*Connector)(nil)
+
+// CreateTicketID implements psa.BareCreator: Autotask answers a create
+// with {"itemId": N} and nothing else.
+func (c *Connector) CreateTicketID(ctx context.Context, t psa.NewTicket) (string, error) {
+	body, err := c.ticketBody(t)
+	if err != nil {
+		return "", err
 	}
 	var res itemResult
 	if err := c.call(ctx, http.MethodPost, "V1.0/Tickets", "tickets.create", body, &res); err != nil {
-		return psa.Ticket{}, err
+		return "", err
 	}
 	if res.ItemID == "" {
-		return psa.Ticket{}, &psa.Error{Class: psa.Permanent, Message: "tickets.create: answer has no itemId"}
+		return "", &psa.Error{Class: psa.Permanent, Message: "tickets.create: answer has no itemId"}
 	}
-	got, err := c.Ticket(ctx, string(res.ItemID))
-	if err != nil {
-		return psa.Ticket{ID: string(res.ItemID), ExternalRef: t.ExternalRef},
-			fmt.Errorf("autotask read back created ticket %s: %w", res.ItemID, err)
-	}
-	return got, nil
+	return string(res.ItemID), nil
 }
 
 // ticketBody builds the create request; ids must be integers.

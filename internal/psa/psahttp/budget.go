@@ -27,7 +27,20 @@ type Budget struct {
 	next  uint64
 	start int
 	n     int
+
+	// Write-ahead journal (see SetJournal): claimLeft slots may still be
+	// spent until claimUntil without writing again.
+	journal    Journal
+	claimSize  int
+	claimTTL   time.Duration
+	claimLeft  int
+	claimUntil time.Time
 }
+
+// Journal persists a budget's reservations, including slots claimed ahead
+// of use, so that another process taking over knows them. An error means
+// the claim was not recorded, and the slots are not spent.
+type Journal func(times []time.Time) error
 
 // Slot is one reservation, to be finished when its call's answer arrives.
 type Slot struct {
@@ -77,6 +90,19 @@ func (b *Budget) Reserve() (ok bool, wait time.Duration) {
 	return ok, wait
 }
 
+// SetJournal makes the budget write ahead: before spending a slot it has
+// not claimed, it records the current reservations plus up to size more
+// slots stamped ttl from now, and spends those until then without writing
+// again. A process killed mid-claim has thus recorded every request it
+// could have sent, at a time no earlier than it sent it; one that can no
+// longer record (it lost its lease) can no longer spend.
+func (b *Budget) SetJournal(j Journal, size int, ttl time.Duration) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.journal, b.claimSize, b.claimTTL = j, max(1, size), ttl
+	b.claimLeft, b.claimUntil = 0, time.Time{}
+}
+
 // ReserveSlot is Reserve returning the slot, so the caller can Finish it
 // when the answer arrives.
 func (b *Budget) ReserveSlot() (Slot, bool, time.Duration) {
@@ -84,7 +110,11 @@ func (b *Budget) ReserveSlot() (Slot, bool, time.Duration) {
 	defer b.mu.Unlock()
 	now := b.now()
 	b.prune(now)
+	if b.n < b.limit && !b.claim(now) {
+		return Slot{}, false, b.claimTTL
+	}
 	if b.n < b.limit {
+		b.claimLeft--
 		idx := (b.start + b.n) % b.limit
 		b.next++
 		b.ring[idx], b.seqs[idx] = now, b.next
@@ -92,6 +122,30 @@ func (b *Budget) ReserveSlot() (Slot, bool, time.Duration) {
 		return Slot{b: b, idx: idx, seq: b.next}, true, 0
 	}
 	return Slot{}, false, b.ring[b.start].Add(b.window).Sub(now)
+}
+
+// claim makes sure a claimed slot is left for a reservation at now,
+// writing a new claim when needed. It holds the lock through the write:
+// one write per claim size, and no slot is spent before it is recorded.
+func (b *Budget) claim(now time.Time) bool {
+	if b.journal == nil {
+		b.claimLeft = 1 // nothing to record: every slot is its own claim
+		return true
+	}
+	if b.claimLeft > 0 && now.Before(b.claimUntil) {
+		return true
+	}
+	size, until := min(b.claimSize, b.limit-b.n), now.Add(b.claimTTL)
+	times := b.times()
+	for range size {
+		times = append(times, until)
+	}
+	if err := b.journal(times); err != nil {
+		b.claimLeft = 0
+		return false
+	}
+	b.claimLeft, b.claimUntil = size, until
+	return true
 }
 
 // Remaining returns how many requests may be sent now.
@@ -126,11 +180,23 @@ func (b *Budget) prune(now time.Time) {
 }
 
 // Times returns the times of the reservations still inside the window,
-// oldest first, so the budget can be saved and handed to another process.
+// oldest first, and the journal's claimed but unspent slots at the end of
+// their claim, so the budget can be saved and handed to another process.
 func (b *Budget) Times() []time.Time {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.prune(b.now())
+	now := b.now()
+	b.prune(now)
+	out := b.times()
+	if b.journal != nil && now.Before(b.claimUntil) {
+		for range b.claimLeft {
+			out = append(out, b.claimUntil)
+		}
+	}
+	return out
+}
+
+func (b *Budget) times() []time.Time {
 	out := make([]time.Time, b.n)
 	for i := range b.n {
 		out[i] = b.ring[(b.start+i)%b.limit]

@@ -1,6 +1,7 @@
 package psahttp
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -189,5 +190,72 @@ func TestBudgetSlotCountsFromTheAnswer(t *testing.T) {
 	slot.Finish() // finishing a slot that has left the window changes nothing
 	if ok, _ := b.Reserve(); ok {
 		t.Fatal("the limit is 1 and one reservation is live")
+	}
+}
+
+// TestBudgetJournalWritesAhead: no slot is spent before a claim covering
+// it is recorded, a claim lasts its size or its time, whichever ends
+// first, and a failed write spends nothing.
+func TestBudgetJournalWritesAhead(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	start := clock.Now()
+	b := NewBudget(10, time.Hour, clock.Now)
+	var writes [][]time.Time
+	fail := false
+	b.SetJournal(func(times []time.Time) error {
+		if fail {
+			return errors.New("lease lost")
+		}
+		writes = append(writes, times)
+		return nil
+	}, 4, 2*time.Second)
+
+	reserve := func(n int) {
+		t.Helper()
+		for range n {
+			if ok, _ := b.Reserve(); !ok {
+				t.Fatalf("reservation refused after %d writes", len(writes))
+			}
+		}
+	}
+	reserve(1)
+	if len(writes) != 1 || len(writes[0]) != 4 || !writes[0][3].Equal(start.Add(2*time.Second)) {
+		t.Fatalf("first claim = %v, want 4 slots stamped at the claim's end", writes)
+	}
+	if got := b.Times(); len(got) != 4 || !got[0].Equal(start) || !got[3].Equal(start.Add(2*time.Second)) {
+		t.Errorf("Times = %v, want 1 spent now and 3 claimed at the claim's end", got)
+	}
+	reserve(3)
+	if len(writes) != 1 {
+		t.Fatalf("%d writes for 4 reservations, want 1", len(writes))
+	}
+	reserve(1) // the claim is used up
+	if len(writes) != 2 || len(writes[1]) != 8 {
+		t.Fatalf("second claim = %v, want 4 spent + 4 claimed", writes[len(writes)-1])
+	}
+	clock.Advance(3 * time.Second) // the claim has run out of time
+	reserve(1)
+	if len(writes) != 3 {
+		t.Fatalf("a claim past its time was spent (writes %d, want 3)", len(writes))
+	}
+	if last := writes[2]; len(last) != 5+4 {
+		t.Errorf("third claim holds %d times, want 5 spent + 4 claimed", len(last))
+	}
+	reserve(3)
+	clock.Advance(3 * time.Second)
+	reserve(1) // 9 spent: only one slot is left to claim
+	if last := writes[len(writes)-1]; len(last) != 10 {
+		t.Errorf("claim near the limit holds %d times, want 9 spent + 1 claimed", len(last))
+	}
+
+	fail = true
+	clock.Advance(3 * time.Second)
+	used := b.Used()
+	if ok, _ := b.Reserve(); ok {
+		t.Fatal("reservation granted although its claim was not recorded")
+	}
+	if b.Used() != used {
+		t.Errorf("a refused claim spent a slot: used %d → %d", used, b.Used())
 	}
 }

@@ -211,6 +211,55 @@ func (s *suite) testTicketsByID(t *testing.T) {
 	}
 }
 
+// testContactsByEmail runs for connectors that implement
+// psa.ContactBatcher: the answer for several emails at once is the answer
+// ContactByEmail gives for each, whatever their case.
+func (s *suite) testContactsByEmail(t *testing.T) {
+	batcher, ok := s.f.Connector.(psa.ContactBatcher)
+	if !ok {
+		t.Skip("connector does not implement psa.ContactBatcher")
+	}
+	co := s.company(t, s.f.CompanyName)
+	other := s.company(t, s.f.OtherCompanyName)
+	want, err := s.f.Connector.ContactByEmail(s.ctx, co.ID, s.f.CompanyContactEmail)
+	if err != nil {
+		t.Fatalf("ContactByEmail: %v", err)
+	}
+	emails := []string{"nobody.psatest@nowhere.example", strings.ToUpper(s.f.CompanyContactEmail)}
+	got, err := batcher.ContactsByEmail(s.ctx, co.ID, emails)
+	if err != nil {
+		t.Fatalf("ContactsByEmail: %v", err)
+	}
+	if len(got) != 1 || got[0].ID != want.ID || got[0].CompanyID != co.ID || !strings.EqualFold(got[0].Email, s.f.CompanyContactEmail) {
+		t.Errorf("ContactsByEmail(%v) = %+v, want only contact %s with %s", emails, got, want.ID, s.f.CompanyContactEmail)
+	}
+	if got, err := batcher.ContactsByEmail(s.ctx, other.ID, emails); err != nil || len(got) != 0 {
+		t.Errorf("ContactsByEmail on the other company = %+v, %v; want none", got, err)
+	}
+}
+
+// testCreateTicketID runs for connectors that implement psa.BareCreator:
+// the id it returns is a ticket that reads back like any other.
+func (s *suite) testCreateTicketID(t *testing.T) {
+	creator, ok := s.f.Connector.(psa.BareCreator)
+	if !ok {
+		t.Skip("connector does not implement psa.BareCreator")
+	}
+	nt, _ := s.newTicket(t)
+	nt.ExternalRef = uniqueRef(t)
+	id, err := creator.CreateTicketID(s.ctx, nt)
+	if err != nil || id == "" {
+		t.Fatalf("CreateTicketID = %q, %v; want an id", id, err)
+	}
+	got, err := s.f.Connector.Ticket(s.ctx, id)
+	if err != nil {
+		t.Fatalf("Ticket(%s): %v", id, err)
+	}
+	if got.Number == "" || got.ExternalRef != nt.ExternalRef || got.CompanyID != nt.CompanyID {
+		t.Errorf("ticket %s = %+v, want a number, external reference %s and company %s", id, got, nt.ExternalRef, nt.CompanyID)
+	}
+}
+
 func (s *suite) testTicketUnknown(t *testing.T) {
 	_, err := s.f.Connector.Ticket(s.ctx, s.f.UnknownTicketID)
 	if !errors.Is(err, psa.ErrNotFound) {

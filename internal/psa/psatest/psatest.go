@@ -114,6 +114,8 @@ func Run(t *testing.T, newFixture func(t *testing.T) Fixture) {
 	t.Run("TicketByExternalRef", s.testTicketByExternalRef)
 	t.Run("TicketUnknown", s.testTicketUnknown)
 	t.Run("TicketsByID", s.testTicketsByID)
+	t.Run("ContactsByEmail", s.testContactsByEmail)
+	t.Run("CreateTicketID", s.testCreateTicketID)
 	t.Run("Notes", s.testNotes)
 	t.Run("UpdateTicket", s.testUpdateTicket)
 	t.Run("CloseTicket", s.testCloseTicket)

@@ -32,7 +32,10 @@ LIMIT ?`
 	sqlPendingNotes = sqlDeliveryColumns + `
 WHERE d.ticket_link_id = ? AND d.state = 'pending' AND d.kind = 'add_note'
 ORDER BY d.id`
-	sqlNextDeliveryAt = `SELECT MIN(next_attempt_at) FROM deliveries WHERE integration_id = ? AND state = 'pending'`
+	sqlNextDeliveryAt = `SELECT MIN(d.next_attempt_at) FROM deliveries d
+LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
+WHERE d.integration_id = ? AND d.state = 'pending'
+  AND (d.kind = 'create_ticket' OR l.state = 'open')`
 	// One static text for every filter, so it is prepared once; a zero
 	// field matches everything.
 	sqlFilterDeliveries = sqlDeliveryColumns + `

@@ -124,12 +124,24 @@ func testNextDeliveryAt(t *testing.T, s store.Store) {
 	_, err = s.NextDeliveryAt(ctx, f.it.ID)
 	wantErr(t, err, store.ErrNotFound)
 
-	f.delivery(t, s, link, store.DeliveryAddNote, store.DeliveryPending, t0.Add(2*time.Hour))
+	// A note waiting for its ticket to be created is not due, however
+	// early its time: counting it would wake the engine for nothing.
+	f.delivery(t, s, link, store.DeliveryAddNote, store.DeliveryPending, t0.Add(-time.Hour))
+	_, err = s.NextDeliveryAt(ctx, f.it.ID)
+	wantErr(t, err, store.ErrNotFound)
+
 	f.delivery(t, s, link, store.DeliveryCreateTicket, store.DeliveryPending, t0.Add(time.Hour))
 	got, err := s.NextDeliveryAt(ctx, f.it.ID)
 	must(t, err)
 	if want := t0.Add(time.Hour); !got.Equal(want) {
-		t.Errorf("NextDeliveryAt = %v, want %v", got, want)
+		t.Errorf("NextDeliveryAt while creating = %v, want the create's %v", got, want)
+	}
+
+	setLinkState(t, s, link, store.LinkOpen)
+	got, err = s.NextDeliveryAt(ctx, f.it.ID)
+	must(t, err)
+	if want := t0.Add(-time.Hour); !got.Equal(want) {
+		t.Errorf("NextDeliveryAt once open = %v, want the note's %v", got, want)
 	}
 }
 
