@@ -206,15 +206,9 @@ func (c *committer) persist(ctx context.Context, batch []*job) ([][]acceptedAler
 	now := c.now().UTC()
 	var out [][]acceptedAlert
 	err := c.st.InTx(ctx, func(q store.Queries) error {
-		out = make([][]acceptedAlert, len(batch)) // fresh if the store runs fn again
-		for i, j := range batch {
-			res, err := saveAlerts(ctx, q, j.src, j.alerts, now)
-			if err != nil {
-				return err
-			}
-			out[i] = res
-		}
-		return nil
+		var err error
+		out, err = saveJobs(ctx, q, batch, now) // fresh if the store runs fn again
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store alerts: %w", err)

@@ -356,8 +356,8 @@ func TestIngestMethodNotAllowed(t *testing.T) {
 	}
 }
 
-// failingStore fails the n-th AppendTimeline inside a transaction, after
-// the alerts before it were already written in that transaction.
+// failingStore fails the n-th alert write inside a transaction, after the
+// alerts before it were already written in that transaction.
 type failingStore struct {
 	*sqlite.Store
 	failAt int
@@ -371,15 +371,15 @@ func (f *failingStore) InTx(ctx context.Context, fn func(q store.Queries) error)
 
 type failingQueries struct {
 	store.Queries
-	failAt, appends int
+	failAt, writes int
 }
 
-func (q *failingQueries) AppendTimeline(ctx context.Context, e store.TimelineEntry) error {
-	q.appends++
-	if q.appends == q.failAt {
-		return errors.New("disk I/O error")
+func (q *failingQueries) UpsertAlert(ctx context.Context, a store.StoredAlert) (store.UpsertResult, error) {
+	q.writes++
+	if q.writes == q.failAt {
+		return store.UpsertResult{}, errors.New("disk I/O error")
 	}
-	return q.Queries.AppendTimeline(ctx, e)
+	return q.Queries.UpsertAlert(ctx, a)
 }
 
 func TestIngestStoreFailureStoresNothing(t *testing.T) {

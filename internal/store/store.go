@@ -48,6 +48,10 @@ type Queries interface {
 	UpsertAlert(ctx context.Context, a StoredAlert) (UpsertResult, error)
 	AlertBySeq(ctx context.Context, seq int64) (StoredAlert, error)
 	AlertBySourceID(ctx context.Context, tenant, sourceID, alertID string) (StoredAlert, error)
+	// AlertsBySourceIDs returns those of the source's alerts with the ids
+	// that are stored, in no particular order: one read for a whole ingest
+	// request.
+	AlertsBySourceIDs(ctx context.Context, tenant, sourceID string, alertIDs []string) ([]StoredAlert, error)
 	// UnroutedAlerts lists a tenant's alerts with no route for the
 	// integration, oldest first, after seq afterSeq.
 	UnroutedAlerts(ctx context.Context, tenant string, integrationID, afterSeq int64, limit int) ([]StoredAlert, error)
@@ -101,6 +105,8 @@ type Queries interface {
 
 	// Timeline.
 	AppendTimeline(ctx context.Context, e TimelineEntry) error
+	// AppendTimelines records several entries in one statement, in order.
+	AppendTimelines(ctx context.Context, es []TimelineEntry) error
 	Timeline(ctx context.Context, alertSeq int64) ([]TimelineEntry, error)
 
 	// Status sync.

@@ -1,6 +1,10 @@
 package connectwise
 
-import "time"
+import (
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
+)
 
 // BudgetTimes implements psa.BudgetState.
 func (c *Connector) BudgetTimes() []time.Time { return c.Budget().Times() }
@@ -8,9 +12,8 @@ func (c *Connector) BudgetTimes() []time.Time { return c.Budget().Times() }
 // SeedBudget implements psa.BudgetState.
 func (c *Connector) SeedBudget(times []time.Time) { c.Budget().Seed(times) }
 
-// JournalBudget implements psa.BudgetJournal, claiming a twentieth of the
-// limit at a time: one write per that many requests.
+// JournalBudget implements psa.BudgetJournal.
 func (c *Connector) JournalBudget(journal func(times []time.Time) error, claimFor time.Duration) {
 	b := c.Budget()
-	b.SetJournal(journal, b.Limit()/20, claimFor)
+	b.SetJournal(journal, psahttp.ClaimSize(b.Limit()), claimFor)
 }

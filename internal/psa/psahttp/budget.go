@@ -90,6 +90,13 @@ func (b *Budget) Reserve() (ok bool, wait time.Duration) {
 	return ok, wait
 }
 
+// ClaimSize is how many slots a journaled budget of limit claims at once:
+// a twentieth of the limit, so writes are rare next to requests, but at
+// most 100, so a huge limit does not write (and hand over) a huge claim.
+func ClaimSize(limit int) int {
+	return min(max(1, limit/20), 100)
+}
+
 // SetJournal makes the budget write ahead: before spending a slot it has
 // not claimed, it records the current reservations plus up to size more
 // slots stamped ttl from now, and spends those until then without writing

@@ -259,3 +259,12 @@ func TestBudgetJournalWritesAhead(t *testing.T) {
 		t.Errorf("a refused claim spent a slot: used %d → %d", used, b.Used())
 	}
 }
+
+func TestClaimSize(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ limit, want int }{{1, 1}, {10, 1}, {150, 7}, {2000, 100}, {100_000_000, 100}} {
+		if got := ClaimSize(tt.limit); got != tt.want {
+			t.Errorf("ClaimSize(%d) = %d, want %d", tt.limit, got, tt.want)
+		}
+	}
+}

@@ -41,9 +41,10 @@ ON CONFLICT (tenant_id, source_id, alert_id) DO UPDATE SET
 RETURNING seq, revision, previous_status`
 	sqlAlertColumns = `SELECT a.seq, a.tenant_id, a.source_id, a.body, a.received_at, a.updated_at,
     a.status_origin, a.status_changed_at FROM alerts a`
-	sqlAlertBySeq      = sqlAlertColumns + ` WHERE a.seq = $1`
-	sqlAlertBySourceID = sqlAlertColumns + ` WHERE a.tenant_id = $1 AND a.source_id = $2 AND a.alert_id = $3`
-	sqlUnroutedAlerts  = sqlAlertColumns + `
+	sqlAlertBySeq        = sqlAlertColumns + ` WHERE a.seq = $1`
+	sqlAlertBySourceID   = sqlAlertColumns + ` WHERE a.tenant_id = $1 AND a.source_id = $2 AND a.alert_id = $3`
+	sqlAlertsBySourceIDs = sqlAlertColumns + ` WHERE a.tenant_id = $1 AND a.source_id = $2 AND a.alert_id = ANY($3::text[])`
+	sqlUnroutedAlerts    = sqlAlertColumns + `
 WHERE a.tenant_id = $1 AND a.seq > $2
   AND NOT EXISTS (SELECT 1 FROM routes r WHERE r.alert_seq = a.seq AND r.integration_id = $3)
 ORDER BY a.seq
@@ -90,6 +91,16 @@ func (q *queries) AlertBySeq(ctx context.Context, seq int64) (store.StoredAlert,
 func (q *queries) AlertBySourceID(ctx context.Context, tenant, sourceID, alertID string) (store.StoredAlert, error) {
 	a, err := scanAlert(q.db.QueryRow(ctx, sqlAlertBySourceID, tenant, sourceID, alertID))
 	return a, wrap(err, "alert by source id")
+}
+
+// AlertsBySourceIDs returns the stored ones among the source's alert ids.
+func (q *queries) AlertsBySourceIDs(ctx context.Context, tenant, sourceID string, alertIDs []string) ([]store.StoredAlert, error) {
+	if len(alertIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := q.db.Query(ctx, sqlAlertsBySourceIDs, tenant, sourceID, alertIDs)
+	out, err := collect(rows, err, scanAlert)
+	return out, wrap(err, "alerts by source ids")
 }
 
 // UnroutedAlerts lists the tenant's alerts after afterSeq that have no

@@ -38,7 +38,11 @@ RETURNING seq, revision, previous_status`
     a.status_origin, a.status_changed_at FROM alerts a`
 	sqlAlertBySeq      = sqlAlertColumns + ` WHERE a.seq = ?`
 	sqlAlertBySourceID = sqlAlertColumns + ` WHERE a.tenant_id = ? AND a.source_id = ? AND a.alert_id = ?`
-	sqlUnroutedAlerts  = sqlAlertColumns + `
+	// The ids come as one JSON array, so the statement text is the same
+	// for any number of them and is prepared once.
+	sqlAlertsBySourceIDs = sqlAlertColumns + `
+WHERE a.tenant_id = ? AND a.source_id = ? AND a.alert_id IN (SELECT value FROM json_each(?))`
+	sqlUnroutedAlerts = sqlAlertColumns + `
 WHERE a.tenant_id = ? AND a.seq > ?
   AND NOT EXISTS (SELECT 1 FROM routes r WHERE r.alert_seq = a.seq AND r.integration_id = ?)
 ORDER BY a.seq
@@ -50,7 +54,7 @@ ORDER BY a.seq`
 )
 
 var alertStatements = []string{
-	sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlUnroutedAlerts, sqlAlertsByTicketLink,
+	sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsBySourceIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
 }
 
 // UpsertAlert stores a new alert or updates the one with the same (tenant,
@@ -91,6 +95,20 @@ func (q *queries) AlertBySeq(ctx context.Context, seq int64) (store.StoredAlert,
 func (q *queries) AlertBySourceID(ctx context.Context, tenant, sourceID, alertID string) (store.StoredAlert, error) {
 	a, err := scanAlert(q.readRow(ctx, sqlAlertBySourceID, tenant, sourceID, alertID))
 	return a, wrap(err, "alert by source id")
+}
+
+// AlertsBySourceIDs returns the stored ones among the source's alert ids.
+func (q *queries) AlertsBySourceIDs(ctx context.Context, tenant, sourceID string, alertIDs []string) ([]store.StoredAlert, error) {
+	if len(alertIDs) == 0 {
+		return nil, nil
+	}
+	ids, err := json.Marshal(alertIDs)
+	if err != nil {
+		return nil, fmt.Errorf("alerts by source ids: encode: %w", err)
+	}
+	rows, err := q.readRows(ctx, sqlAlertsBySourceIDs, tenant, sourceID, string(ids))
+	out, err := collect(rows, err, scanAlert)
+	return out, wrap(err, "alerts by source ids")
 }
 
 // UnroutedAlerts lists the tenant's alerts after afterSeq that have no

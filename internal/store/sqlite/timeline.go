@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -10,18 +12,44 @@ import (
 const (
 	sqlAppendTimeline = `INSERT INTO timeline (tenant_id, alert_seq, integration_id, at, event, detail)
 VALUES (?, ?, ?, ?, ?, ?)`
+	// Many entries as one JSON array of rows, so the statement is prepared
+	// once whatever their number; ids follow the array's order.
+	sqlAppendTimelines = `INSERT INTO timeline (tenant_id, alert_seq, integration_id, at, event, detail)
+SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5
+FROM json_each(?) ORDER BY key`
 	// id breaks ties between entries written in the same microsecond, in
 	// the order they were appended.
 	sqlTimelineOfAlert = `SELECT id, tenant_id, alert_seq, integration_id, at, event, detail
 FROM timeline WHERE alert_seq = ? ORDER BY at, id`
 )
 
-var timelineStatements = []string{sqlAppendTimeline, sqlTimelineOfAlert}
+var timelineStatements = []string{sqlAppendTimeline, sqlAppendTimelines, sqlTimelineOfAlert}
 
 // AppendTimeline records one thing that happened to an alert.
 func (q *queries) AppendTimeline(ctx context.Context, e store.TimelineEntry) error {
 	_, err := q.exec(ctx, sqlAppendTimeline, e.TenantID, e.AlertSeq, nullID(e.IntegrationID),
 		dbTime(q.orNow(e.At)), e.Event, e.Detail)
+	return wrap(err, "append timeline")
+}
+
+// AppendTimelines records several entries in one statement, in order.
+func (q *queries) AppendTimelines(ctx context.Context, es []store.TimelineEntry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	rows := make([][6]any, len(es))
+	for i, e := range es {
+		var integration any // JSON null for none
+		if e.IntegrationID != 0 {
+			integration = e.IntegrationID
+		}
+		rows[i] = [6]any{e.TenantID, e.AlertSeq, integration, dbTime(q.orNow(e.At)), e.Event, e.Detail}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("append timeline: encode: %w", err)
+	}
+	_, err = q.exec(ctx, sqlAppendTimelines, string(b))
 	return wrap(err, "append timeline")
 }
 

@@ -103,6 +103,64 @@ func testTimeline(t *testing.T, s store.Store) {
 	diff(t, "timeline", entries, got)
 }
 
+// testTimelineBatch: entries appended together read back like entries
+// appended one by one, in their order, with and without an integration.
+func testTimelineBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	it := mustIntegration(t, s, "t1", "psa")
+	a, b := mustAlert(t, s, src, "a1"), mustAlert(t, s, src, "a2")
+	must(t, s.AppendTimelines(ctx, nil))
+	batch := []store.TimelineEntry{
+		{TenantID: "t1", AlertSeq: a.Seq, At: t0, Event: "received", Detail: "from source \"x\" — ünïcode"},
+		{TenantID: "t1", AlertSeq: b.Seq, At: t0, Event: "received", Detail: "b"},
+		{TenantID: "t1", AlertSeq: a.Seq, IntegrationID: it.ID, At: t0, Event: "queued", Detail: "same instant, later in the batch"},
+		{TenantID: "t1", AlertSeq: a.Seq, At: t0.Add(1500 * time.Microsecond), Event: "updated", Detail: ""},
+	}
+	must(t, s.AppendTimelines(ctx, batch))
+	got, err := s.Timeline(ctx, a.Seq)
+	must(t, err)
+	want := []store.TimelineEntry{batch[0], batch[2], batch[3]}
+	if len(got) != len(want) {
+		t.Fatalf("timeline has %d entries, want %d: %+v", len(got), len(want), got)
+	}
+	for i := range got {
+		want[i].ID = got[i].ID
+	}
+	diff(t, "batched timeline", want, got)
+	if got[0].ID >= got[1].ID {
+		t.Errorf("ids %d, %d: want the batch's order", got[0].ID, got[1].ID)
+	}
+}
+
+// testAlertsBySourceIDs: one read finds the stored alerts among many ids,
+// of that source and tenant only.
+func testAlertsBySourceIDs(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src, other := mustSource(t, s, "t1", "src"), mustSource(t, s, "t1", "other")
+	a1, a2 := mustAlert(t, s, src, "a1"), mustAlert(t, s, src, "a'2")
+	mustAlert(t, s, other, "a3")
+	got, err := s.AlertsBySourceIDs(ctx, "t1", "src", []string{"a3", "a'2", "missing", "a1"})
+	must(t, err)
+	bySeq := map[int64]store.StoredAlert{}
+	for _, a := range got {
+		bySeq[a.Seq] = a
+	}
+	if len(got) != 2 || bySeq[a1.Seq].Alert.ID != "a1" || bySeq[a2.Seq].Alert.ID != "a'2" {
+		t.Errorf("AlertsBySourceIDs = %+v, want a1 and a'2 of src", got)
+	}
+	diff(t, "alert read in a batch", a1, bySeq[a1.Seq])
+	got, err = s.AlertsBySourceIDs(ctx, "t2", "src", []string{"a1"})
+	must(t, err)
+	if len(got) != 0 {
+		t.Errorf("another tenant's read found %+v", got)
+	}
+	got, err = s.AlertsBySourceIDs(ctx, "t1", "src", nil)
+	if err != nil || len(got) != 0 {
+		t.Errorf("no ids: %+v, %v; want none", got, err)
+	}
+}
+
 // testTimesRoundTrip stores times in other zones with sub-second parts:
 // they read back as the same instants, in UTC.
 func testTimesRoundTrip(t *testing.T, s store.Store) {
