@@ -91,7 +91,7 @@ func companyType(types []ref, want []int64) (string, bool) {
 
 // Contacts lists the active contacts of one company.
 func (c *Connector) Contacts(ctx context.Context, companyID string) ([]psa.Contact, error) {
-	return c.contacts(ctx, companyID, "")
+	return c.contacts(ctx, companyID, "", nil)
 }
 
 // ContactByEmail finds an active contact of the company by any of its email
@@ -102,7 +102,7 @@ func (c *Connector) ContactByEmail(ctx context.Context, companyID, email string)
 	if email == "" {
 		return psa.Contact{}, fmt.Errorf("connectwise contact by email: empty email: %w", psa.ErrNotFound)
 	}
-	found, err := c.contacts(ctx, companyID, email)
+	found, err := c.ContactsByEmail(ctx, companyID, []string{email})
 	if err != nil {
 		return psa.Contact{}, err
 	}
@@ -112,9 +112,41 @@ func (c *Connector) ContactByEmail(ctx context.Context, companyID, email string)
 	return found[0], nil
 }
 
-// contacts queries a company's active contacts, those holding email when
-// it is set (reported with that address).
-func (c *Connector) contacts(ctx context.Context, companyID, email string) ([]psa.Contact, error) {
+var _ psa.ContactBatcher = (*Connector)(nil)
+
+// maxEmailsPerQuery keeps an or-group of email conditions well inside URL
+// length limits.
+const maxEmailsPerQuery = 25
+
+// ContactsByEmail implements psa.ContactBatcher with one query per 25
+// emails: the contacts holding any of them as an Email communication item.
+func (c *Connector) ContactsByEmail(ctx context.Context, companyID string, emails []string) ([]psa.Contact, error) {
+	want := map[string]bool{}
+	var unique []string
+	for _, e := range emails {
+		if k := strings.ToLower(strings.TrimSpace(e)); k != "" && !want[k] {
+			want[k] = true
+			unique = append(unique, k)
+		}
+	}
+	var out []psa.Contact
+	for start := 0; start < len(unique); start += maxEmailsPerQuery {
+		chunk := unique[start:min(start+maxEmailsPerQuery, len(unique))]
+		found, err := c.contacts(ctx, companyID, and(anyString("communicationItems/value", chunk),
+			eqString("communicationItems/communicationType", "Email")), want)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+// contacts queries a company's active contacts, narrowed by child
+// conditions when set. With emails set (lower-case) a contact is reported
+// once per Email item of its in the set, with that address; others are
+// dropped.
+func (c *Connector) contacts(ctx context.Context, companyID, childConditions string, emails map[string]bool) ([]psa.Contact, error) {
 	cid, err := parseID("company", companyID)
 	if err != nil {
 		return nil, err
@@ -123,9 +155,8 @@ func (c *Connector) contacts(ctx context.Context, companyID, email string) ([]ps
 		"conditions": {and(eqInt("company/id", cid), "inactiveFlag=false")},
 		"orderBy":    {"id asc"},
 	}
-	if email != "" {
-		q.Set("childConditions", and(eqString("communicationItems/value", email),
-			eqString("communicationItems/communicationType", "Email")))
+	if childConditions != "" {
+		q.Set("childConditions", childConditions)
 	}
 	rows, err := collect[contactWire](ctx, c, "company/contacts", q, "contacts.list")
 	if err != nil {
@@ -133,28 +164,43 @@ func (c *Connector) contacts(ctx context.Context, companyID, email string) ([]ps
 	}
 	out := make([]psa.Contact, 0, len(rows))
 	for _, r := range rows {
-		addr, ok := r.email(email)
-		if !ok || r.InactiveFlag || idOf(r.Company) != itoa(cid) {
+		if r.InactiveFlag || idOf(r.Company) != itoa(cid) {
 			continue
 		}
-		out = append(out, psa.Contact{
-			ID: itoa(r.ID), CompanyID: idOf(r.Company),
-			FirstName: r.FirstName, LastName: r.LastName, Email: addr, Active: true,
-		})
+		for _, addr := range r.emails(emails) {
+			out = append(out, psa.Contact{
+				ID: itoa(r.ID), CompanyID: idOf(r.Company),
+				FirstName: r.FirstName, LastName: r.LastName, Email: addr, Active: true,
+			})
+		}
 	}
 	return out, nil
 }
 
-// email returns the contact's address: the one equal to want when want is
-// set (ok false when none is), else the default email item or the first.
-func (w contactWire) email(want string) (string, bool) {
+// emails returns the contact's Email items in the set, each once; with no
+// set, its default email item or else the first (one entry, possibly "").
+func (w contactWire) emails(set map[string]bool) []string {
+	if set == nil {
+		return []string{w.defaultEmail()}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, it := range w.CommunicationItems {
+		k := strings.ToLower(strings.TrimSpace(it.Value))
+		if strings.EqualFold(it.CommunicationType, "Email") && set[k] && !seen[k] {
+			seen[k] = true
+			out = append(out, it.Value)
+		}
+	}
+	return out
+}
+
+// defaultEmail returns the contact's default Email item, else the first.
+func (w contactWire) defaultEmail() string {
 	var first, def string
 	for _, it := range w.CommunicationItems {
 		if !strings.EqualFold(it.CommunicationType, "Email") || it.Value == "" {
 			continue
-		}
-		if want != "" && strings.EqualFold(strings.TrimSpace(it.Value), want) {
-			return it.Value, true
 		}
 		if first == "" {
 			first = it.Value
@@ -163,8 +209,5 @@ func (w contactWire) email(want string) (string, bool) {
 			def = it.Value
 		}
 	}
-	if want != "" {
-		return "", false
-	}
-	return cmp.Or(def, first), true
+	return cmp.Or(def, first)
 }

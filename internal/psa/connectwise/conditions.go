@@ -39,6 +39,19 @@ func anyInt(field string, ids []int64) string {
 	return "(" + strings.Join(parts, " or ") + ")"
 }
 
+// anyString is the condition that field is one of values, as an or-group
+// for the same reason as anyInt.
+func anyString(field string, values []string) string {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = eqString(field, v)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " or ") + ")"
+}
+
 // and joins conditions.
 func and(conds ...string) string {
 	return strings.Join(conds, " and ")
