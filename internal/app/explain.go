@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -128,7 +129,7 @@ func (a *App) describeContact(ctx context.Context, conn psa.Connector, dec rules
 	}
 	switch {
 	case p.FallbackID != "":
-		return "contact: fallback contact id " + p.FallbackID + " (no contact with the alert's email)"
+		return "contact: fallback contact " + cmp.Or(p.FallbackName, "id "+p.FallbackID) + " (no contact with the alert's email)"
 	case p.CompanyDefault:
 		return "contact: the company's first contact (no contact with the alert's email, none mapped)"
 	}

@@ -279,4 +279,23 @@ func (e *env) route(alertID string) store.Route {
 	return routes[0]
 }
 
+// timelineText is an alert's timeline, one "event detail" line per entry.
+func (e *env) timelineText(alertID string) string {
+	e.t.Helper()
+	ctx := context.Background()
+	a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, e.SourceID, alertID)
+	if err != nil {
+		e.t.Fatalf("alert %s: %v", alertID, err)
+	}
+	tl, err := e.App.Store.Timeline(ctx, a.Seq)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, en := range tl {
+		fmt.Fprintf(&b, "%s %s\n", en.Event, en.Detail)
+	}
+	return b.String()
+}
+
 var _ = autotasksim.New

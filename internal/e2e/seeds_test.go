@@ -132,6 +132,9 @@ func TestCompanyAndContact(t *testing.T) {
 	if r := e.route("c3"); !strings.Contains(r.Reason, "catch-all") {
 		t.Errorf("c3 reason = %q, want it to say catch-all", r.Reason)
 	}
+	if tl := e.timelineText("c3"); !strings.Contains(tl, "with fallback contact default.contact@msp.example") {
+		t.Errorf("c3 timeline does not name its fallback contact:\n%s", tl)
+	}
 	// Five tickets in one round are created without a read-back each; their
 	// numbers are read together afterwards.
 	eventually(t, 10*time.Second, "every link knows its ticket number", func() bool {

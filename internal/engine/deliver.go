@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -252,7 +253,7 @@ func (w *worker) contactFor(ctx context.Context, dec rules.Decision) (string, st
 		}
 	}
 	if p.FallbackID != "" {
-		return p.FallbackID, " with fallback contact " + p.FallbackID, nil
+		return p.FallbackID, " with fallback contact " + cmp.Or(p.FallbackName, "id "+p.FallbackID) + " (no contact with the alert's email)", nil
 	}
 	if p.CompanyDefault {
 		cs, err := w.conn.Contacts(ctx, dec.CompanyID)

@@ -132,7 +132,7 @@ func (r *Ruleset) contact(d *Decision, a alert.Alert, m integration.Mapping, src
 	case fromCatchAll:
 		fallback = r.catchAll.Contact
 	}
-	p.FallbackID = fallback.ID
+	p.FallbackID, p.FallbackName = fallback.ID, fallback.Name
 	p.CompanyDefault = p.FallbackID == ""
 	d.Contact = p
 

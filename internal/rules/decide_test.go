@@ -137,15 +137,15 @@ func TestDecideContactPlan(t *testing.T) {
 		wantWhy string
 	}{
 		{"mapped with a contact", true, alert.Organization{ID: "org-42"}, &alert.User{Email: "jane@acme.example"},
-			ContactPlan{Attach: true, Email: "jane@acme.example", FallbackID: "32"}, "contact: by email jane@acme.example, else contact helpdesk@acme.example"},
+			ContactPlan{Attach: true, Email: "jane@acme.example", FallbackID: "32", FallbackName: "helpdesk@acme.example"}, "contact: by email jane@acme.example, else contact helpdesk@acme.example"},
 		{"mapped without a contact", true, alert.Organization{ID: "org-7"}, &alert.User{Email: "hank@globex.example"},
 			ContactPlan{Attach: true, Email: "hank@globex.example", CompanyDefault: true}, "contact: by email hank@globex.example, else the company's default contact"},
 		{"auto-matched", true, alert.Organization{ID: "org-100", Name: "Globex Corporation"}, &alert.User{Email: "hank@globex.example"},
 			ContactPlan{Attach: true, Email: "hank@globex.example", CompanyDefault: true}, "contact: by email hank@globex.example, else the company's default contact"},
 		{"catch-all", true, alert.Organization{ID: "org-77"}, &alert.User{Email: "x@foo.example"},
-			ContactPlan{Attach: true, Email: "x@foo.example", FallbackID: "30"}, "contact: by email x@foo.example, else contact default.contact@msp.example"},
+			ContactPlan{Attach: true, Email: "x@foo.example", FallbackID: "30", FallbackName: "default.contact@msp.example"}, "contact: by email x@foo.example, else contact default.contact@msp.example"},
 		{"no user email", true, alert.Organization{ID: "org-42"}, nil,
-			ContactPlan{Attach: true, FallbackID: "32"}, "contact: contact helpdesk@acme.example"},
+			ContactPlan{Attach: true, FallbackID: "32", FallbackName: "helpdesk@acme.example"}, "contact: contact helpdesk@acme.example"},
 		{"attach_contacts off", false, alert.Organization{ID: "org-42"}, &alert.User{Email: "jane@acme.example"},
 			ContactPlan{}, ""},
 	}

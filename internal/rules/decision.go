@@ -66,9 +66,10 @@ type Decision struct {
 
 // ContactPlan is the contact lookup order when attach_contacts is on.
 type ContactPlan struct {
-	Attach     bool   // false: create the ticket with no contact
-	Email      string // the alert's user email; "" skips the lookup
-	FallbackID string // mapped contact, else the catch-all contact
+	Attach       bool   // false: create the ticket with no contact
+	Email        string // the alert's user email; "" skips the lookup
+	FallbackID   string // mapped contact, else the catch-all contact
+	FallbackName string // that contact as the settings name it, for timelines
 	// CompanyDefault asks for the company's first active contact when
 	// neither the email nor a fallback gives one (a mapped company with no
 	// mapped contact).
