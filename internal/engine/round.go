@@ -55,13 +55,15 @@ func (w *worker) newRound(ctx context.Context, order []int64, byLink map[int64][
 
 // prefetchTickets reads, in one call per round where the connector can,
 // every ticket this round adds notes or pushes a status to, so addNotes
-// learns whether the PSA closed it without a read per ticket.
+// learns whether the PSA closed it without a read per ticket. A link whose
+// number was never read (see readNumbers) gets it here.
 func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[int64][]store.Delivery) map[string]psa.Ticket {
 	lister, ok := w.conn.(psa.TicketLister)
 	if !ok {
 		return nil
 	}
 	var ids []string
+	unnumbered := map[string]int64{} // PSA id → link, for links still without a number
 	for _, linkID := range order {
 		if byLink[linkID][0].Kind == store.DeliveryCreateTicket && len(byLink[linkID]) == 1 {
 			continue
@@ -69,6 +71,9 @@ func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[
 		l, err := w.st.TicketLink(ctx, linkID)
 		if err == nil && l.State == store.LinkOpen {
 			ids = append(ids, l.PSATicketID)
+			if l.TicketNumber == "" {
+				unnumbered[l.PSATicketID] = l.ID
+			}
 		}
 	}
 	if len(ids) < 2 {
@@ -82,6 +87,7 @@ func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[
 	out := make(map[string]psa.Ticket, len(tickets))
 	for _, t := range tickets {
 		out[t.ID] = t
+		w.fillNumber(ctx, unnumbered[t.ID], t)
 	}
 	return out
 }
