@@ -29,11 +29,13 @@ func (p *poisonStore) InTx(ctx context.Context, fn func(q store.Queries) error) 
 
 type poisonQueries struct{ store.Queries }
 
-func (q poisonQueries) UpsertAlert(ctx context.Context, a store.StoredAlert) (store.UpsertResult, error) {
-	if a.Alert.ID == "poison" {
-		return store.UpsertResult{}, errors.New("constraint failed")
+func (q poisonQueries) UpsertAlerts(ctx context.Context, as []store.StoredAlert) ([]store.UpsertResult, error) {
+	for _, a := range as {
+		if a.Alert.ID == "poison" {
+			return nil, errors.New("constraint failed")
+		}
 	}
-	return q.Queries.UpsertAlert(ctx, a)
+	return q.Queries.UpsertAlerts(ctx, as)
 }
 
 func testAlert(id string) alert.Alert {

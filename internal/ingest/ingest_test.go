@@ -212,6 +212,28 @@ func TestIngestResendUpdates(t *testing.T) {
 	})
 }
 
+// TestIngestSameIDTwiceInOneBody: a body that holds one alert id several
+// times is taken in order, as if each copy were sent on its own.
+func TestIngestSameIDTwiceInOneBody(t *testing.T) {
+	t.Parallel()
+	st, _ := openStore(t)
+	h := newHandler(st)
+	body := "[" + alertJSON("sa-1", "open") + "," + alertJSON("sa-1", "open") + "," +
+		alertJSON("sa-2", "open") + "," + alertJSON("sa-1", "resolved") + "]"
+	got := decodeAccepted(t, post(h, tokenA, body))
+	if len(got) != 4 || !got[0].Created || got[1].Created || got[3].Created ||
+		got[1].Seq != got[0].Seq || got[3].Seq != got[0].Seq || got[2].Seq == got[0].Seq {
+		t.Fatalf("accepted %+v, want sa-1 created once and its copies on the same seq", got)
+	}
+	if n := countAlerts(t, st); n != 2 {
+		t.Fatalf("%d alerts stored, want 2", n)
+	}
+	assertTimeline(t, st, got[0].Seq, []string{
+		"received: from source Source A (src-a)",
+		"updated: status open → resolved",
+	})
+}
+
 func TestIngestSameIDTwoSources(t *testing.T) {
 	t.Parallel()
 	st, _ := openStore(t)
@@ -374,12 +396,21 @@ type failingQueries struct {
 	failAt, writes int
 }
 
-func (q *failingQueries) UpsertAlert(ctx context.Context, a store.StoredAlert) (store.UpsertResult, error) {
-	q.writes++
-	if q.writes == q.failAt {
-		return store.UpsertResult{}, errors.New("disk I/O error")
+// UpsertAlerts writes the alerts one by one, so the failure comes after
+// the ones before it were written.
+func (q *failingQueries) UpsertAlerts(ctx context.Context, as []store.StoredAlert) ([]store.UpsertResult, error) {
+	out := make([]store.UpsertResult, 0, len(as))
+	for _, a := range as {
+		if q.writes++; q.writes == q.failAt {
+			return nil, errors.New("disk I/O error")
+		}
+		res, err := q.Queries.UpsertAlert(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res)
 	}
-	return q.Queries.UpsertAlert(ctx, a)
+	return out, nil
 }
 
 func TestIngestStoreFailureStoresNothing(t *testing.T) {

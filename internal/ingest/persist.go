@@ -43,33 +43,125 @@ func (h *Handler) persist(ctx context.Context, src store.Source, alerts []alert.
 }
 
 // saveJobs stores the alerts of the requests sharing one transaction.
-// Earlier versions are read with one query per source and the timeline
-// rows written in one statement, so a hundred alerts cost a hundred
-// upserts and two more statements, not three hundred.
+// Earlier versions are read with one query per source, the upserts sent
+// together (one round trip on PostgreSQL) and the timeline rows written in
+// one statement, so a hundred alerts cost a hundred upserts and two more
+// statements, not three hundred.
 func saveJobs(ctx context.Context, q store.Queries, jobs []*job, now time.Time) ([][]acceptedAlert, error) {
 	prev, err := previousVersions(ctx, q, jobs)
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]acceptedAlert, len(jobs))
-	var entries []store.TimelineEntry
+	w := &writes{q: q, now: now, prev: prev, queuedIDs: map[string]bool{}, out: make([][]acceptedAlert, len(jobs))}
 	for i, j := range jobs {
-		out[i] = make([]acceptedAlert, 0, len(j.alerts))
+		w.out[i] = make([]acceptedAlert, len(j.alerts))
 		for k := range j.alerts {
-			acc, entry, err := saveAlert(ctx, q, j.src, &j.alerts[k], prev[sourceKey(j.src)], now)
-			if err != nil {
+			if err := w.add(ctx, i, k, j.src, &j.alerts[k]); err != nil {
 				return nil, fmt.Errorf("alert %d: %w", k, err)
-			}
-			out[i] = append(out[i], acc)
-			if acc.changed {
-				entries = append(entries, entry)
 			}
 		}
 	}
-	if err := q.AppendTimelines(ctx, entries); err != nil {
+	if err := w.flush(ctx); err != nil {
+		return nil, err
+	}
+	if err := q.AppendTimelines(ctx, w.entries); err != nil {
 		return nil, fmt.Errorf("append timeline: %w", err)
 	}
-	return out, nil
+	return w.out, nil
+}
+
+// writes gathers the upserts of one transaction and, once they are
+// stored, the answers and timeline entries they make.
+type writes struct {
+	q    store.Queries
+	now  time.Time
+	prev map[string]map[string]store.StoredAlert // by source key, then alert id
+
+	queued    []queuedWrite
+	queuedIDs map[string]bool // source key + alert id of the queued writes
+
+	out     [][]acceptedAlert // by job, then alert
+	entries []store.TimelineEntry
+}
+
+type queuedWrite struct {
+	job, idx int
+	src      store.Source
+	alert    alert.Alert
+	changes  []string // what changed from the stored version; nil when new
+}
+
+// add queues an alert's upsert unless it repeats its stored version. An
+// identical re-send writes nothing: the answer is the same 202, and the
+// timeline is not flooded by a source that retries. An id already queued
+// in this transaction is compared with that copy, so the queue is written
+// first.
+func (w *writes) add(ctx context.Context, job, idx int, src store.Source, a *alert.Alert) error {
+	id := sourceKey(src) + "\x00" + a.ID
+	if w.queuedIDs[id] {
+		if err := w.flush(ctx); err != nil {
+			return err
+		}
+	}
+	if n := a.Organization.BillableUsers; n != nil {
+		// A count sent with an alert is a report like PUT billable-users,
+		// as of the alert's time.
+		if err := w.q.PutBillableCount(ctx, store.BillableCount{
+			TenantID: src.TenantID, Organization: a.Organization.Key(), Count: *n, AsOf: a.OccurredAt.UTC(), UpdatedAt: w.now,
+		}); err != nil {
+			return fmt.Errorf("billable count: %w", err)
+		}
+	}
+	old, found := w.prev[sourceKey(src)][a.ID]
+	var changes []string
+	if found {
+		if changes = diffAlerts(&old.Alert, a); len(changes) == 0 {
+			w.out[job][idx] = acceptedAlert{ID: a.ID, Seq: old.Seq}
+			return nil
+		}
+	}
+	w.queued = append(w.queued, queuedWrite{job: job, idx: idx, src: src, alert: *a, changes: changes})
+	w.queuedIDs[id] = true
+	return nil
+}
+
+// flush stores the queued upserts and records what each did.
+func (w *writes) flush(ctx context.Context) error {
+	if len(w.queued) == 0 {
+		return nil
+	}
+	as := make([]store.StoredAlert, len(w.queued))
+	for i, qw := range w.queued {
+		as[i] = store.StoredAlert{TenantID: qw.src.TenantID, SourceID: qw.src.ID, Alert: qw.alert, ReceivedAt: w.now, UpdatedAt: w.now}
+	}
+	results, err := w.q.UpsertAlerts(ctx, as)
+	if err != nil {
+		return fmt.Errorf("upsert: %w", err)
+	}
+	for i, qw := range w.queued {
+		res := results[i]
+		w.prev[sourceKey(qw.src)][qw.alert.ID] = store.StoredAlert{Seq: res.Seq, Alert: qw.alert}
+		w.out[qw.job][qw.idx] = acceptedAlert{ID: qw.alert.ID, Seq: res.Seq, Created: res.Created, changed: true}
+		w.entries = append(w.entries, timelineEntry(qw, res, w.now))
+	}
+	w.queued = w.queued[:0]
+	clear(w.queuedIDs)
+	return nil
+}
+
+// timelineEntry says what an upsert did to its alert.
+func timelineEntry(qw queuedWrite, res store.UpsertResult, now time.Time) store.TimelineEntry {
+	entry := store.TimelineEntry{TenantID: qw.src.TenantID, AlertSeq: res.Seq, At: now}
+	switch {
+	case res.Created:
+		entry.Event, entry.Detail = EventReceived, "from source "+sourceLabel(qw.src)
+	case len(qw.changes) > 0:
+		entry.Event, entry.Detail = EventUpdated, joinChanges(qw.changes)
+	default:
+		// Another request stored it between our read and our write.
+		entry.Event, entry.Detail = EventUpdated, "re-sent by source "+sourceLabel(qw.src)
+	}
+	return entry
 }
 
 func sourceKey(src store.Source) string { return src.TenantID + "\x00" + src.ID }
@@ -99,51 +191,6 @@ func previousVersions(ctx context.Context, q store.Queries, jobs []*job) (map[st
 		prev[key] = m
 	}
 	return prev, nil
-}
-
-// saveAlert upserts one alert and returns the timeline entry saying what
-// happened. An identical re-send writes nothing: the answer is the same
-// 202, and the timeline is not flooded by a source that retries. prev holds
-// the stored versions and is updated, so an id sent twice in one request
-// compares with its first copy.
-func saveAlert(ctx context.Context, q store.Queries, src store.Source, a *alert.Alert,
-	prev map[string]store.StoredAlert, now time.Time,
-) (acceptedAlert, store.TimelineEntry, error) {
-	if n := a.Organization.BillableUsers; n != nil {
-		// A count sent with an alert is a report like PUT billable-users,
-		// as of the alert's time.
-		if err := q.PutBillableCount(ctx, store.BillableCount{
-			TenantID: src.TenantID, Organization: a.Organization.Key(), Count: *n, AsOf: a.OccurredAt.UTC(), UpdatedAt: now,
-		}); err != nil {
-			return acceptedAlert{}, store.TimelineEntry{}, fmt.Errorf("billable count: %w", err)
-		}
-	}
-	old, found := prev[a.ID]
-	var changes []string
-	if found {
-		changes = diffAlerts(&old.Alert, a)
-		if len(changes) == 0 {
-			return acceptedAlert{ID: a.ID, Seq: old.Seq}, store.TimelineEntry{}, nil
-		}
-	}
-	res, err := q.UpsertAlert(ctx, store.StoredAlert{
-		TenantID: src.TenantID, SourceID: src.ID, Alert: *a, ReceivedAt: now, UpdatedAt: now,
-	})
-	if err != nil {
-		return acceptedAlert{}, store.TimelineEntry{}, fmt.Errorf("upsert: %w", err)
-	}
-	prev[a.ID] = store.StoredAlert{Seq: res.Seq, Alert: *a}
-	entry := store.TimelineEntry{TenantID: src.TenantID, AlertSeq: res.Seq, At: now}
-	switch {
-	case res.Created:
-		entry.Event, entry.Detail = EventReceived, "from source "+sourceLabel(src)
-	case len(changes) > 0:
-		entry.Event, entry.Detail = EventUpdated, joinChanges(changes)
-	default:
-		// Another request stored it between our read and our write.
-		entry.Event, entry.Detail = EventUpdated, "re-sent by source "+sourceLabel(src)
-	}
-	return acceptedAlert{ID: a.ID, Seq: res.Seq, Created: res.Created, changed: true}, entry, nil
 }
 
 func sourceLabel(src store.Source) string {

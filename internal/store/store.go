@@ -46,6 +46,9 @@ type Queries interface {
 	// UpsertAlert stores a new alert or updates the one with the same
 	// (source, id); Created tells which.
 	UpsertAlert(ctx context.Context, a StoredAlert) (UpsertResult, error)
+	// UpsertAlerts is UpsertAlert for each alert in order, with the results
+	// in the same order; an engine may send them together.
+	UpsertAlerts(ctx context.Context, as []StoredAlert) ([]UpsertResult, error)
 	AlertBySeq(ctx context.Context, seq int64) (StoredAlert, error)
 	AlertBySourceID(ctx context.Context, tenant, sourceID, alertID string) (StoredAlert, error)
 	// AlertsBySourceIDs returns those of the source's alerts with the ids

@@ -60,18 +60,52 @@ ORDER BY a.seq`
 // under concurrency. ReceivedAt is kept from the first insert; UpdatedAt
 // moves. ErrNotFound when the source does not exist.
 func (q *queries) UpsertAlert(ctx context.Context, a store.StoredAlert) (store.UpsertResult, error) {
+	args, err := q.upsertArgs(a)
+	if err != nil {
+		return store.UpsertResult{}, err
+	}
+	return scanUpsert(q.db.QueryRow(ctx, sqlUpsertAlert, args...))
+}
+
+// UpsertAlerts sends the upserts in one pipelined batch: one round trip
+// for a whole group commit instead of one per alert.
+func (q *queries) UpsertAlerts(ctx context.Context, as []store.StoredAlert) ([]store.UpsertResult, error) {
+	b := &pgx.Batch{}
+	for _, a := range as {
+		args, err := q.upsertArgs(a)
+		if err != nil {
+			return nil, err
+		}
+		b.Queue(sqlUpsertAlert, args...)
+	}
+	br := q.db.SendBatch(ctx, b)
+	out := make([]store.UpsertResult, len(as))
+	for i := range as {
+		res, err := scanUpsert(br.QueryRow())
+		if err != nil {
+			_ = br.Close()
+			return nil, err
+		}
+		out[i] = res
+	}
+	return out, wrap(br.Close(), "upsert alerts")
+}
+
+func (q *queries) upsertArgs(a store.StoredAlert) ([]any, error) {
 	al := a.Alert
 	al.OccurredAt = norm(al.OccurredAt)
 	body, err := json.Marshal(al)
 	if err != nil {
-		return store.UpsertResult{}, fmt.Errorf("upsert alert: encode: %w", err)
+		return nil, fmt.Errorf("upsert alert: encode: %w", err)
 	}
+	return []any{a.TenantID, a.SourceID, al.ID, al.Organization.Key(), al.Type, string(al.Severity),
+		string(al.Status), al.OccurredAt, string(body), q.orNow(a.ReceivedAt), q.orNow(a.UpdatedAt)}, nil
+}
+
+func scanUpsert(r pgx.Row) (store.UpsertResult, error) {
 	var res store.UpsertResult
 	var revision int64
-	err = q.writeRow(ctx, func(r pgx.Row) error { return r.Scan(&res.Seq, &revision, &res.PreviousStatus) },
-		sqlUpsertAlert, a.TenantID, a.SourceID, al.ID, al.Organization.Key(), al.Type, string(al.Severity),
-		string(al.Status), al.OccurredAt, string(body), q.orNow(a.ReceivedAt), q.orNow(a.UpdatedAt))
-	if err != nil {
+	if err := r.Scan(&res.Seq, &revision, &res.PreviousStatus); err != nil {
 		return store.UpsertResult{}, wrap(err, "upsert alert")
 	}
 	res.Created = revision == 1

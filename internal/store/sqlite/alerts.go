@@ -85,6 +85,21 @@ func (q *queries) UpsertAlert(ctx context.Context, a store.StoredAlert) (store.U
 	return res, nil
 }
 
+// UpsertAlerts upserts each alert in order. One statement each costs no
+// round trip on an embedded database, so there is nothing to gain from
+// sending them together.
+func (q *queries) UpsertAlerts(ctx context.Context, as []store.StoredAlert) ([]store.UpsertResult, error) {
+	out := make([]store.UpsertResult, len(as))
+	for i, a := range as {
+		res, err := q.UpsertAlert(ctx, a)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = res
+	}
+	return out, nil
+}
+
 // AlertBySeq returns the alert with our sequence number seq.
 func (q *queries) AlertBySeq(ctx context.Context, seq int64) (store.StoredAlert, error) {
 	a, err := scanAlert(q.readRow(ctx, sqlAlertBySeq, seq))

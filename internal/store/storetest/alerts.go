@@ -96,6 +96,51 @@ func testUpsertCreatesThenUpdates(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound)
 }
 
+// testUpsertAlertsInOrder: a batch of upserts answers like the same
+// upserts one after another, a repeated id included, inside a transaction
+// too; an unknown source fails the batch.
+func testUpsertAlertsInOrder(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	old := mustAlert(t, s, src, "sa-1")
+	at := func(id string, st alert.Status) store.StoredAlert {
+		a := store.StoredAlert{TenantID: "t1", SourceID: src.ID, Alert: newAlert(id), ReceivedAt: t0, UpdatedAt: t0}
+		a.Alert.Status = st
+		return a
+	}
+	var got []store.UpsertResult
+	must(t, s.InTx(ctx, func(q store.Queries) error {
+		var err error
+		got, err = q.UpsertAlerts(ctx, []store.StoredAlert{
+			at("sa-2", alert.StatusOpen), at("sa-1", alert.StatusResolved), at("sa-2", alert.StatusIgnored),
+		})
+		return err
+	}))
+	if len(got) != 3 || got[0].Seq == 0 || got[0].Seq != got[2].Seq {
+		t.Fatalf("UpsertAlerts = %+v, want three results, the first and last for one new alert", got)
+	}
+	want := []store.UpsertResult{
+		{Seq: got[0].Seq, Created: true},
+		{Seq: old.Seq, PreviousStatus: alert.StatusOpen},
+		{Seq: got[0].Seq, PreviousStatus: alert.StatusOpen},
+	}
+	diff(t, "batched upserts", want, got)
+	a2, err := s.AlertBySeq(ctx, got[0].Seq)
+	must(t, err)
+	if a2.Alert.Status != alert.StatusIgnored {
+		t.Errorf("sa-2 status = %s, want the batch's last (ignored)", a2.Alert.Status)
+	}
+	empty, err := s.UpsertAlerts(ctx, nil)
+	if err != nil || len(empty) != 0 {
+		t.Errorf("UpsertAlerts(nil) = %v, %v; want nothing", empty, err)
+	}
+	bad := at("sa-3", alert.StatusOpen)
+	bad.SourceID = "no-such-source"
+	if _, err := s.UpsertAlerts(ctx, []store.StoredAlert{at("sa-4", alert.StatusOpen), bad}); err == nil {
+		t.Error("a batch with an unknown source succeeded")
+	}
+}
+
 func testUpsertSameIDTwoSources(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	a := mustAlert(t, s, mustSource(t, s, "t1", "src-a"), "same-id")
