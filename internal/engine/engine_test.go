@@ -157,3 +157,21 @@ func TestContactCacheFill(t *testing.T) {
 		t.Error("a batch answer outlived the ttl")
 	}
 }
+
+// spentConn is a connector whose request budget has nothing left; any PSA
+// call would panic on the nil Connector.
+type spentConn struct{ psa.Connector }
+
+func (spentConn) BudgetRemaining() int { return 0 }
+
+// TestRoundWaitsForBudget: with the budget spent a round starts nothing,
+// not even the store read of due work, and the worker looks again soon
+// rather than at the next due time (which is now).
+func TestRoundWaitsForBudget(t *testing.T) {
+	t.Parallel()
+	w := &worker{e: New(Config{}), conn: spentConn{}} // nil store: any read would panic
+	n, err := w.deliver(context.Background())
+	if n != 0 || err != nil || !w.budgetSpent {
+		t.Fatalf("deliver = %d, %v, budgetSpent %v; want 0, nil, true", n, err, w.budgetSpent)
+	}
+}

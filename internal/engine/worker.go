@@ -140,7 +140,9 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		return 0 // more may be waiting: loop at once
 	}
 	if w.budgetSpent {
-		return min(budgetPoll, w.untilNextDue(ctx))
+		// Deliveries are due but no call may go: waiting for the next due
+		// time would be waiting for nothing.
+		return budgetPoll
 	}
 	return w.untilNextDue(ctx)
 }
