@@ -52,6 +52,25 @@ func (w *worker) route(ctx context.Context) (int, error) {
 	return len(alerts), nil
 }
 
+// routeSlice bounds how long one cycle routes a backlog before it delivers.
+const routeSlice = time.Second
+
+// routeBacklog routes batch after batch until none is left or routeSlice
+// has passed. Under a storm this queues a group's follow-up alerts before
+// its first note goes out, so they leave as one note rather than one per
+// batch; a lone alert is routed and delivered at once as before.
+func (w *worker) routeBacklog(ctx context.Context) (int, error) {
+	start := time.Now()
+	total := 0
+	for {
+		n, err := w.route(ctx)
+		total += n
+		if err != nil || n < routeBatch || time.Since(start) >= routeSlice {
+			return total, err
+		}
+	}
+}
+
 // AlertKey is the alert's identity across sources, as rules and note
 // markers know it.
 func AlertKey(a store.StoredAlert) string { return a.SourceID + "/" + a.Alert.ID }

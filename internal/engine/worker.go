@@ -123,7 +123,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	events, err := w.drainEvents(ctx)
 	w.logErr("apply webhook events", err)
 	w.logErr("poll ticket statuses", w.pollStatuses(ctx))
-	routed, err := w.route(ctx)
+	routed, err := w.routeBacklog(ctx)
 	w.logErr("route alerts", err)
 	changed, err := w.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
