@@ -40,6 +40,8 @@ type Options struct {
 	RateLimitWait time.Duration
 	AfterCreate   func(ctx context.Context, t psa.Ticket) error
 	LeaseTTL      time.Duration
+	// WrapStore, when set, wraps the opened store (fault injection).
+	WrapStore func(store.Store) store.Store
 }
 
 // App is one running ticketbridge.
@@ -83,6 +85,9 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	st, _, err := storeopen.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath(), a.now)
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
+	}
+	if opts.WrapStore != nil {
+		st = opts.WrapStore(st)
 	}
 	a.Store, a.Keyring, a.Metrics = st, kr, obs.NewMetrics()
 	if err := a.ensureAdminToken(ctx); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/engine"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 func itoa(i int) string { return strconv.Itoa(i) }
@@ -214,3 +215,57 @@ func TestBackfill(t *testing.T) {
 }
 
 var _ = errors.New
+
+// batchRefusingStore fails every transaction that routes more than one
+// alert, as a conflict with a racing router would.
+type batchRefusingStore struct {
+	store.Store
+	refused atomic.Int32
+}
+
+func (s *batchRefusingStore) InTx(ctx context.Context, fn func(q store.Queries) error) error {
+	return s.Store.InTx(ctx, func(q store.Queries) error {
+		return fn(&routeCounting{Queries: q, s: s})
+	})
+}
+
+type routeCounting struct {
+	store.Queries
+	s      *batchRefusingStore
+	routes int
+}
+
+func (q *routeCounting) InsertRoute(ctx context.Context, r store.Route) error {
+	if q.routes++; q.routes > 1 {
+		q.s.refused.Add(1)
+		return store.ErrConflict
+	}
+	return q.Queries.InsertRoute(ctx, r)
+}
+
+// TestRoutingFallsBackAlertByAlert: when the transaction routing a batch
+// fails, every alert of the batch is still routed, once, in one of its own.
+func TestRoutingFallsBackAlertByAlert(t *testing.T) {
+	t.Parallel()
+	var st *batchRefusingStore
+	e := start(t, settings("none"), func(o *demo.Options) {
+		o.AppOpts.WrapStore = func(s store.Store) store.Store {
+			st = &batchRefusingStore{Store: s}
+			return st
+		}
+	})
+	e.send(testAlert{ID: "r1", Type: "A", Email: "jane@acme.example"},
+		testAlert{ID: "r2", Type: "B", Email: "jane@acme.example"},
+		testAlert{ID: "r3", Type: "C", Email: "jane@acme.example"})
+	if st.refused.Load() == 0 {
+		t.Fatal("no batch was refused: the test did not reach the fallback")
+	}
+	if n := len(e.tickets()); n != 3 {
+		t.Errorf("%d tickets, want 3", n)
+	}
+	for _, id := range []string{"r1", "r2", "r3"} {
+		if l, ok := e.ticketOf(id); !ok || l.PSATicketID == "" {
+			t.Errorf("%s has no ticket", id)
+		}
+	}
+}

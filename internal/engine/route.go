@@ -40,13 +40,50 @@ func (w *worker) route(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	in := rules.Input{Companies: companies, Since: w.since}
+	if n, err := w.routeBatchTx(ctx, alerts, in); err != nil {
+		return n, err
+	}
 	settled := w.e.cfg.Now().Add(-w.e.cfg.RouteSettle)
-	for i, a := range alerts {
-		if err := w.routeOne(ctx, a, in); err != nil {
-			return i, fmt.Errorf("route alert %d: %w", a.Seq, err)
-		}
+	for _, a := range alerts {
 		if a.ReceivedAt.Before(settled) && a.Seq > w.routedUpTo {
 			w.routedUpTo = a.Seq
+		}
+	}
+	return len(alerts), nil
+}
+
+// routeBatchTx routes the alerts in one transaction: one commit (one
+// fsync on SQLite) for the batch instead of one per alert. Should the
+// transaction fail for any reason but a lost lease (a conflict with a
+// racing router, a value the database refuses), each alert is routed in a
+// transaction of its own, where a conflict is an answer and one bad alert
+// cannot hold up the others.
+func (w *worker) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, in rules.Input) (int, error) {
+	decs := make([]rules.Decision, len(alerts))
+	for i, a := range alerts {
+		decs[i] = w.rules.Decide(a.Alert, in, AlertKey(a))
+	}
+	err := w.st.InTx(ctx, func(q store.Queries) error {
+		for i, a := range alerts {
+			if err := w.record(ctx, q, a, decs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		for _, d := range decs {
+			w.countRouted(d)
+		}
+		return len(alerts), nil
+	}
+	if errors.Is(err, store.ErrLeaseLost) || ctx.Err() != nil {
+		return 0, err
+	}
+	w.log.Debug("batch routing failed; routing one by one", "alerts", len(alerts), "err", err)
+	for i, a := range alerts {
+		if err := w.routeOne(ctx, a, decs[i]); err != nil {
+			return i, fmt.Errorf("route alert %d: %w", a.Seq, err)
 		}
 	}
 	return len(alerts), nil
@@ -75,27 +112,36 @@ func (w *worker) routeBacklog(ctx context.Context) (int, error) {
 // markers know it.
 func AlertKey(a store.StoredAlert) string { return a.SourceID + "/" + a.Alert.ID }
 
-func (w *worker) routeOne(ctx context.Context, a store.StoredAlert, in rules.Input) error {
-	dec := w.rules.Decide(a.Alert, in, AlertKey(a))
-	err := w.st.InTx(ctx, func(q store.Queries) error {
-		if dec.Skip != nil {
-			return w.recordSkip(ctx, q, a, dec)
-		}
-		return w.queue(ctx, q, a, dec)
-	})
+func (w *worker) routeOne(ctx context.Context, a store.StoredAlert, dec rules.Decision) error {
+	err := w.st.InTx(ctx, func(q store.Queries) error { return w.record(ctx, q, a, dec) })
 	if errors.Is(err, store.ErrConflict) {
 		// Another router got there first (a second replica before leases, or
 		// a retried cycle); the alert is routed, which is all we need.
 		return nil
 	}
-	if err == nil && w.e.cfg.Metrics != nil {
-		outcome := "queued"
-		if dec.Skip != nil {
-			outcome = "skipped"
-		}
-		w.e.cfg.Metrics.RoutedAlerts.WithLabelValues(outcome).Inc()
+	if err == nil {
+		w.countRouted(dec)
 	}
 	return err
+}
+
+// record writes an alert's route: a skip, or a queued delivery.
+func (w *worker) record(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+	if dec.Skip != nil {
+		return w.recordSkip(ctx, q, a, dec)
+	}
+	return w.queue(ctx, q, a, dec)
+}
+
+func (w *worker) countRouted(dec rules.Decision) {
+	if w.e.cfg.Metrics == nil {
+		return
+	}
+	outcome := "queued"
+	if dec.Skip != nil {
+		outcome = "skipped"
+	}
+	w.e.cfg.Metrics.RoutedAlerts.WithLabelValues(outcome).Inc()
 }
 
 func (w *worker) recordSkip(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
