@@ -34,7 +34,7 @@ func init() {
 	commands = map[string]command{
 		"serve":   {"run the ingest, API and delivery engine", runServe},
 		"demo":    {"run an end-to-end demo against an in-process Autotask simulator", runDemo},
-		"sim":     {"serve a PSA simulator (autotask) on loopback", runSim},
+		"sim":     {"serve a PSA simulator (autotask or connectwise) on loopback", runSim},
 		"apply":   {"validate integration settings (YAML), show the plan, write with --yes", runApply},
 		"export":  {"write the stored integration settings as YAML", runExport},
 		"explain": {"show what would happen to a sample alert, and why, without PSA writes", runExplain},
