@@ -86,6 +86,9 @@ func present(o object, key string) (json.RawMessage, bool) {
 // when it is something else.
 func (d *fieldDecoder) object(raw json.RawMessage, field string) (object, bool) {
 	raw = bytes.TrimLeft(raw, " \t\r\n")
+	if o, ok := splitObject(raw); ok {
+		return o, true
+	}
 	var o object
 	if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &o) != nil {
 		if field == "alert" {
