@@ -242,23 +242,25 @@ func (e *env) closeTicket(id int) {
 	}
 }
 
-// ticketOf returns the PSA ticket an alert landed on (by its route).
-func (e *env) ticketOf(alertID string) (store.TicketLink, bool) {
+// storedAlert reads an alert of the env's source by its id.
+func (e *env) storedAlert(alertID string) store.StoredAlert {
 	e.t.Helper()
-	ctx := context.Background()
-	a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, e.SourceID, alertID)
+	a, err := e.App.Store.AlertBySourceID(context.Background(), store.DefaultTenant, e.SourceID, alertID)
 	if err != nil {
 		e.t.Fatalf("alert %s: %v", alertID, err)
 	}
-	routes, err := e.App.Store.Routes(ctx, a.Seq)
-	if err != nil || len(routes) != 1 {
-		e.t.Fatalf("routes of %s: %v %v", alertID, routes, err)
-	}
-	if routes[0].TicketLinkID == 0 {
-		e.t.Logf("%s has no ticket: %s %s", alertID, routes[0].Outcome, routes[0].Reason)
+	return a
+}
+
+// ticketOf returns the PSA ticket an alert landed on (by its route).
+func (e *env) ticketOf(alertID string) (store.TicketLink, bool) {
+	e.t.Helper()
+	r := e.route(alertID)
+	if r.TicketLinkID == 0 {
+		e.t.Logf("%s has no ticket: %s %s", alertID, r.Outcome, r.Reason)
 		return store.TicketLink{}, false
 	}
-	l, err := e.App.Store.TicketLink(ctx, routes[0].TicketLinkID)
+	l, err := e.App.Store.TicketLink(context.Background(), r.TicketLinkID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -267,12 +269,7 @@ func (e *env) ticketOf(alertID string) (store.TicketLink, bool) {
 
 func (e *env) route(alertID string) store.Route {
 	e.t.Helper()
-	ctx := context.Background()
-	a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, e.SourceID, alertID)
-	if err != nil {
-		e.t.Fatalf("alert %s: %v", alertID, err)
-	}
-	routes, err := e.App.Store.Routes(ctx, a.Seq)
+	routes, err := e.App.Store.Routes(context.Background(), e.storedAlert(alertID).Seq)
 	if err != nil || len(routes) != 1 {
 		e.t.Fatalf("routes of %s: %v %v", alertID, routes, err)
 	}
@@ -282,12 +279,7 @@ func (e *env) route(alertID string) store.Route {
 // timelineText is an alert's timeline, one "event detail" line per entry.
 func (e *env) timelineText(alertID string) string {
 	e.t.Helper()
-	ctx := context.Background()
-	a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, e.SourceID, alertID)
-	if err != nil {
-		e.t.Fatalf("alert %s: %v", alertID, err)
-	}
-	tl, err := e.App.Store.Timeline(ctx, a.Seq)
+	tl, err := e.App.Store.Timeline(context.Background(), e.storedAlert(alertID).Seq)
 	if err != nil {
 		e.t.Fatal(err)
 	}

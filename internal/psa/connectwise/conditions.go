@@ -26,25 +26,18 @@ func eqInt(field string, n int64) string {
 	return field + "=" + strconv.FormatInt(n, 10)
 }
 
-// anyInt is the condition that field is one of ids, written as an or-group
-// rather than `in (…)`: childConditions are documented with = only.
-func anyInt(field string, ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = eqInt(field, id)
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return "(" + strings.Join(parts, " or ") + ")"
-}
+// anyInt is the condition that field is one of ids.
+func anyInt(field string, ids []int64) string { return anyOf(field, ids, eqInt) }
 
-// anyString is the condition that field is one of values, as an or-group
-// for the same reason as anyInt.
-func anyString(field string, values []string) string {
+// anyString is the condition that field is one of values.
+func anyString(field string, values []string) string { return anyOf(field, values, eqString) }
+
+// anyOf writes "field is one of values" as an or-group of equalities
+// rather than `in (…)`: childConditions are documented with = only.
+func anyOf[T any](field string, values []T, eq func(string, T) string) string {
 	parts := make([]string, len(values))
 	for i, v := range values {
-		parts[i] = eqString(field, v)
+		parts[i] = eq(field, v)
 	}
 	if len(parts) == 1 {
 		return parts[0]
