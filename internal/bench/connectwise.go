@@ -109,9 +109,9 @@ type cwStatus struct {
 // cwPageSize is ConnectWise's largest page.
 const cwPageSize = 1000
 
-// Tickets returns every service ticket, by id. A ticket is Complete when
-// closed the way the connector decides it: its closedFlag, or a status
-// its board marks closedStatus.
+// Tickets returns every service ticket, by id. Closed follows the
+// connector's rule: the ticket's closedFlag, or a status its board marks
+// closedStatus.
 func (r *ConnectWiseReader) Tickets(ctx context.Context) ([]SimTicket, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
