@@ -23,6 +23,8 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
 	"github.com/ticketbridge/ticketbridge/internal/obs"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
 	"github.com/ticketbridge/ticketbridge/internal/secret"
 	"github.com/ticketbridge/ticketbridge/internal/store"
@@ -42,6 +44,8 @@ type Options struct {
 	LeaseTTL      time.Duration
 	// WrapStore, when set, wraps the opened store (fault injection).
 	WrapStore func(store.Store) store.Store
+	// Drivers are the PSAs integrations may name; default drivers.All().
+	Drivers []driver.Driver
 }
 
 // App is one running ticketbridge.
@@ -56,6 +60,8 @@ type App struct {
 	Engine  *engine.Engine
 	Tenant  string
 
+	drivers []driver.Driver
+
 	budgetsMu sync.Mutex
 	budgets   map[string]*psahttp.Budget
 }
@@ -65,7 +71,10 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}}
+	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers}
+	if a.drivers == nil {
+		a.drivers = drivers.All()
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}

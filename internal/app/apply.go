@@ -44,8 +44,12 @@ func (a *App) PlanApply(ctx context.Context, docs []integration.Settings, getenv
 }
 
 func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(string) string) (*Plan, error) {
+	profiles := a.Profiles()
 	integration.ApplyDefaults(&s)
-	if err := integration.Validate(s); err != nil {
+	if p, ok := profiles.Lookup(s.PSA); ok {
+		p.ApplyDefaults(&s)
+	}
+	if err := integration.Validate(s, profiles); err != nil {
 		return nil, err
 	}
 	p := &Plan{Name: s.Name}
@@ -259,7 +263,7 @@ func (a *App) Export(ctx context.Context) ([]byte, error) {
 		if err := json.Unmarshal(it.Settings, &s); err != nil {
 			return nil, fmt.Errorf("decode settings of %s: %w", it.Name, err)
 		}
-		for name, ref := range secretRefs(&s.Connection) {
+		for name, ref := range s.Connection.SecretRefs() {
 			if ref.Env == "" && ref.File == "" && it.Credentials[name] != "" {
 				*ref = integration.SecretRef{Stored: true}
 			}

@@ -14,28 +14,11 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask"
-	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
 	"github.com/ticketbridge/ticketbridge/internal/secret"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
-
-// Credential names in store.Integration.Credentials.
-const (
-	credSecret          = "secret"
-	credIntegrationCode = "integration_code"
-	credPrivateKey      = "private_key"
-	credClientID        = "client_id"
-)
-
-// secretRefs names every secret reference of the settings by credential.
-func secretRefs(c *integration.Connection) map[string]*integration.SecretRef {
-	return map[string]*integration.SecretRef{
-		credSecret: &c.Secret, credIntegrationCode: &c.IntegrationCode,
-		credPrivateKey: &c.PrivateKey, credClientID: &c.ClientID,
-	}
-}
 
 // connector builds the PSA connector of a stored integration, decrypting
 // its credentials; it is the engine's ConnectorFactory.
@@ -52,51 +35,43 @@ func (a *App) connector(_ context.Context, it store.Integration, s integration.S
 }
 
 func (a *App) newConnector(s integration.Settings, creds map[string]secret.Secret, name string) (psa.Connector, error) {
-	switch s.PSA {
-	case "autotask":
-		base := s.Connection.URL
-		if base != "" && !strings.HasSuffix(base, "/") {
-			base += "/"
-		}
-		budget, err := a.budget(name, s.Connection)
-		if err != nil {
-			return nil, err
-		}
-		return autotask.New(autotask.Config{
-			Budget:          budget,
-			BaseURL:         base,
-			Username:        s.Connection.Username,
-			Secret:          creds[credSecret],
-			IntegrationCode: creds[credIntegrationCode],
-			RequestsPerHour: s.Connection.RequestsPerHour,
-			MaxConcurrent:   s.Connection.MaxConcurrent,
-			HTTPClient:      a.client,
-			Logger:          a.log.With("integration", name),
-			Now:             a.now,
-			Observe:         a.Metrics.ObservePSA(name),
-		})
-	case "connectwise":
-		budget, err := a.budget(name, s.Connection)
-		if err != nil {
-			return nil, err
-		}
-		return connectwise.New(connectwise.Config{
-			Budget:           budget,
-			Site:             s.Connection.URL,
-			CompanyID:        s.Connection.Company,
-			PublicKey:        s.Connection.PublicKey,
-			MemberIdentifier: s.Connection.MemberID,
-			PrivateKey:       creds[credPrivateKey],
-			ClientID:         creds[credClientID],
-			RequestsPerHour:  s.Connection.RequestsPerHour,
-			MaxConcurrent:    s.Connection.MaxConcurrent,
-			HTTPClient:       a.client,
-			Logger:           a.log.With("integration", name),
-			Now:              a.now,
-			Observe:          a.Metrics.ObservePSA(name),
-		})
+	d, err := a.driver(s.PSA)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("psa %q is not supported", s.PSA)
+	budget, err := a.budget(name, d.Profile, s.Connection)
+	if err != nil {
+		return nil, err
+	}
+	return d.Connect(driver.Params{
+		Integration: name,
+		Connection:  s.Connection,
+		Secrets:     creds,
+		Budget:      budget,
+		HTTPClient:  a.client,
+		Logger:      a.log.With("integration", name),
+		Now:         a.now,
+		Observe:     a.Metrics.ObservePSA(name),
+	})
+}
+
+// driver finds the driver of the PSA called name.
+func (a *App) driver(name string) (driver.Driver, error) {
+	for _, d := range a.drivers {
+		if strings.EqualFold(d.Name(), strings.TrimSpace(name)) {
+			return d, nil
+		}
+	}
+	return driver.Driver{}, fmt.Errorf("psa %q is not supported", name)
+}
+
+// Profiles are the settings profiles of the app's drivers.
+func (a *App) Profiles() integration.Profiles {
+	out := make(integration.Profiles, len(a.drivers))
+	for i, d := range a.drivers {
+		out[i] = d.Profile
+	}
+	return out
 }
 
 // readSecrets resolves the secret references of the YAML (env or file) to
@@ -105,7 +80,7 @@ func readSecrets(s integration.Settings, getenv func(string) string) (map[string
 	out := map[string]secret.Secret{}
 	var keep []string
 	var errs []error
-	for name, refp := range secretRefs(&s.Connection) {
+	for name, refp := range s.Connection.SecretRefs() {
 		ref := *refp
 		switch {
 		case ref.Stored:
@@ -185,10 +160,10 @@ func (a *App) Connector(ctx context.Context, name string) (psa.Connector, error)
 // integration lives as long as the process, shared by the engine's
 // connector, apply and explain, and kept across settings reloads, so that
 // every call this process makes to the PSA is counted against one window.
-func (a *App) budget(name string, c integration.Connection) (*psahttp.Budget, error) {
+func (a *App) budget(name string, p integration.Profile, c integration.Connection) (*psahttp.Budget, error) {
 	limit := c.RequestsPerHour
 	if limit <= 0 {
-		limit = autotask.DefaultRequestsPerHour
+		limit = p.RequestsPerHour
 	}
 	window := time.Hour
 	if c.BudgetWindow != "" {

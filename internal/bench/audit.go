@@ -3,6 +3,8 @@ package bench
 import (
 	"sort"
 	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
 // markerPrefix starts the line rules write into every ticket description
@@ -42,8 +44,9 @@ type Audit struct {
 // tickets and notes read from the PSA: each marker exactly once, and at
 // most one open ticket per group. A ticket belongs to the group of the
 // alerts in its description.
-func AuditPSA(accepted map[string]string, tickets []SimTicket, notes []SimNote) Audit {
-	a := Audit{Tickets: len(tickets), Notes: len(notes)}
+func AuditPSA(accepted map[string]string, st driver.State) Audit {
+	notes := st.Notes()
+	a := Audit{Tickets: len(st.Tickets), Notes: len(notes)}
 	seen := make(map[string]int, len(accepted))
 	openPerGroup := map[string]int{}
 	count := func(body string) []string {
@@ -57,7 +60,7 @@ func AuditPSA(accepted map[string]string, tickets []SimTicket, notes []SimNote) 
 		}
 		return keys
 	}
-	for _, t := range tickets {
+	for _, t := range st.Tickets {
 		keys := count(t.Description)
 		if len(keys) > 0 && !t.Closed {
 			if g, ok := accepted[keys[0]]; ok {

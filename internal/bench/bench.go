@@ -1,11 +1,12 @@
 // Package bench runs ticketbridge's benchmark workloads in one process
-// over loopback: the app on a SQLite file (durable commits) against the
-// Autotask simulator, the way `ticketbridge demo` runs it. Each workload
+// over loopback: the app on a SQLite file (durable commits) against a
+// PSA's simulator (any driver's), the way `ticketbridge demo` runs it. Each workload
 // turns one promise into numbers: W1 latency from 202 to the PSA write,
 // W2 ingest throughput, W3 a storm under a request budget (calls, 429s,
 // duplicates, lost alerts), W4 a million stored alerts. It also holds the
 // pieces the crash and fault tests share: the alert generator, a sender
-// that retries until 202, a PSA reader and the audit of what the PSA holds.
+// that retries until 202, a simulator state reader and the audit of what
+// the PSA holds.
 package bench
 
 import (
@@ -17,6 +18,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 )
 
 // Workloads lists the workload names in run order.
@@ -32,6 +36,16 @@ type Options struct {
 	Alerts int
 	// Progress receives a line per step; nil for none.
 	Progress io.Writer
+	// Driver is the PSA whose simulator the workloads run against;
+	// default drivers.Default().
+	Driver driver.Driver
+}
+
+func (o Options) driver() driver.Driver {
+	if o.Driver.Simulate != nil {
+		return o.Driver
+	}
+	return drivers.Default()
 }
 
 // Metric is one figure of a workload, with its goal when it has one.

@@ -11,6 +11,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 )
 
 func TestMarkers(t *testing.T) {
@@ -37,16 +40,15 @@ func TestMarkers(t *testing.T) {
 func TestAuditPSA(t *testing.T) {
 	t.Parallel()
 	accepted := map[string]string{"s/1": "g1", "s/2": "g1", "s/3": "g2", "s/4": "g2", "s/5": "g3"}
-	tickets := []SimTicket{
-		{ID: 1, Description: "a\nticketbridge alert s/1"},
-		{ID: 2, Description: "b\nticketbridge alert s/3"},
-		{ID: 3, Description: "c\nticketbridge alert s/4"},               // g2's second open ticket
-		{ID: 4, Description: "d\nticketbridge alert s/9", Closed: true}, // never sent
-	}
-	notes := []SimNote{
-		{ID: 1, TicketID: 1, Description: "ticketbridge alert s/2\nticketbridge alert s/1"}, // s/1 twice
-	}
-	a := AuditPSA(accepted, tickets, notes)
+	st := driver.State{Tickets: []driver.Ticket{
+		{ID: "1", Description: "a\nticketbridge alert s/1", Notes: []driver.Note{
+			{ID: "1", Description: "ticketbridge alert s/2\nticketbridge alert s/1"}, // s/1 twice
+		}},
+		{ID: "2", Description: "b\nticketbridge alert s/3"},
+		{ID: "3", Description: "c\nticketbridge alert s/4"},               // g2's second open ticket
+		{ID: "4", Description: "d\nticketbridge alert s/9", Closed: true}, // never sent
+	}}
+	a := AuditPSA(accepted, st)
 	want := Audit{
 		Tickets: 4, Notes: 1, Found: 4, Lost: []string{"s/5"}, Duplicated: []string{"s/1"},
 		DuplicateGroups: []string{"g2"}, Unknown: 1,
@@ -60,33 +62,12 @@ func TestAuditPSA(t *testing.T) {
 // and a newer open one.
 func TestAuditClosedTicketsAreNotDuplicates(t *testing.T) {
 	t.Parallel()
-	a := AuditPSA(map[string]string{"s/1": "g", "s/2": "g"}, []SimTicket{
-		{ID: 1, Description: "ticketbridge alert s/1", Closed: true},
-		{ID: 2, Description: "ticketbridge alert s/2"},
-	}, nil)
+	a := AuditPSA(map[string]string{"s/1": "g", "s/2": "g"}, driver.State{Tickets: []driver.Ticket{
+		{ID: "1", Description: "ticketbridge alert s/1", Closed: true},
+		{ID: "2", Description: "ticketbridge alert s/2"},
+	}})
 	if len(a.DuplicateGroups) != 0 || len(a.Lost) != 0 || a.Found != 2 {
 		t.Errorf("audit %+v", a)
-	}
-}
-
-func TestCallKind(t *testing.T) {
-	t.Parallel()
-	tests := []struct{ method, path, want string }{
-		{"POST", "/atservicesrest/V1.0/Tickets", "ticket.create"},
-		{"PATCH", "/atservicesrest/V1.0/Tickets", "ticket.update"},
-		{"GET", "/atservicesrest/V1.0/Tickets/12", "ticket.get"},
-		{"POST", "/atservicesrest/V1.0/Tickets/query", "ticket.query"},
-		{"GET", "/atservicesrest/V1.0/Tickets/query/next", "ticket.query"},
-		{"POST", "/atservicesrest/V1.0/Tickets/12/Notes", "note.create"},
-		{"GET", "/atservicesrest/V1.0/Tickets/12/Notes", "note.list"},
-		{"POST", "/atservicesrest/V1.0/Contacts/query", "contact.query"},
-		{"GET", "/atservicesrest/V1.0/Companies/entityInformation/fields", "company.fields"},
-		{"GET", "/atservicesrest/versionInformation", "other"},
-	}
-	for _, tt := range tests {
-		if got := callKind(tt.method, tt.path); got != tt.want {
-			t.Errorf("callKind(%s %s) = %s, want %s", tt.method, tt.path, got, tt.want)
-		}
 	}
 }
 
@@ -118,28 +99,45 @@ func TestOverlap(t *testing.T) {
 	}
 }
 
+// byUser classifies calls by a UserName header, as a simulator would by
+// its credentials, and budget refusals by a word in the body.
+type byUser string
+
+func (u byUser) Call(r *http.Request) driver.Call {
+	kind := "ticket.query"
+	if r.Method == http.MethodPost && !strings.HasSuffix(r.URL.Path, "/query") {
+		kind = "ticket.create"
+	}
+	return driver.Call{Ours: strings.EqualFold(r.Header.Get("UserName"), string(u)), Kind: kind}
+}
+
+func (byUser) OverBudget(status int, body []byte) bool {
+	return status == http.StatusTooManyRequests && bytes.Contains(body, []byte("budget"))
+}
+
 // TestCallLogRecordsWrites: the log records only the API user's calls,
-// flags budget refusals, and notes when a marker's write finished.
+// flags budget refusals, and notes when a marker's write finished,
+// wherever the body keeps the text.
 func TestCallLogRecordsWrites(t *testing.T) {
 	t.Parallel()
 	sim := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasSuffix(r.URL.Path, "/query") {
 			w.WriteHeader(http.StatusTooManyRequests)
-			_, _ = w.Write([]byte(`{"errors":["API request threshold of 10 requests per hour has been exceeded"]}`))
+			_, _ = w.Write([]byte(`{"errors":["request budget of 10 per hour spent"]}`))
 			return
 		}
 		_, _ = w.Write([]byte(`{"itemId":1}`))
 	})
-	l := NewCallLog(sim, "tb@msp.example")
+	l := NewCallLog(sim, byUser("tb@msp.example"))
 	send := func(user, path, body string) {
 		r := httptest.NewRequest(http.MethodPost, path, bytes.NewReader([]byte(body)))
 		r.Header.Set("UserName", user)
 		l.ServeHTTP(httptest.NewRecorder(), r)
 	}
-	desc, _ := json.Marshal(map[string]string{"description": "text\n\nticketbridge alert s/1"})
-	send("TB@msp.example", "/atservicesrest/V1.0/Tickets", string(desc))
-	send("tech@msp.example", "/atservicesrest/V1.0/Tickets", `{"description":"ticketbridge alert s/2"}`)
-	send("tb@msp.example", "/atservicesrest/V1.0/Tickets/query", `{}`)
+	desc, _ := json.Marshal(map[string]any{"ticket": map[string]string{"initialDescription": "text\n\nticketbridge alert s/1"}})
+	send("TB@msp.example", "/api/tickets", string(desc))
+	send("tech@msp.example", "/api/tickets", `{"description":"ticketbridge alert s/2"}`)
+	send("tb@msp.example", "/api/tickets/query", `{}`)
 	calls := l.Calls()
 	if len(calls) != 2 || calls[0].Kind != "ticket.create" || !calls[1].OverBudget {
 		t.Errorf("calls %+v, want the create and a budget refusal", calls)
@@ -198,13 +196,22 @@ func TestRunUnknownWorkload(t *testing.T) {
 	}
 }
 
-// TestQuickW1 runs the latency workload at its smallest: every alert is
-// written to the PSA and the figures are positive.
+// TestQuickW1 runs the latency workload at its smallest on every PSA:
+// every alert is written to the PSA and the figures are positive.
 func TestQuickW1(t *testing.T) {
 	t.Parallel()
+	for _, d := range drivers.All() {
+		t.Run(d.Name(), func(t *testing.T) {
+			t.Parallel()
+			quickW1(t, d)
+		})
+	}
+}
+
+func quickW1(t *testing.T, d driver.Driver) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	rs, err := Run(ctx, Options{Workloads: []string{"w1"}, Alerts: 20})
+	rs, err := Run(ctx, Options{Workloads: []string{"w1"}, Alerts: 20, Driver: d})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,9 +6,10 @@ import (
 	"io"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
 // Call is one request ticketbridge made to the simulator.
@@ -21,32 +22,39 @@ type Call struct {
 	OverBudget bool
 }
 
-// CallLog wraps a simulator handler and records the calls of one API
-// user (ticketbridge's): their kind, status and timing, and when the
+// Classifier tells a call log which requests are the integration's and
+// what they are; every driver.Simulator is one.
+type Classifier interface {
+	Call(r *http.Request) driver.Call
+	OverBudget(status int, body []byte) bool
+}
+
+// CallLog wraps a simulator handler and records the calls of the
+// integration's API user: their kind, status and timing, and when the
 // write carrying each alert's marker finished.
 type CallLog struct {
-	next http.Handler
-	user string
+	next     http.Handler
+	classify Classifier
 
 	mu      sync.Mutex
 	calls   []Call
 	written map[string]time.Time // alert key → end of the first write holding its marker
 }
 
-// NewCallLog records the calls user makes to next.
-func NewCallLog(next http.Handler, user string) *CallLog {
-	return &CallLog{next: next, user: strings.ToLower(user), written: map[string]time.Time{}}
+// NewCallLog records the integration's calls to next, as c classifies them.
+func NewCallLog(next http.Handler, c Classifier) *CallLog {
+	return &CallLog{next: next, classify: c, written: map[string]time.Time{}}
 }
 
 // ServeHTTP forwards the request and records it.
 func (l *CallLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.ToLower(r.Header.Get("UserName")) != l.user {
+	call := l.classify.Call(r)
+	if !call.Ours {
 		l.next.ServeHTTP(w, r)
 		return
 	}
-	kind := callKind(r.Method, r.URL.Path)
 	var body []byte
-	if kind == "ticket.create" || kind == "note.create" {
+	if call.Kind == "ticket.create" || call.Kind == "note.create" {
 		body, _ = io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 	}
@@ -54,13 +62,12 @@ func (l *CallLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	l.next.ServeHTTP(cw, r)
 	end := time.Now()
-	c := Call{Kind: kind, Status: cw.status, Start: start, End: end}
-	c.OverBudget = cw.status == http.StatusTooManyRequests && bytes.Contains(cw.head.Bytes(), []byte("threshold"))
+	c := Call{Kind: call.Kind, Status: cw.status, Start: start, End: end, OverBudget: l.classify.OverBudget(cw.status, cw.head.Bytes())}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.calls = append(l.calls, c)
 	if body != nil && cw.status < 300 {
-		for _, k := range Markers(description(body)) {
+		for _, k := range bodyMarkers(body) {
 			if _, ok := l.written[k]; !ok {
 				l.written[k] = end
 			}
@@ -68,11 +75,32 @@ func (l *CallLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// description returns the description field of a ticket or note body.
-func description(b []byte) string {
-	var v struct{ Description string }
-	_ = json.Unmarshal(b, &v)
-	return v.Description
+// bodyMarkers returns the alert markers in any string of a JSON body,
+// wherever the PSA keeps a ticket's or note's text (description,
+// initialDescription, text, a GraphQL variable, ...).
+func bodyMarkers(b []byte) []string {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return nil
+	}
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case string:
+			out = append(out, Markers(v)...)
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		case map[string]any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return out
 }
 
 // Calls returns the calls recorded so far.
@@ -123,45 +151,6 @@ func overlap(busy [][2]time.Time, from, to time.Time) time.Duration {
 		d += e.Sub(s)
 	}
 	return d
-}
-
-// entityNames are the singular names of the entities' paths.
-var entityNames = map[string]string{
-	"tickets": "ticket", "ticketnotes": "note", "companies": "company", "contacts": "contact", "resources": "resource",
-}
-
-// callKind names a call by method and path after V1.0.
-func callKind(method, path string) string {
-	segs := strings.Split(strings.Trim(strings.ToLower(path), "/"), "/")
-	for len(segs) > 0 && segs[0] != "v1.0" {
-		segs = segs[1:]
-	}
-	if len(segs) < 2 {
-		return "other"
-	}
-	segs = segs[1:]
-	entity := entityNames[segs[0]]
-	if entity == "" {
-		entity = segs[0]
-	}
-	if len(segs) > 1 && segs[1] == "entityinformation" {
-		return entity + ".fields"
-	}
-	switch {
-	case len(segs) == 1 && method == http.MethodPost:
-		return entity + ".create"
-	case len(segs) == 1 && (method == http.MethodPatch || method == http.MethodPut):
-		return entity + ".update"
-	case segs[len(segs)-1] == "query" || (len(segs) > 1 && segs[len(segs)-2] == "query"):
-		return entity + ".query"
-	case len(segs) == 3 && segs[2] == "notes" && method == http.MethodPost:
-		return "note.create"
-	case len(segs) == 3 && segs[2] == "notes":
-		return "note.list"
-	case len(segs) == 2 && method == http.MethodGet:
-		return entity + ".get"
-	}
-	return entity + "." + strings.ToLower(method)
 }
 
 // captureWriter keeps the status and the first bytes of the body.

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/demo"
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -24,23 +24,33 @@ type env struct {
 	srv   *http.Server
 }
 
-// startEnv serves a simulator behind a call log and starts the app on it
-// with settings applied (or none when settings is "").
-func startEnv(ctx context.Context, simOpts autotasksim.Options, settings string) (*env, error) {
-	sim := autotasksim.New(simOpts)
-	log := NewCallLog(sim, sim.Users()[0].UserName)
+// startEnv serves the driver's simulator behind a call log and starts the
+// app on it, with the driver's bench settings applied under budget (or
+// none when budget is nil).
+func startEnv(ctx context.Context, o Options, simOpts driver.SimOptions, budget *driver.SettingsParams) (*env, error) {
+	d := o.driver()
+	sim := d.Simulate(simOpts)
+	log := NewCallLog(sim, sim)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
+		sim.Close()
 		return nil, fmt.Errorf("listen for simulator: %w", err)
 	}
 	srv := &http.Server{Handler: log, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
+	base := "http://" + ln.Addr().String()
+	settings := ""
+	if budget != nil {
+		p := *budget
+		p.Base = base
+		settings, _ = sim.Settings(driver.BenchSettings, p)
+	}
 	e, err := demo.Start(ctx, demo.Options{
-		Sim: sim, SimURL: "http://" + ln.Addr().String() + "/atservicesrest/",
-		Settings: settings, SkipApply: settings == "",
+		Driver: d, Sim: sim, SimURL: base, Settings: settings, SkipApply: settings == "",
 	})
 	if err != nil {
 		_ = srv.Close()
+		sim.Close()
 		return nil, err
 	}
 	return &env{Env: e, calls: log, srv: srv}, nil
@@ -49,12 +59,7 @@ func startEnv(ctx context.Context, simOpts autotasksim.Options, settings string)
 func (e *env) Close() {
 	e.Env.Close()
 	_ = e.srv.Close()
-}
-
-// reader reads the simulator as the technician.
-func (e *env) reader() *PSAReader {
-	tech := e.Sim.Users()[1]
-	return &PSAReader{BaseURL: e.SimURL, IntegrationCode: e.Sim.IntegrationCode(), UserName: tech.UserName, Secret: tech.Secret}
+	e.Sim.Close()
 }
 
 // skipped reports whether the alert was routed as skipped.
@@ -75,42 +80,16 @@ func (e *env) skipped(ctx context.Context, alertID string) bool {
 	return false
 }
 
-// Settings returns integration settings YAML for the simulator's seed
-// tenant: catch-all company, contacts by email, user_alert grouping, and
-// the request budget given (requestsPerHour per window). Secrets are read
-// from DEMO_AUTOTASK_SECRET and DEMO_AUTOTASK_INTEGRATION_CODE.
-func Settings(name string, requestsPerHour int, window time.Duration, maxConcurrent int) string {
-	return fmt.Sprintf(`name: %s
-psa: autotask
-connection:
-  username: ticketbridge@msp.example
-  secret: {env: DEMO_AUTOTASK_SECRET}
-  integration_code: {env: DEMO_AUTOTASK_INTEGRATION_CODE}
-  requests_per_hour: %d
-  budget_window: %s
-  max_concurrent: %d
-sync:
-  since: 30d
-companies:
-  catch_all: {company: Default Account, contact: default.contact@msp.example}
-  attach_contacts: true
-  auto_match: true
-ticket:
-  category: Standard
-  type: Alert
-  status: New
-  queue: Security
-  source: Monitoring Alert
-  subject: "{{.Type}}: {{.UserOrDevice}}"
-  group_by: user_alert
-  priority: {critical: Critical, high: High, medium: Medium, low: Low, info: Low}
-  issue_type: Security Incident
-  sub_issue_type: Other
-notes:
-  type: Task Notes
-  visibility: internal
-  title: "{{.Type}} ({{.Severity}})"
-`, name, requestsPerHour, window, maxConcurrent)
+// Settings returns the bench settings YAML of the driver's simulator at
+// base: catch-all company, contacts by email, user_alert grouping, and the
+// request budget given (requestsPerHour per window), with the environment
+// their secret references read.
+func Settings(d driver.Driver, name, base string, requestsPerHour int, window time.Duration, maxConcurrent int) (string, map[string]string) {
+	sim := d.Simulate(driver.SimOptions{})
+	defer sim.Close()
+	return sim.Settings(driver.BenchSettings, driver.SettingsParams{
+		Name: name, Base: base, RequestsPerHour: requestsPerHour, BudgetWindow: window, MaxConcurrent: maxConcurrent,
+	})
 }
 
 // Memory is the process's resident set, in MB.

@@ -8,96 +8,30 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
-// SimTicket is a ticket as the simulator's API returns it.
-type SimTicket struct {
-	ID          int64  `json:"id"`
-	Title       string `json:"title"`
-	CompanyID   int64  `json:"companyID"`
-	Status      int    `json:"status"` // the PSA's own status id
-	ExternalID  string `json:"externalID"`
-	Description string `json:"description"`
-	// Closed is whether the PSA counts the ticket as finished, as each
-	// reader works it out; AuditPSA reads it.
-	Closed bool `json:"-"`
-}
-
-// SimNote is a ticket note as the simulator's API returns it.
-type SimNote struct {
-	ID          int64  `json:"id"`
-	TicketID    int64  `json:"ticketID"`
-	Description string `json:"description"`
-}
-
-// autotaskComplete is Autotask's stock "Complete" ticket status.
-const autotaskComplete = 5
-
-// PSAReader reads what landed in an Autotask simulator through its API, as
-// a technician with a browser tab on the PSA would see it. It retries
-// every failure (the simulator may sit behind fault injection), bounded by
-// its context.
-type PSAReader struct {
-	BaseURL         string // .../atservicesrest/
-	IntegrationCode string
-	UserName        string
-	Secret          string
-	Client          *http.Client // default: 5s time-out
-}
-
-// Tickets returns every ticket, by id.
-func (p *PSAReader) Tickets(ctx context.Context) ([]SimTicket, error) {
-	ts, err := readAll[SimTicket](ctx, p, "Tickets", func(t SimTicket) int64 { return t.ID })
-	for i := range ts {
-		ts[i].Closed = ts[i].Status == autotaskComplete
-	}
-	return ts, err
-}
-
-// Notes returns every ticket note, by id.
-func (p *PSAReader) Notes(ctx context.Context) ([]SimNote, error) {
-	return readAll[SimNote](ctx, p, "TicketNotes", func(n SimNote) int64 { return n.ID })
-}
-
-// readAll pages through an entity by an id cursor, which stays correct
-// while rows are being added.
-func readAll[T any](ctx context.Context, p *PSAReader, entity string, id func(T) int64) ([]T, error) {
-	var out []T
-	after := int64(-1)
-	for page := 0; page < 100000; page++ {
-		body := fmt.Sprintf(`{"filter":[{"op":"gt","field":"id","value":%d}]}`, after)
-		var res struct{ Items []T }
-		if err := p.call(ctx, http.MethodPost, "V1.0/"+entity+"/query", body, &res); err != nil {
-			return nil, fmt.Errorf("read %s: %w", entity, err)
+// ReadState reads what a simulator in another process holds from its
+// state endpoint (`ticketbridge sim` serves it at url), retrying any
+// failure until it succeeds or ctx ends. The read costs nothing of the
+// PSA's request budget the audit checks.
+func ReadState(ctx context.Context, url string, client *http.Client) (driver.State, error) {
+	client = clientOr(client)
+	var st driver.State
+	err := retry(ctx, func() error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			return err
 		}
-		if len(res.Items) == 0 {
-			return out, nil
-		}
-		out = append(out, res.Items...)
-		after = id(res.Items[len(res.Items)-1])
-	}
-	return nil, fmt.Errorf("read %s: too many pages", entity)
-}
-
-// call sends one request, retrying any failure until it succeeds or ctx
-// ends.
-func (p *PSAReader) call(ctx context.Context, method, path, body string, out any) error {
-	client := clientOr(p.Client)
-	return retry(ctx, func() error { return p.once(ctx, client, method, path, body, out) })
-}
-
-func (p *PSAReader) once(ctx context.Context, client *http.Client, method, path, body string, out any) error {
-	req, err := http.NewRequestWithContext(ctx, method, p.BaseURL+path, strings.NewReader(body))
+		st = driver.State{}
+		return send(client, req, &st)
+	})
 	if err != nil {
-		return err
+		return st, fmt.Errorf("read simulator state: %w", err)
 	}
-	req.Header.Set("ApiIntegrationCode", p.IntegrationCode)
-	req.Header.Set("UserName", p.UserName)
-	req.Header.Set("Secret", p.Secret)
-	req.Header.Set("Content-Type", "application/json")
-	return send(client, req, out)
+	return st, nil
 }
 
 // clientOr is c, or a client with a 5s time-out: a simulator that hangs
@@ -110,8 +44,7 @@ func clientOr(c *http.Client) *http.Client {
 }
 
 // retry calls f until it succeeds or ctx ends, with a short pause that
-// grows to 2s: readers sit behind fault injection, where any one call may
-// fail, and a failed read only delays the audit.
+// grows to 2s: a failed read only delays the audit.
 func retry(ctx context.Context, f func() error) error {
 	var last error
 	for attempt := 0; attempt < 1000; attempt++ {

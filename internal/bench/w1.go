@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
 // W1 parameters: a steady rate, a simulator answering in a fixed time.
@@ -24,7 +24,7 @@ func runW1(ctx context.Context, o Options) (Result, error) {
 	n := o.size(100, 1000)
 	res := Result{Title: "latency, 202 → ticket or note written", Params: fmt.Sprintf(
 		"%d alerts at %d/s, simulator latency %s", n, w1Rate, w1SimLatency)}
-	e, err := startEnv(ctx, autotasksim.Options{Latency: w1SimLatency, HourlyLimit: 1_000_000}, Settings("bench", 1_000_000, time.Hour, 3))
+	e, err := startEnv(ctx, o, driver.SimOptions{Latency: w1SimLatency, RequestLimit: 1_000_000}, &driver.SettingsParams{Name: "bench", RequestsPerHour: 1_000_000, BudgetWindow: time.Hour, MaxConcurrent: 3})
 	if err != nil {
 		return res, err
 	}

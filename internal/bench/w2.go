@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
 // ingestClients is the number of concurrent senders of W2 and W4.
@@ -23,7 +23,7 @@ func runW2(ctx context.Context, o Options) (Result, error) {
 		goal  float64
 	}{{"batched 100", 100, 20_000}, {"single", 1, 5_000}} {
 		o.progress("w2: %s", mode.name)
-		rate, mem, err := ingestRun(ctx, Storm{Orgs: 50, Users: 200, Types: 20, Seed: 2, IDPrefix: "w2-"}, n, mode.batch)
+		rate, mem, err := ingestRun(ctx, o, Storm{Orgs: 50, Users: 200, Types: 20, Seed: 2, IDPrefix: "w2-"}, n, mode.batch)
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", mode.name, err)
 		}
@@ -35,8 +35,8 @@ func runW2(ctx context.Context, o Options) (Result, error) {
 
 // ingestRun sends n alerts to a fresh app in bodies of batch alerts and
 // returns the alerts per second and the process's memory afterwards.
-func ingestRun(ctx context.Context, storm Storm, n, batch int) (float64, Memory, error) {
-	e, err := startEnv(ctx, autotasksim.Options{}, "")
+func ingestRun(ctx context.Context, o Options, storm Storm, n, batch int) (float64, Memory, error) {
+	e, err := startEnv(ctx, o, driver.SimOptions{}, nil)
 	if err != nil {
 		return 0, Memory{}, err
 	}

@@ -6,7 +6,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
 // w3Window is the scaled "hour" of W3: the simulator's rolling window and
@@ -28,7 +28,7 @@ func runW3(ctx context.Context, o Options) (Result, error) {
 	limit := max(100, n/4)
 	res := Result{Title: "storm under a request budget", Params: fmt.Sprintf(
 		"%d alerts, 50 orgs, 200 users, 20 types, user_alert; budget %d requests per %s (simulator and integration)", n, limit, w3Window)}
-	e, err := startEnv(ctx, autotasksim.Options{HourlyLimit: limit, Window: w3Window}, Settings("bench", limit, w3Window, 3))
+	e, err := startEnv(ctx, o, driver.SimOptions{RequestLimit: limit, Window: w3Window}, &driver.SettingsParams{Name: "bench", RequestsPerHour: limit, BudgetWindow: w3Window, MaxConcurrent: 3})
 	if err != nil {
 		return res, err
 	}
@@ -47,23 +47,12 @@ func runW3(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	drain := time.Since(start)
-	readCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancel()
-	r := e.reader()
-	tickets, err := r.Tickets(readCtx)
-	if err != nil {
-		return res, err
-	}
-	notes, err := r.Notes(readCtx)
-	if err != nil {
-		return res, err
-	}
 	accepted := make(map[string]string, n)
 	for i := range n {
 		a := storm.Alert(i)
 		accepted[e.SourceID+"/"+a.ID] = a.Group
 	}
-	audit := AuditPSA(accepted, tickets, notes)
+	audit := AuditPSA(accepted, e.Sim.State())
 	lost := 0
 	for _, k := range audit.Lost {
 		if !e.skipped(ctx, k[len(e.SourceID)+1:]) {

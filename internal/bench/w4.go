@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
 // runW4 fills the store with alerts through ingest (no integration), then
@@ -20,7 +20,7 @@ func runW4(ctx context.Context, o Options) (Result, error) {
 	n := o.size(50_000, 1_000_000)
 	extra := max(1000, n/100)
 	res := Result{Title: "scale", Params: fmt.Sprintf("%d stored alerts, then %d more; batched 100, %d clients", n, extra, ingestClients)}
-	e, err := startEnv(ctx, autotasksim.Options{}, "")
+	e, err := startEnv(ctx, o, driver.SimOptions{}, nil)
 	if err != nil {
 		return res, err
 	}

@@ -10,16 +10,52 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 )
 
 // Env is the process environment as a lookup function.
 type Env func(string) string
 
-// IO is where a command reads and writes.
+// IO is where a command reads and writes, and the PSA drivers it knows.
 type IO struct {
 	In       io.Reader
 	Out, Err io.Writer
 	Getenv   Env
+	// Drivers are the PSAs the commands serve; default drivers.All().
+	Drivers []driver.Driver
+}
+
+// drivers returns the PSA drivers, the default first.
+func (io IO) drivers() []driver.Driver {
+	if io.Drivers != nil {
+		return io.Drivers
+	}
+	return drivers.All()
+}
+
+// driver finds the driver of the PSA called name ("" for the default).
+func (io IO) driver(name string) (driver.Driver, error) {
+	all := io.drivers()
+	if strings.TrimSpace(name) == "" {
+		return all[0], nil
+	}
+	for _, d := range all {
+		if strings.EqualFold(d.Name(), strings.TrimSpace(name)) {
+			return d, nil
+		}
+	}
+	return driver.Driver{}, fmt.Errorf("unknown psa %q: choose one of %s", name, io.psaNames(", "))
+}
+
+// psaNames joins the drivers' names with sep.
+func (io IO) psaNames(sep string) string {
+	var names []string
+	for _, d := range io.drivers() {
+		names = append(names, d.Name())
+	}
+	return strings.Join(names, sep)
 }
 
 type command struct {
@@ -33,8 +69,8 @@ var commands map[string]command
 func init() {
 	commands = map[string]command{
 		"serve":   {"run the ingest, API and delivery engine", runServe},
-		"demo":    {"run an end-to-end demo against an in-process Autotask simulator", runDemo},
-		"sim":     {"serve a PSA simulator (autotask or connectwise) on loopback", runSim},
+		"demo":    {"run an end-to-end demo against an in-process PSA simulator", runDemo},
+		"sim":     {"serve a PSA simulator on loopback", runSim},
 		"apply":   {"validate integration settings (YAML), show the plan, write with --yes", runApply},
 		"export":  {"write the stored integration settings as YAML", runExport},
 		"explain": {"show what would happen to a sample alert, and why, without PSA writes", runExplain},
@@ -51,7 +87,12 @@ var errUsage = errors.New("usage")
 
 // Run runs one command line and returns the exit code.
 func Run(ctx context.Context, args []string, in io.Reader, out, errOut io.Writer, getenv func(string) string) int {
-	iox := IO{In: in, Out: out, Err: errOut, Getenv: getenv}
+	return RunIO(ctx, args, IO{In: in, Out: out, Err: errOut, Getenv: getenv})
+}
+
+// RunIO runs one command line with iox and returns the exit code.
+func RunIO(ctx context.Context, args []string, iox IO) int {
+	out, errOut := iox.Out, iox.Err
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(out)
 		return 0

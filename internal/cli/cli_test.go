@@ -3,16 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/ticketbridge/ticketbridge/internal/demo"
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 )
 
 func run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string, string) {
@@ -29,7 +27,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			t.Parallel()
 			args := []string{name, "--help"}
 			if name == "sim" {
-				args = []string{"sim", "autotask", "--help"}
+				args = []string{"sim", drivers.Default().Name(), "--help"}
 			}
 			code, _, stderr := run(t, nil, "", args...)
 			if code != 0 || !strings.Contains(stderr, "Usage: ticketbridge "+name) {
@@ -46,29 +44,36 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
-// TestApplyExportExplain runs the config-as-code loop against the
-// simulator: plan without writing, write with --yes, export, explain.
+// TestApplyExportExplain runs the config-as-code loop against every
+// PSA's simulator: plan without writing, write with --yes, export,
+// explain.
 func TestApplyExportExplain(t *testing.T) {
 	t.Parallel()
-	sim := autotasksim.New(autotasksim.Options{})
+	for _, d := range drivers.All() {
+		t.Run(d.Name(), func(t *testing.T) {
+			t.Parallel()
+			applyExportExplain(t, d)
+		})
+	}
+}
+
+func applyExportExplain(t *testing.T, d driver.Driver) {
+	sim := d.Simulate(driver.SimOptions{})
+	defer sim.Close()
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
 	dir := t.TempDir()
-	env := map[string]string{
-		"TICKETBRIDGE_DATA_DIR":          dir,
-		"DEMO_AUTOTASK_SECRET":           sim.Users()[0].Secret,
-		"DEMO_AUTOTASK_INTEGRATION_CODE": sim.IntegrationCode(),
-	}
-	yaml := strings.Replace(demo.Settings(), "psa: autotask", "psa: autotask\nconnection_url_placeholder: x", 1)
-	yaml = strings.Replace(yaml, "connection_url_placeholder: x\nconnection:\n", "connection:\n  url: "+srv.URL+"/atservicesrest/\n", 1)
-	file := filepath.Join(dir, "autotask.yaml")
+	yaml, env := sim.Settings(driver.DemoSettings, driver.SettingsParams{Base: srv.URL})
+	env["TICKETBRIDGE_DATA_DIR"] = dir
+	file := filepath.Join(dir, "settings.yaml")
 	write(t, file, yaml)
+	name := "demo-" + d.Name()
 
 	code, out, stderr := run(t, env, "", "apply", "-f", file)
 	if code != 0 || !strings.Contains(out, "plan only") || !strings.Contains(out, "+ ticket.queue: Security") {
 		t.Fatalf("plan: exit %d\n%s\n%s", code, out, stderr)
 	}
-	if _, out, _ := run(t, env, "", "export"); strings.Contains(out, "demo-autotask") {
+	if _, out, _ := run(t, env, "", "export"); strings.Contains(out, name) {
 		t.Fatalf("plan-only apply wrote the integration:\n%s", out)
 	}
 	if code, out, stderr := run(t, env, "", "apply", "-f", file, "--yes"); code != 0 || !strings.Contains(out, "applied") {
@@ -78,8 +83,13 @@ func TestApplyExportExplain(t *testing.T) {
 		t.Errorf("re-apply of the same file: exit %d, want no changes:\n%s", code, out)
 	}
 	code, out, _ = run(t, env, "", "export")
-	if code != 0 || !strings.Contains(out, "env: DEMO_AUTOTASK_SECRET") || strings.Contains(out, sim.Users()[0].Secret) {
-		t.Errorf("export: exit %d, want secret references and no values:\n%s", code, out)
+	if code != 0 || !strings.Contains(out, "env: DEMO_") {
+		t.Errorf("export: exit %d, want secret references:\n%s", code, out)
+	}
+	for k, v := range env {
+		if strings.HasPrefix(k, "DEMO_") && strings.Contains(out, v) {
+			t.Errorf("export holds the value of %s", k)
+		}
 	}
 
 	al := `{"id":"x-1","organization":{"id":"org-42"},"type":"Too Many Downloads","severity":"high","title":"t","user":{"email":"jane@acme.example"},"occurred_at":"2026-11-21T10:00:00Z"}`
@@ -89,7 +99,7 @@ func TestApplyExportExplain(t *testing.T) {
 			t.Errorf("explain output lacks %q (exit %d):\n%s\n%s", want, code, out, stderr)
 		}
 	}
-	if n := simTicketCount(t, srv.URL, sim); n != 0 {
+	if n := len(sim.State().Tickets); n != 0 {
 		t.Errorf("explain left %d tickets in the PSA, want 0", n)
 	}
 
@@ -116,24 +126,4 @@ func write(t *testing.T, path, body string) {
 	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func simTicketCount(t *testing.T, base string, sim *autotasksim.Sim) int {
-	t.Helper()
-	req, _ := http.NewRequest("POST", base+"/atservicesrest/V1.0/Tickets/query/count", strings.NewReader(`{"filter":[{"op":"gte","field":"id","value":0}]}`))
-	u := sim.Users()[1]
-	req.Header.Set("ApiIntegrationCode", sim.IntegrationCode())
-	req.Header.Set("UserName", u.UserName)
-	req.Header.Set("Secret", u.Secret)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var r struct{ QueryCount int }
-	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
-		t.Fatal(err)
-	}
-	return r.QueryCount
 }

@@ -2,16 +2,19 @@ package cli
 
 import (
 	"context"
-	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 )
 
 func runDemo(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("demo", "[--psa autotask|connectwise]", io)
-	psaName := fs.String("psa", "autotask", "the PSA whose simulator the demo runs against: "+strings.Join(demo.PSAs, ", "))
+	fs := newFlags("demo", "[--psa "+io.psaNames("|")+"]", io)
+	psaName := fs.String("psa", io.drivers()[0].Name(), "the PSA whose simulator the demo runs against: "+io.psaNames(", "))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return demo.Run(ctx, io.Out, *psaName)
+	d, err := io.driver(*psaName)
+	if err != nil {
+		return err
+	}
+	return demo.Run(ctx, io.Out, d)
 }

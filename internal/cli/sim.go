@@ -8,26 +8,34 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
-	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise/connectwisesim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/simfault"
 )
 
 func runSim(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("sim", "autotask|connectwise [--addr 127.0.0.1:PORT]", io)
+	fs := newFlags("sim", io.psaNames("|")+" [--addr 127.0.0.1:PORT] | --list", io)
 	addr := fs.String("addr", "127.0.0.1:9090", "listen address (loopback)")
-	hourly := fs.Int("hourly-limit", 10000, "requests per rolling hour before 429")
+	limit := fs.Int("hourly-limit", 0, "requests per rolling window before the simulator throttles (0: the PSA's own default)")
 	latency := fs.Duration("latency", 0, "fixed delay added to every response")
-	window := fs.Duration("window", time.Hour, "length of the rolling hour of --hourly-limit (scale it down to test an hour in seconds)")
+	window := fs.Duration("window", 0, "length of the rolling window of --hourly-limit (0: the PSA's own; scale an hour down to test it in seconds)")
 	faults := faultFlags(fs)
-	if len(args) == 0 || (args[0] != "autotask" && args[0] != "connectwise") {
+	if len(args) == 1 && args[0] == "--list" {
+		fmt.Fprintln(io.Out, io.psaNames("\n"))
+		return nil
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		fs.Usage()
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			return nil
 		}
 		return errUsage
+	}
+	d, err := io.driver(args[0])
+	if err != nil {
+		return err
 	}
 	if err := parse(fs, args[1:]); err != nil {
 		return err
@@ -39,37 +47,18 @@ func runSim(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	sim := d.Simulate(driver.SimOptions{RequestLimit: *limit, Window: *window, Latency: *latency})
+	defer sim.Close()
 	// The simulators' credentials are their own made-up ones, printed so a
 	// user can point ticketbridge at them; no real secret is involved.
-	var handler http.Handler
-	if args[0] == "connectwise" {
-		limit := 0 // ConnectWise publishes no limit: off unless asked for
-		if flagSet(fs, "hourly-limit") {
-			limit = *hourly
-		}
-		sim := connectwisesim.New(connectwisesim.Options{RateLimit: limit, Window: *window, Latency: *latency})
-		m := sim.Members()[0]
-		fmt.Fprintf(io.Out, "ConnectWise simulator on http://%s (connection.url)\n  company:     %s\n  public key:  %s\n  private key: %s\n  client id:   %s\n  technician:  %s\n",
-			ln.Addr(), sim.CompanyID(), m.PublicKey, m.PrivateKey, sim.ClientID(), sim.Members()[1].Identifier)
-		handler = sim
-		faults.cfg.BodyFor = func(status int, msg string) []byte {
-			b, _ := json.Marshal(map[string]any{"code": "Simulated", "message": msg, "errors": nil})
-			return b
-		}
-	} else {
-		sim := autotasksim.New(autotasksim.Options{HourlyLimit: *hourly, Latency: *latency, Window: *window})
-		u := sim.Users()[0]
-		fmt.Fprintf(io.Out, "Autotask simulator on http://%s/atservicesrest/\n  username:         %s\n  secret:           %s\n  integration code: %s\n  technician:       %s / %s\n",
-			ln.Addr(), u.UserName, u.Secret, sim.IntegrationCode(), sim.Users()[1].UserName, sim.Users()[1].Secret)
-		handler = sim
-	}
+	fmt.Fprint(io.Out, sim.Banner("http://"+ln.Addr().String()))
+	var handler http.Handler = sim
 	if faults.Injected() {
+		faults.cfg.BodyFor, faults.cfg.Eligible = sim.FaultBody, sim.FaultEligible
 		handler = simfault.Wrap(handler, *faults.cfg)
-	}
-	if faults.Injected() {
 		fmt.Fprintf(io.Out, "  faults:           %s (counters at GET %s)\n", faults, faultStatsPath)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: serveState(handler, sim), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 3*time.Second)
@@ -80,6 +69,24 @@ func runSim(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	return nil
+}
+
+// SimStatePath serves what a simulator holds (driver.State as JSON), so a
+// test auditing a simulator in another process reads its tickets and
+// notes directly: without the PSA's API, its paging or its request budget.
+const SimStatePath = "/_sim/state"
+
+// serveState answers GET SimStatePath, never faulted, and passes every
+// other request on to next.
+func serveState(next http.Handler, sim driver.Simulator) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != SimStatePath {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(sim.State())
+	})
 }
 
 // faultStatsPath serves the fault injector's counters, so a test driving a
@@ -126,11 +133,4 @@ func (f simFaults) String() string {
 	c := f.cfg
 	return fmt.Sprintf("500 %.3g, 429 %.3g, 429+Retry-After %.3g, hang %.3g, slow %.3g, reset %.3g, truncate %.3g, malformed %.3g, seed %d",
 		c.Rate500, c.Rate429, c.Rate429RetryAfter, c.RateHang, c.RateSlow, c.RateReset, c.RateTruncate, c.RateMalformed, c.Seed)
-}
-
-// flagSet reports whether the flag was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }

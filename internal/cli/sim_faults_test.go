@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 )
 
 // TestSimFaultFlags: the --fault-* flags fill the injector's config, and
@@ -32,7 +34,7 @@ func TestSimFaultFlags(t *testing.T) {
 		t.Error("no fault flags, yet Injected")
 	}
 
-	code, _, stderr := run(t, nil, "", "sim", "autotask", "--addr", "127.0.0.1:0", "--fault-500", "0.7", "--fault-429", "0.7")
+	code, _, stderr := run(t, nil, "", "sim", drivers.Default().Name(), "--addr", "127.0.0.1:0", "--fault-500", "0.7", "--fault-429", "0.7")
 	if code == 0 || !strings.Contains(stderr, "sum to") {
 		t.Errorf("exit %d, stderr %q: want the rates refused", code, stderr)
 	}

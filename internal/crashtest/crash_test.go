@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/bench"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
 // scenario is one process-level run.
 type scenario struct {
-	psa             string
+	psa             driver.Driver
 	alerts, kills   int
 	simFlags        []string
 	requestsPerHour int
@@ -60,18 +61,14 @@ func TestCrashKill9(t *testing.T) {
 // written twice and that the simulator never refused a request for being
 // over its budget.
 //
-// It runs on Autotask only: the budget it checks is shared with the
-// audit, which on Autotask reads 500 rows a call; ConnectWise lists notes
-// per ticket, so there the audit's own reads would spend the budget.
+// The audit reads the simulator's state directly, so the budget it
+// checks is ticketbridge's alone, on every PSA.
 func TestFaults(t *testing.T) {
 	gate(t)
-	if psa := psaUnderTest(t); psa != psaAutotask {
-		t.Skipf("the fault test runs on %s only, not %s", psaAutotask, psa)
-	}
 	const window, limit = 10 * time.Second, 1000
 	seed := time.Now().UnixNano() % 100000
 	sc := scenario{
-		psa:    psaAutotask,
+		psa:    psaUnderTest(t),
 		alerts: envInt(t, "TICKETBRIDGE_CRASHTEST_ALERTS", 10000),
 		simFlags: []string{
 			"--hourly-limit", fmt.Sprint(limit), "--window", window.String(),
@@ -83,9 +80,8 @@ func TestFaults(t *testing.T) {
 			"--fault-reset", "0.01", "--fault-truncate", "0.01", "--fault-malformed", "0.02",
 			"--fault-seed", fmt.Sprint(seed),
 		},
-		// 80% of the simulator's budget: the rest is the audit's, which
-		// reads through the same database budget as any other API user.
-		// Two calls in flight leave the audit the third thread.
+		// 80% of the simulator's budget: an MSP leaves room for its other
+		// integrations. Two calls in flight leave a third thread free.
 		requestsPerHour: limit * 8 / 10, window: window, maxConcurrent: 2,
 		timeout: 30 * time.Minute,
 	}
@@ -130,7 +126,7 @@ func runWith(t *testing.T, sc scenario, onSim func(*simProc)) outcome {
 	ctx, cancel := context.WithTimeout(context.Background(), sc.timeout)
 	defer cancel()
 	bin := buildBinary(t)
-	t.Logf("PSA: %s simulator", sc.psa)
+	t.Logf("PSA: %s simulator", sc.psa.Name())
 	sim := startSim(t, bin, sc.psa, sc.simFlags...)
 	if onSim != nil {
 		onSim(sim)
@@ -200,15 +196,11 @@ func drain(ctx context.Context, t *testing.T, a *app, sim *simProc, accepted map
 	last, lastPending, moved := -1, -1, time.Now()
 	for settled := 0; settled < 2 && ctx.Err() == nil && time.Since(moved) < stallAfter; {
 		time.Sleep(2 * time.Second)
-		tickets, err := sim.reader.Tickets(ctx)
+		st, err := sim.state(ctx)
 		if err != nil {
-			t.Fatalf("read tickets: %v", err)
+			t.Fatal(err)
 		}
-		notes, err := sim.reader.Notes(ctx)
-		if err != nil {
-			t.Fatalf("read notes: %v", err)
-		}
-		audit = bench.AuditPSA(accepted, tickets, notes)
+		audit = bench.AuditPSA(accepted, st)
 		pending, err := a.deliveries(ctx, "pending")
 		if err != nil {
 			continue // serve may be busy; the next round asks again

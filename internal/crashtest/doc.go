@@ -2,7 +2,8 @@
 // Both build the ticketbridge binary, run `ticketbridge sim <psa>` and
 // `ticketbridge serve` as separate processes, send alerts as a source
 // would (each batch again until it is answered 202), and finally check
-// through the simulator's API that every accepted alert is in exactly one
+// what the simulator holds (read from its state endpoint, outside the
+// PSA's API and budget) that every accepted alert is in exactly one
 // ticket or note (or was recorded as skipped) and that no group has two
 // open tickets.
 //
@@ -10,6 +11,6 @@
 // TICKETBRIDGE_CRASHTEST=1, or run scripts/crashtest. Sizes come from
 // TICKETBRIDGE_CRASHTEST_ALERTS (default 10000) and
 // TICKETBRIDGE_CRASHTEST_KILLS (default 20); the PSA from
-// TICKETBRIDGE_CRASHTEST_PSA, autotask (default) or connectwise. The fault
-// test runs on Autotask only.
+// TICKETBRIDGE_CRASHTEST_PSA, any driver's name (default the first of the
+// driver list). Both tests run on every driver.
 package crashtest

@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,7 +21,9 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/bench"
-	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise/connectwisesim"
+	"github.com/ticketbridge/ticketbridge/internal/cli"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 )
 
 // gate skips the test unless TICKETBRIDGE_CRASHTEST=1.
@@ -57,31 +58,19 @@ func buildBinary(t *testing.T) string {
 	return bin
 }
 
-// PSAs the tests run against, by the name `ticketbridge sim` takes.
-const (
-	psaAutotask    = "autotask"
-	psaConnectWise = "connectwise"
-)
-
-// psaUnderTest is TICKETBRIDGE_CRASHTEST_PSA, autotask by default.
-func psaUnderTest(t *testing.T) string {
+// psaUnderTest is the driver TICKETBRIDGE_CRASHTEST_PSA names, the
+// default driver when it is empty.
+func psaUnderTest(t *testing.T) driver.Driver {
 	t.Helper()
-	switch v := os.Getenv("TICKETBRIDGE_CRASHTEST_PSA"); v {
-	case "", psaAutotask:
-		return psaAutotask
-	case psaConnectWise:
-		return psaConnectWise
-	default:
-		t.Fatalf("TICKETBRIDGE_CRASHTEST_PSA=%q: want %s or %s", v, psaAutotask, psaConnectWise)
-		return ""
+	name := os.Getenv("TICKETBRIDGE_CRASHTEST_PSA")
+	if name == "" {
+		return drivers.Default()
 	}
-}
-
-// psaReader reads what landed in the PSA, in the shapes bench.AuditPSA
-// takes; bench has one reader per simulator.
-type psaReader interface {
-	Tickets(ctx context.Context) ([]bench.SimTicket, error)
-	Notes(ctx context.Context) ([]bench.SimNote, error)
+	d, err := drivers.Lookup(name)
+	if err != nil {
+		t.Fatalf("TICKETBRIDGE_CRASHTEST_PSA: %v", err)
+	}
+	return d
 }
 
 // simProc is a running `ticketbridge sim <psa>`.
@@ -91,16 +80,17 @@ type simProc struct {
 	env []string
 	// settings are the integration settings for this simulator's tenant.
 	settings func(name string, requestsPerHour int, window time.Duration, maxConcurrent int) string
-	// reader reads as the simulator's technician. One reader serves the
-	// whole run, as the ConnectWise one keeps what it has read.
-	reader psaReader
 }
 
-// startSim runs the simulator with extra flags and reads its address and
-// made-up credentials from what it prints. It is stopped at cleanup.
-func startSim(t *testing.T, bin, psa string, flags ...string) *simProc {
+// startSim runs the driver's simulator with extra flags and reads its
+// address from what it prints. It is stopped at cleanup.
+//
+// The settings and credentials come from a simulator built here: a seed
+// tenant is the same in every process, which the banner (credentials
+// included) proves.
+func startSim(t *testing.T, bin string, d driver.Driver, flags ...string) *simProc {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"sim", psa, "--addr", "127.0.0.1:0"}, flags...)...)
+	cmd := exec.Command(bin, append([]string{"sim", d.Name(), "--addr", "127.0.0.1:0"}, flags...)...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -111,74 +101,50 @@ func startSim(t *testing.T, bin, psa string, flags ...string) *simProc {
 		t.Fatalf("start simulator: %v", err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	addr, fields := readBanner(out)
+	local := d.Simulate(driver.SimOptions{})
+	t.Cleanup(local.Close)
+	banner, base := readBanner(out, strings.Count(local.Banner("http://x"), "\n"))
 	go func() { _, _ = io.Copy(io.Discard, out) }()
-	if addr == "" || fields["technician"] == "" {
-		t.Fatal("the simulator did not print its address and credentials")
+	if base == "" {
+		t.Fatalf("the simulator did not print its address:\n%s", banner)
 	}
-	if psa == psaConnectWise {
-		return connectWiseSim(t, addr, fields)
+	if want := local.Banner(base); banner != want {
+		t.Fatalf("the simulator's seed tenant differs from this process's:\n%s\nwant\n%s", banner, want)
 	}
-	return autotaskSim(addr, fields)
+	_, env := local.Settings(driver.BenchSettings, driver.SettingsParams{Base: base})
+	sp := &simProc{URL: base}
+	for k, v := range env {
+		sp.env = append(sp.env, k+"="+v)
+	}
+	sp.settings = func(name string, perHour int, window time.Duration, maxConcurrent int) string {
+		yaml, _ := local.Settings(driver.BenchSettings, driver.SettingsParams{
+			Name: name, Base: base, RequestsPerHour: perHour, BudgetWindow: window, MaxConcurrent: maxConcurrent,
+		})
+		return yaml
+	}
+	return sp
 }
 
-// readBanner reads what a simulator prints on start: "<PSA> simulator on
-// <address> …", then "label: value" lines up to the technician's.
-func readBanner(out io.Reader) (addr string, fields map[string]string) {
-	fields = map[string]string{}
-	lines := bufio.NewScanner(out)
-	for lines.Scan() {
-		line := strings.TrimSpace(lines.Text())
-		if _, rest, ok := strings.Cut(line, " simulator on "); ok && addr == "" {
-			addr, _, _ = strings.Cut(rest, " ")
-			continue
-		}
-		if label, value, ok := strings.Cut(line, ":"); ok {
-			fields[label] = strings.TrimSpace(value)
-		}
-		if fields["technician"] != "" {
-			break
+// readBanner reads the lines a simulator prints on start and the base URL
+// (scheme and host) of the first.
+func readBanner(out io.Reader, lines int) (banner, base string) {
+	sc := bufio.NewScanner(out)
+	var b strings.Builder
+	for i := 0; i < lines && sc.Scan(); i++ {
+		b.WriteString(sc.Text() + "\n")
+	}
+	for _, f := range strings.Fields(b.String()) {
+		if rest, ok := strings.CutPrefix(f, "http://"); ok {
+			host, _, _ := strings.Cut(rest, "/")
+			return b.String(), "http://" + host
 		}
 	}
-	return addr, fields
+	return b.String(), ""
 }
 
-// autotaskSim is `sim autotask`: root is its .../atservicesrest/.
-func autotaskSim(root string, f map[string]string) *simProc {
-	techName, techKey, _ := strings.Cut(f["technician"], " / ")
-	return &simProc{
-		URL: strings.TrimSuffix(root, "/atservicesrest/"),
-		env: []string{"DEMO_AUTOTASK_SECRET=" + f["secret"], "DEMO_AUTOTASK_INTEGRATION_CODE=" + f["integration code"]},
-		settings: func(name string, perHour int, window time.Duration, maxConcurrent int) string {
-			s := bench.Settings(name, perHour, window, maxConcurrent)
-			return strings.Replace(s, "  username:", "  url: "+root+"\n  username:", 1)
-		},
-		reader: &bench.PSAReader{BaseURL: root, IntegrationCode: f["integration code"], UserName: techName, Secret: techKey},
-	}
-}
-
-// connectWiseSim is `sim connectwise`: site is what connection.url takes.
-// The simulator names its technician but prints only the API member's
-// keys; the technician's are the simulator's default members'.
-func connectWiseSim(t *testing.T, site string, f map[string]string) *simProc {
-	t.Helper()
-	i := slices.IndexFunc(connectwisesim.DefaultMembers(), func(m connectwisesim.Member) bool { return m.Identifier == f["technician"] })
-	if i < 0 {
-		t.Fatalf("technician %q is not one of the ConnectWise simulator's default members", f["technician"])
-	}
-	tech := connectwisesim.DefaultMembers()[i]
-	company, public := f["company"], f["public key"]
-	return &simProc{
-		URL: site,
-		env: []string{"DEMO_CW_PRIVATE_KEY=" + f["private key"], "DEMO_CW_CLIENT_ID=" + f["client id"]},
-		settings: func(name string, perHour int, window time.Duration, maxConcurrent int) string {
-			return bench.ConnectWiseSettings(name, site, company, public, perHour, window, maxConcurrent)
-		},
-		reader: &bench.ConnectWiseReader{
-			BaseURL: site + "/" + connectwisesim.StableCodebase + "apis/3.0/", Company: company,
-			PublicKey: tech.PublicKey, PrivateKey: tech.PrivateKey, ClientID: f["client id"],
-		},
-	}
+// state reads what the simulator holds, without its API or budget.
+func (s *simProc) state(ctx context.Context) (driver.State, error) {
+	return bench.ReadState(ctx, s.URL+cli.SimStatePath, nil)
 }
 
 // faultStats reads the fault injector's counters.

@@ -1,4 +1,4 @@
-// Package demo runs ticketbridge end to end in one process: an Autotask
+// Package demo runs ticketbridge end to end in one process: a PSA's
 // simulator on loopback, the app on a SQLite file in a temporary folder,
 // the example settings applied, and the SaaS Alerts "User+Alert" sequence
 // sent over HTTP (including a technician closing a ticket). It prints what
@@ -8,7 +8,6 @@ package demo
 import (
 	"context"
 	"crypto/rand"
-	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -24,73 +23,104 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
-	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise/connectwisesim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"github.com/ticketbridge/ticketbridge/internal/secret"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-//go:embed demo.yaml
-var settingsYAML string
-
-// Settings returns the demo's Autotask integration settings YAML.
-func Settings() string { return settingsYAML }
-
 // DefaultSettings is the demo settings YAML of the Env's PSA.
-func (e *Env) DefaultSettings() string { return e.kit.settings }
+func (e *Env) DefaultSettings() string { return e.settings }
 
 // SimBase is the simulator's base URL (scheme and host).
 func (e *Env) SimBase() string { return e.simBase }
 
 // IntegrationName is the name of the demo's integration.
-func (e *Env) IntegrationName() string { return e.kit.name }
+func (e *Env) IntegrationName() string { return e.name }
 
 // Env is a running demo: the simulator, the app and a source token. The
 // end-to-end tests reuse it.
 type Env struct {
 	App        *app.App
 	BaseURL    string // ticketbridge
-	SimURL     string // the simulator's root as the settings name it
+	SimURL     string // the simulator's API address as the settings name it
 	PSA        string
-	Sim        *autotasksim.Sim    // when PSA is autotask
-	CW         *connectwisesim.Sim // when PSA is connectwise
-	Tech       psa.Connector       // the PSA as a technician sees it
-	Token      string              // source token of source "saas-alerts"
+	Driver     driver.Driver
+	Sim        driver.Simulator
+	Tech       psa.Connector // the PSA as a technician sees it
+	Token      string        // source token of source "saas-alerts"
 	AdminToken string
 	SourceID   string
 	DataDir    string
 	client     *http.Client
 	stop       func()
-	kit        kit
+	settings   string            // the driver's demo settings
+	env        map[string]string // what their secret references read
+	name       string            // the integration's name in them
 	simBase    string
 }
 
 // Options tune Start.
 type Options struct {
-	PSA       string // autotask (default) or connectwise
+	// Driver is the PSA to run against; default the first of Drivers.
+	Driver driver.Driver
+	// PSA names the driver among Drivers when Driver is not set.
+	PSA string
+	// Drivers are the PSAs to choose from; default drivers.All().
+	Drivers   []driver.Driver
 	DataDir   string // default: a new temporary folder, removed by Close
 	Settings  string // YAML; default the PSA's demo settings
-	SimOpts   autotasksim.Options
-	CWOpts    connectwisesim.Options
+	SimOpts   driver.SimOptions
 	AppOpts   app.Options
 	SkipApply bool
-	// Sim (Autotask) or CWSim (ConnectWise) and SimURL reuse a simulator
-	// that outlives this Env (restart tests); SimURL is the simulator's
-	// base URL (for Autotask also accepted with /atservicesrest/).
-	Sim    *autotasksim.Sim
-	CWSim  *connectwisesim.Sim
+	// Sim and SimURL reuse a simulator that outlives this Env (restart
+	// tests, or one built with options of its own PSA); SimURL is the
+	// simulator's base URL (scheme and host).
+	Sim    driver.Simulator
 	SimURL string
 	// SourceToken reuses a source token (restart tests); the source is
 	// created only when it does not exist yet.
 	SourceToken string
 }
 
+// withDriver returns all (default drivers.All()) with d in it.
+func withDriver(all []driver.Driver, d driver.Driver) []driver.Driver {
+	if all == nil {
+		all = drivers.All()
+	}
+	for _, have := range all {
+		if have.Name() == d.Name() {
+			return all
+		}
+	}
+	return append(append([]driver.Driver(nil), all...), d)
+}
+
+// pickDriver returns the driver opts name.
+func pickDriver(opts Options) (driver.Driver, error) {
+	if opts.Driver.Simulate != nil {
+		return opts.Driver, nil
+	}
+	all := opts.Drivers
+	if all == nil {
+		all = drivers.All()
+	}
+	if opts.PSA == "" {
+		return all[0], nil
+	}
+	var names []string
+	for _, d := range all {
+		if strings.EqualFold(d.Name(), opts.PSA) {
+			return d, nil
+		}
+		names = append(names, d.Name())
+	}
+	return driver.Driver{}, fmt.Errorf("demo: unknown psa %q: choose one of %s", opts.PSA, strings.Join(names, ", "))
+}
+
 // Start brings up the simulator and the app and applies the settings.
 func Start(ctx context.Context, opts Options) (*Env, error) {
-	e := &Env{SourceID: "saas-alerts", client: &http.Client{Timeout: 10 * time.Second}, PSA: opts.PSA}
-	if e.PSA == "" {
-		e.PSA = "autotask"
-	}
+	e := &Env{SourceID: "saas-alerts", client: &http.Client{Timeout: 10 * time.Second}}
 	var cleanups []func()
 	e.stop = func() {
 		for i := len(cleanups) - 1; i >= 0; i-- {
@@ -101,23 +131,31 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	fail := func(err error) (*Env, error) { e.stop(); return nil, err }
 
 	var err error
-	if e.kit, err = newKit(e.PSA, opts, e); err != nil {
+	if e.Driver, err = pickDriver(opts); err != nil {
 		return nil, err
 	}
-	simBase := strings.TrimSuffix(strings.TrimSuffix(opts.SimURL, "/"), "/atservicesrest")
-	if opts.Sim == nil && opts.CWSim == nil {
+	e.PSA = e.Driver.Name()
+	e.Sim, e.simBase = opts.Sim, strings.TrimSuffix(opts.SimURL, "/")
+	if e.Sim == nil {
+		e.Sim = e.Driver.Simulate(opts.SimOpts)
+		cleanups = append(cleanups, e.Sim.Close)
+	}
+	if opts.SimURL == "" {
 		simLn, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return fail(fmt.Errorf("listen for simulator: %w", err))
 		}
-		simSrv := &http.Server{Handler: e.kit.handler, ReadHeaderTimeout: 5 * time.Second}
+		simSrv := &http.Server{Handler: e.Sim, ReadHeaderTimeout: 5 * time.Second}
 		go func() { _ = simSrv.Serve(simLn) }()
 		cleanups = append(cleanups, func() { _ = simSrv.Close() })
-		simBase = "http://" + simLn.Addr().String()
+		e.simBase = "http://" + simLn.Addr().String()
 	}
-	e.simBase = simBase
-	e.SimURL = e.kit.apiURL(simBase)
-	if e.Tech, err = e.kit.tech(simBase); err != nil {
+	e.settings, e.env = e.Sim.Settings(driver.DemoSettings, driver.SettingsParams{Base: e.simBase})
+	if ds, err := integration.Decode(strings.NewReader(e.settings)); err == nil {
+		e.name = ds[0].Name
+		e.SimURL = ds[0].Connection.URL
+	}
+	if e.Tech, err = e.Sim.Technician(e.simBase); err != nil {
 		return fail(fmt.Errorf("technician connector: %w", err))
 	}
 
@@ -132,6 +170,9 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	e.AdminToken = randomToken("tba_")
 	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken)}
 	appOpts := opts.AppOpts
+	if appOpts.Drivers == nil {
+		appOpts.Drivers = withDriver(opts.Drivers, e.Driver)
+	}
 	if appOpts.Rescan == 0 {
 		appOpts.Rescan = 250 * time.Millisecond
 	}
@@ -165,7 +206,7 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	if !opts.SkipApply {
 		yaml := opts.Settings
 		if yaml == "" {
-			yaml = e.kit.settings
+			yaml = e.settings
 		}
 		if _, err := e.Apply(ctx, yaml); err != nil {
 			return fail(err)
@@ -187,7 +228,7 @@ func (e *Env) Apply(ctx context.Context, yaml string) ([]string, error) {
 	for i := range docs {
 		docs[i].Connection.URL = e.SimURL
 	}
-	plans, err := e.App.PlanApply(ctx, docs, func(k string) string { return e.kit.env[k] })
+	plans, err := e.App.PlanApply(ctx, docs, func(k string) string { return e.env[k] })
 	if err != nil {
 		return nil, err
 	}

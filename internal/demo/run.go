@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+
 	"context"
 	"fmt"
 	"io"
@@ -52,15 +54,15 @@ func story() []step {
 
 // Run runs the whole demo against one PSA's simulator and prints the
 // story and the summary to out.
-func Run(ctx context.Context, out io.Writer, psaName string) error {
+func Run(ctx context.Context, out io.Writer, d driver.Driver) error {
 	start := time.Now()
-	e, err := Start(ctx, Options{PSA: psaName, SkipApply: true})
+	e, err := Start(ctx, Options{Driver: d, SkipApply: true})
 	if err != nil {
 		return err
 	}
 	defer e.Close()
 	fmt.Fprintf(out, "ticketbridge demo: %s simulator + ticketbridge on SQLite, all on loopback\n", e.PSA)
-	lines, err := e.Apply(ctx, e.kit.settings)
+	lines, err := e.Apply(ctx, e.settings)
 	if err != nil {
 		return fmt.Errorf("apply demo settings: %w", err)
 	}
@@ -128,7 +130,7 @@ func (e *Env) Summary(ctx context.Context, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	conn, err := e.App.Connector(ctx, e.kit.name)
+	conn, err := e.App.Connector(ctx, e.name)
 	if err != nil {
 		return err
 	}
@@ -176,7 +178,7 @@ func printTicket(ctx context.Context, out io.Writer, conn psa.Connector, pl psa.
 	}
 	for _, n := range notes {
 		if n.Title == "" {
-			continue // ConnectWise keeps the ticket's description as its first note
+			continue // a PSA that keeps the ticket's description as its first note
 		}
 		fmt.Fprintf(out, "  note: %q (%s)\n", n.Title, n.Visibility)
 	}

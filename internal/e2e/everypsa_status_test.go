@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ func startPSAWith(t *testing.T, p, groupBy string, extra func(base string) strin
 
 func TestStatusSyncOnEveryPSA(t *testing.T) {
 	t.Parallel()
-	for _, p := range demo.PSAs {
+	for _, p := range drivers.Names() {
 		t.Run(p+"/poll and auto-resolve", func(t *testing.T) {
 			t.Parallel()
 			e := startPSAWith(t, p, "user_alert", func(string) string { return statusSection(p, "") })
@@ -89,7 +90,7 @@ func TestStatusSyncOnEveryPSA(t *testing.T) {
 
 func TestContractsOnEveryPSA(t *testing.T) {
 	t.Parallel()
-	for _, p := range demo.PSAs {
+	for _, p := range drivers.Names() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			e := startPSAWith(t, p, "none", func(string) string { return contractsSection(p) })

@@ -19,8 +19,8 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/engine"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
-	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise/connectwisesim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -118,7 +118,7 @@ func (v view) noted(alertID string) bool {
 
 func TestSeedScenariosOnEveryPSA(t *testing.T) {
 	t.Parallel()
-	for _, p := range demo.PSAs {
+	for _, p := range drivers.Names() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			t.Run("user grouping", func(t *testing.T) { t.Parallel(); userGrouping(t, p) })
@@ -284,19 +284,15 @@ func crashAfterCreate(t *testing.T, p string) {
 		<-ctx.Done()
 		return engine.ErrSimulatedCrash
 	}
-	var reuse func(*demo.Options)
-	switch p {
-	case "autotask":
-		sim := autotasksim.New(autotasksim.Options{})
-		srv := httptest.NewServer(sim)
-		t.Cleanup(srv.Close)
-		reuse = func(o *demo.Options) { o.Sim, o.SimURL = sim, srv.URL }
-	case "connectwise":
-		sim := connectwisesim.New(connectwisesim.Options{})
-		srv := httptest.NewServer(sim)
-		t.Cleanup(srv.Close)
-		reuse = func(o *demo.Options) { o.CWSim, o.SimURL = sim, srv.URL }
+	d, err := drivers.Lookup(p)
+	if err != nil {
+		t.Fatal(err)
 	}
+	sim := d.Simulate(driver.SimOptions{})
+	srv := httptest.NewServer(sim)
+	t.Cleanup(srv.Close)
+	t.Cleanup(sim.Close)
+	reuse := func(o *demo.Options) { o.Sim, o.SimURL = sim, srv.URL }
 	e1 := startPSA(t, p, "user", reuse, func(o *demo.Options) { o.DataDir = dir; o.AppOpts.AfterCreate = hook })
 	e1.send0(testAlert{ID: "crash-1", Type: "Too Many Downloads", Email: "jane@acme.example"})
 	eventually(t, 10*time.Second, "create reached the PSA", func() bool { return crashes.Load() == 1 })

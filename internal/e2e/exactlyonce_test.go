@@ -17,7 +17,9 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/engine"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/autotask"
 	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -29,10 +31,10 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func TestCrashAfterPSACreate(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	sim := autotasksim.New(autotasksim.Options{})
+	sim := autotask.Simulator(autotasksim.New(autotasksim.Options{}))
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
-	simURL := srv.URL + "/atservicesrest/"
+	simURL := srv.URL
 	var crashes atomic.Int32
 	crashing := func(o *demo.Options) {
 		o.DataDir = dir
@@ -89,7 +91,7 @@ func TestCrashAfterPSACreate(t *testing.T) {
 
 // restart opens a new app on the same data dir against the same running
 // simulator, as a process restarted after kill -9 would.
-func restart(t *testing.T, dir string, sim *autotasksim.Sim, simURL, token string) *env {
+func restart(t *testing.T, dir string, sim driver.Simulator, simURL, token string) *env {
 	t.Helper()
 	return start(t, "", func(o *demo.Options) {
 		o.DataDir = dir
@@ -118,7 +120,8 @@ func TestNoPlaintextCredentials(t *testing.T) {
 	t.Parallel()
 	e := start(t, settings("user"))
 	e.send(testAlert{ID: "p1", Type: "Too Many Downloads", Email: "jane@acme.example"})
-	secrets := []string{e.Sim.Users()[0].Secret, e.Sim.IntegrationCode()}
+	at := e.autotaskSim()
+	secrets := []string{at.Users()[0].Secret, at.IntegrationCode()}
 
 	var files []string
 	_ = filepath.Walk(e.DataDir, func(p string, info os.FileInfo, err error) error {

@@ -203,9 +203,10 @@ type simNote struct {
 // browser tab on the PSA would see it.
 func (e *env) simCall(method, path, body string, out any) {
 	e.t.Helper()
-	tech := e.Sim.Users()[1]
+	at := e.autotaskSim()
+	tech := at.Users()[1]
 	req, _ := http.NewRequest(method, e.SimURL+path, strings.NewReader(body))
-	req.Header.Set("ApiIntegrationCode", e.Sim.IntegrationCode())
+	req.Header.Set("ApiIntegrationCode", at.IntegrationCode())
 	req.Header.Set("UserName", tech.UserName)
 	req.Header.Set("Secret", tech.Secret)
 	req.Header.Set("Content-Type", "application/json")
@@ -290,4 +291,19 @@ func (e *env) timelineText(alertID string) string {
 	return b.String()
 }
 
-var _ = autotasksim.New
+// autotaskSim is the Autotask simulator behind e, for tests that speak
+// its wire API.
+func (e *env) autotaskSim() interface {
+	Users() []autotasksim.User
+	IntegrationCode() string
+} {
+	e.t.Helper()
+	at, ok := e.Sim.(interface {
+		Users() []autotasksim.User
+		IntegrationCode() string
+	})
+	if !ok {
+		e.t.Fatalf("%s: not the Autotask simulator", e.PSA)
+	}
+	return at
+}

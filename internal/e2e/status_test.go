@@ -17,6 +17,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/engine"
+	"github.com/ticketbridge/ticketbridge/internal/psa/autotask"
 	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -336,11 +337,11 @@ func (e *env) createSource(t *testing.T, id, callback string) createdSource {
 func TestWebhooks(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	sim := autotasksim.New(autotasksim.Options{WebhookRetries: 1, WebhookRetryDelay: 20 * time.Millisecond})
+	sim := autotask.Simulator(autotasksim.New(autotasksim.Options{WebhookRetries: 1, WebhookRetryDelay: 20 * time.Millisecond}))
 	simSrv := httptest.NewServer(sim)
 	defer simSrv.Close()
 	defer sim.Close()
-	simURL := simSrv.URL + "/atservicesrest/"
+	simURL := simSrv.URL
 	e := start(t, "", func(o *demo.Options) { o.DataDir, o.Sim, o.SimURL, o.SkipApply = dir, sim, simURL, true })
 	withHooks := statusSettings(false, "  webhooks: true\n  public_url: "+e.BaseURL+"\n")
 	if _, err := e.Apply(context.Background(), withHooks); err != nil {
@@ -391,10 +392,10 @@ func TestWebhooks(t *testing.T) {
 func TestPollCursorSurvivesRestart(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	sim := autotasksim.New(autotasksim.Options{})
+	sim := autotask.Simulator(autotasksim.New(autotasksim.Options{}))
 	simSrv := httptest.NewServer(sim)
 	defer simSrv.Close()
-	simURL := simSrv.URL + "/atservicesrest/"
+	simURL := simSrv.URL
 	e := start(t, statusSettings(false, ""), func(o *demo.Options) { o.DataDir, o.Sim, o.SimURL = dir, sim, simURL })
 	e.send(testAlert{ID: "c1", Type: "Too Many Downloads", Email: "jane@acme.example"},
 		testAlert{ID: "c2", Type: "Too Many Uploads", Email: "jane@acme.example"})

@@ -31,7 +31,7 @@ func cwMinimal() Settings {
 			},
 		},
 	}
-	ApplyDefaults(&s)
+	applyDefaults(&s)
 	return s
 }
 
@@ -127,7 +127,7 @@ func TestValidateConnectWise(t *testing.T) {
 			t.Parallel()
 			s := cwMinimal()
 			tt.mutate(&s)
-			if diff := cmp.Diff(tt.want, cwProblems(t, Validate(s))); diff != "" {
+			if diff := cmp.Diff(tt.want, cwProblems(t, validate(s))); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
 		})
@@ -143,7 +143,7 @@ func TestValidateAutotaskRejectsConnectWiseKeys(t *testing.T) {
 		{"connection.public_key", "not used by autotask: remove it (connection.username, connection.secret and connection.integration_code set the credentials)"},
 		{"connection.client_id", "not used by autotask: remove it (connection.username, connection.secret and connection.integration_code set the credentials)"},
 	}
-	if diff := cmp.Diff(want, cwProblems(t, Validate(s))); diff != "" {
+	if diff := cmp.Diff(want, cwProblems(t, validate(s))); diff != "" {
 		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }
@@ -151,9 +151,13 @@ func TestValidateAutotaskRejectsConnectWiseKeys(t *testing.T) {
 func TestApplyDefaultsConnectWise(t *testing.T) {
 	t.Parallel()
 	s := cwMinimal()
-	if s.Connection.RequestsPerHour != ConnectWiseRequestsPerHour || s.Connection.MaxConcurrent != ConnectWiseMaxConcurrent {
-		t.Errorf("defaults = %d/h, %d concurrent; want %d, %d", s.Connection.RequestsPerHour, s.Connection.MaxConcurrent,
-			ConnectWiseRequestsPerHour, ConnectWiseMaxConcurrent)
+	p, ok := testProfiles.Lookup("connectwise")
+	if !ok {
+		t.Fatal("no connectwise profile")
+	}
+	p.ApplyDefaults(&s)
+	if s.Connection.RequestsPerHour != 3600 || s.Connection.MaxConcurrent != 4 {
+		t.Errorf("defaults = %d/h, %d concurrent; want 3600, 4", s.Connection.RequestsPerHour, s.Connection.MaxConcurrent)
 	}
 }
 

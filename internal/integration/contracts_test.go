@@ -26,7 +26,7 @@ func withContracts() Settings {
 			{Organization: "org-7", Contract: Pick{Name: "Globex Security Bundle"}},
 		},
 	}
-	ApplyDefaults(&s)
+	applyDefaults(&s)
 	return s
 }
 
@@ -98,7 +98,7 @@ func TestValidateContracts(t *testing.T) {
 			t.Parallel()
 			s := withContracts()
 			tt.mutate(&s.Contracts)
-			if diff := cmp.Diff(tt.want, problemsOf(t, Validate(s))); diff != "" {
+			if diff := cmp.Diff(tt.want, problemsOf(t, validate(s))); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
 		})
@@ -121,8 +121,8 @@ func TestContractDefaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := Settings{Contracts: Contracts{BillableUsers: tt.in}}
-			ApplyDefaults(&s)
-			ApplyDefaults(&s)
+			applyDefaults(&s)
+			applyDefaults(&s)
 			if diff := cmp.Diff(tt.want, s.Contracts.BillableUsers); diff != "" {
 				t.Errorf("billable_users (-want +got):\n%s", diff)
 			}

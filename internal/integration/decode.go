@@ -13,18 +13,10 @@ import (
 
 // Defaults, applied in one place by ApplyDefaults.
 const (
-	DefaultSince            = "now"
-	DefaultGroupBy          = GroupUserAlert
-	DefaultDueIn            = "24h"
-	DefaultVisibility       = "internal"
-	AutotaskRequestsPerHour = 10000
-	AutotaskMaxConcurrent   = 3
-	PSAAutotask             = "autotask"
-	// ConnectWise publishes no rate limit; 60 a minute is the one figure
-	// in circulation, so it is the default budget.
-	ConnectWiseRequestsPerHour = 3600
-	ConnectWiseMaxConcurrent   = 4
-	PSAConnectWise             = "connectwise"
+	DefaultSince      = "now"
+	DefaultGroupBy    = GroupUserAlert
+	DefaultDueIn      = "24h"
+	DefaultVisibility = "internal"
 )
 
 // Decode reads one or more YAML documents (separated by ---), each one
@@ -161,8 +153,8 @@ func yamlKeys(t reflect.Type) []string {
 	return keys
 }
 
-// ApplyDefaults fills every default in one place. It is idempotent and
-// never overwrites a value that is set.
+// ApplyDefaults fills every default that does not depend on the PSA, in
+// one place. It is idempotent and never overwrites a value that is set.
 func ApplyDefaults(s *Settings) {
 	s.PSA = strings.ToLower(strings.TrimSpace(s.PSA))
 	if s.Enabled == nil {
@@ -177,18 +169,16 @@ func ApplyDefaults(s *Settings) {
 	setDefault(&s.Notes.Title, DefaultNoteTitle)
 	applyStatusDefaults(&s.StatusSync)
 	applyContractDefaults(&s.Contracts)
-	rate, conc := 0, 0
-	switch s.PSA {
-	case PSAAutotask:
-		rate, conc = AutotaskRequestsPerHour, AutotaskMaxConcurrent
-	case PSAConnectWise:
-		rate, conc = ConnectWiseRequestsPerHour, ConnectWiseMaxConcurrent
-	}
+}
+
+// ApplyDefaults fills the PSA's connection defaults (request budget,
+// calls in flight); ApplyDefaults fills the rest.
+func (p Profile) ApplyDefaults(s *Settings) {
 	if s.Connection.RequestsPerHour == 0 {
-		s.Connection.RequestsPerHour = rate
+		s.Connection.RequestsPerHour = p.RequestsPerHour
 	}
 	if s.Connection.MaxConcurrent == 0 {
-		s.Connection.MaxConcurrent = conc
+		s.Connection.MaxConcurrent = p.MaxConcurrent
 	}
 }
 

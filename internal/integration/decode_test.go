@@ -74,7 +74,7 @@ func TestDecodeErrors(t *testing.T) {
 func TestApplyDefaults(t *testing.T) {
 	t.Parallel()
 	s := Settings{PSA: " AutoTask "}
-	ApplyDefaults(&s)
+	applyDefaults(&s)
 	got := []any{s.PSA, s.IsEnabled(), s.Sync.Since, s.Ticket.GroupBy, s.Ticket.DueIn, s.Notes.Visibility,
 		s.Ticket.Subject, s.Notes.Title, s.Connection.RequestsPerHour, s.Connection.MaxConcurrent}
 	want := []any{"autotask", true, "now", GroupUserAlert, "24h", "internal",
@@ -85,7 +85,7 @@ func TestApplyDefaults(t *testing.T) {
 
 	set := Settings{PSA: "autotask", Enabled: ptr(false), Sync: Sync{Since: "30d"}, Ticket: Ticket{GroupBy: GroupUser, DueIn: "4h"},
 		Connection: Connection{RequestsPerHour: 500, MaxConcurrent: 1}}
-	ApplyDefaults(&set)
+	applyDefaults(&set)
 	if set.IsEnabled() || set.Sync.Since != "30d" || set.Ticket.GroupBy != GroupUser || set.Ticket.DueIn != "4h" ||
 		set.Connection.RequestsPerHour != 500 || set.Connection.MaxConcurrent != 1 {
 		t.Errorf("ApplyDefaults overwrote set values: %+v", set)

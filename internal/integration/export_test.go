@@ -60,7 +60,7 @@ func TestExportRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Decode(Export()) = %v\n%s", err, out)
 	}
-	ApplyDefaults(&back[0])
+	applyDefaults(&back[0])
 	if diff := cmp.Diff(s, back[0]); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}

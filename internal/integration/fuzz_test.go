@@ -29,8 +29,8 @@ func FuzzDecode(f *testing.F) {
 		}
 		var valid []Settings
 		for _, s := range all {
-			ApplyDefaults(&s)
-			if Validate(s) == nil {
+			applyDefaults(&s)
+			if validate(s) == nil {
 				valid = append(valid, s)
 			}
 		}
@@ -52,7 +52,7 @@ func FuzzDecode(f *testing.F) {
 			want := valid[i]
 			want.Connection.Secret = redactRef(want.Connection.Secret)
 			want.Connection.IntegrationCode = redactRef(want.Connection.IntegrationCode)
-			ApplyDefaults(&back[i])
+			applyDefaults(&back[i])
 			if diff := cmp.Diff(want, back[i], cmpopts.EquateEmpty()); diff != "" {
 				t.Fatalf("round trip of integration %d (-want +got):\n%s\nexported:\n%s", i, diff, out)
 			}

@@ -20,7 +20,7 @@ func loadExample(t testing.TB) Settings {
 	if len(all) != 1 {
 		t.Fatalf("Decode(example.yaml) returned %d integrations, want 1", len(all))
 	}
-	ApplyDefaults(&all[0])
+	applyDefaults(&all[0])
 	return all[0]
 }
 
@@ -45,7 +45,7 @@ func minimal() Settings {
 		},
 		Notes: Notes{Type: Pick{Name: "Task Notes"}},
 	}
-	ApplyDefaults(&s)
+	applyDefaults(&s)
 	return s
 }
 

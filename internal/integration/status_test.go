@@ -25,7 +25,7 @@ func withStatusSync() Settings {
 		},
 		AutoResolve: true,
 	}
-	ApplyDefaults(&s)
+	applyDefaults(&s)
 	return s
 }
 
@@ -125,7 +125,7 @@ func TestValidateStatusSync(t *testing.T) {
 			t.Parallel()
 			s := withStatusSync()
 			tt.mutate(&s.StatusSync, &s)
-			if diff := cmp.Diff(tt.want, problemsOf(t, Validate(s))); diff != "" {
+			if diff := cmp.Diff(tt.want, problemsOf(t, validate(s))); diff != "" {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
 		})
@@ -147,8 +147,8 @@ func TestStatusDefaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := Settings{StatusSync: tt.in}
-			ApplyDefaults(&s)
-			ApplyDefaults(&s) // idempotent
+			applyDefaults(&s)
+			applyDefaults(&s) // idempotent
 			if s.StatusSync.PollInterval != tt.want {
 				t.Errorf("poll_interval = %q, want %q", s.StatusSync.PollInterval, tt.want)
 			}

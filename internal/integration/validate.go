@@ -46,57 +46,68 @@ func (ps problems) err() error {
 	return &ValidationError{Problems: ps}
 }
 
-// SupportedPSAs are the PSAs an integration may name today; PlannedPSAs
-// are named in the message so an admin knows the rest is coming.
-var (
-	SupportedPSAs = []string{PSAAutotask, PSAConnectWise}
-	PlannedPSAs   = []string{"halopsa", "syncro", "superops", "servicenow"}
-)
+// PlannedPSAs are named in the message for a PSA no driver serves yet,
+// so an admin knows it is coming rather than misspelled.
+var PlannedPSAs = []string{"halopsa", "syncro", "superops", "servicenow"}
 
 // Severities lists the alert severities the priority map must cover. It
 // mirrors alert.Severities; integration does not import alert so the
 // settings schema stays free of the alert model.
 var Severities = []string{"critical", "high", "medium", "low", "info"}
 
-// Validate checks settings (normally after ApplyDefaults) and returns a
+// Validate checks settings (normally after ApplyDefaults) against the
+// profile of the PSA they name, one of known, and returns a
 // *ValidationError listing every problem, each with what to set. It checks
 // shape only; whether names exist in the PSA is Resolve's job.
-func Validate(s Settings) error {
+func Validate(s Settings, known Profiles) error {
 	var ps problems
-	validateIntegration(&ps, &s)
+	p, ok := validateIntegration(&ps, &s, known)
 	validateSync(&ps, &s.Sync)
 	validateCompanies(&ps, &s.Companies)
-	validateTicket(&ps, s.PSA, &s.Ticket)
+	validateTicket(&ps, p, &s.Ticket)
 	validateOverrides(&ps, &s.Ticket)
-	validateNotes(&ps, s.PSA, &s.Notes)
-	if isConnectWise(s.PSA) {
-		validateConnectWiseOnly(&ps, &s)
+	validateNotes(&ps, p, &s.Notes)
+	if ok {
+		validateProfile(&ps, p, &s)
 	}
 	validateStatusSync(&ps, &s)
 	validateContracts(&ps, &s)
 	return ps.err()
 }
 
-func validateIntegration(ps *problems, s *Settings) {
+// validateIntegration checks the name and the PSA, and returns the PSA's
+// profile (a zero one, which requires everything, when it is unknown).
+func validateIntegration(ps *problems, s *Settings, known Profiles) (Profile, bool) {
 	if strings.TrimSpace(s.Name) == "" {
 		ps.add("name", `required: set a name for this integration, unique in the tenant (e.g. "autotask")`)
 	}
-	set := quoteOr(SupportedPSAs)
-	planned := strings.Join(PlannedPSAs[:len(PlannedPSAs)-1], ", ") + " and " + PlannedPSAs[len(PlannedPSAs)-1]
-	psa := strings.ToLower(strings.TrimSpace(s.PSA))
-	switch {
-	case psa == "":
-		ps.add("psa", `required: set %s (%s are planned)`, set, planned)
-	case psa == PSAAutotask:
-		validateAutotaskConnection(ps, &s.Connection)
-	case psa == PSAConnectWise:
-		validateConnectWiseConnection(ps, &s.Connection)
-	case slices.Contains(PlannedPSAs, psa):
-		ps.add("psa", `%q is not supported yet: set %s (%s are planned)`, s.PSA, set, planned)
-	default:
-		ps.add("psa", `unknown PSA %q: set %s (%s are planned)`, s.PSA, set, planned)
+	set := quoteOr(known.Names())
+	var planned []string
+	for _, name := range PlannedPSAs {
+		if _, served := known.Lookup(name); !served {
+			planned = append(planned, name)
+		}
 	}
-	validateConnection(ps, psa, &s.Connection)
+	later := ""
+	if len(planned) > 0 {
+		later = fmt.Sprintf(" (%s %s planned)", joinAnd(planned), map[bool]string{true: "is", false: "are"}[len(planned) == 1])
+	}
+	name := strings.ToLower(strings.TrimSpace(s.PSA))
+	p, ok := known.Lookup(name)
+	switch {
+	case name == "":
+		ps.add("psa", `required: set %s%s`, set, later)
+	case ok:
+	case slices.Contains(planned, name):
+		ps.add("psa", `%q is not supported yet: set %s%s`, s.PSA, set, later)
+	default:
+		ps.add("psa", `unknown PSA %q: set %s%s`, s.PSA, set, later)
+	}
+	if ok {
+		validateConnectionKeys(ps, p, &s.Connection)
+	}
+	validateConnection(ps, p, &s.Connection)
+	return p, ok
 }
 
 // quoteOr renders names as `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
@@ -111,61 +122,9 @@ func quoteOr(names []string) string {
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
 
-func validateAutotaskConnection(ps *problems, c *Connection) {
-	if strings.TrimSpace(c.Username) == "" {
-		ps.add("connection.username", "required for autotask: set the API user's username (key)")
-	}
-	if c.Secret.IsZero() {
-		ps.add("connection.secret", "required for autotask: set env or file to where the API user's secret (password) is")
-	}
-	if c.IntegrationCode.IsZero() {
-		ps.add("connection.integration_code", "required for autotask: set env or file to where the API tracking identifier (integration code) is")
-	}
-	unused(ps, PSAAutotask, "connection.username, connection.secret and connection.integration_code",
-		keyUse{c.Company != "", "connection.company"}, keyUse{c.PublicKey != "", "connection.public_key"},
-		keyUse{!c.PrivateKey.IsZero(), "connection.private_key"}, keyUse{!c.ClientID.IsZero(), "connection.client_id"})
-}
-
-func validateConnectWiseConnection(ps *problems, c *Connection) {
-	if strings.TrimSpace(c.URL) == "" {
-		ps.add("connection.url", "required for connectwise: set the site, e.g. https://api-na.myconnectwise.net (or your on-premise host)")
-	}
-	if strings.TrimSpace(c.Company) == "" {
-		ps.add("connection.company", "required for connectwise: set the company id you log in with")
-	}
-	if strings.TrimSpace(c.PublicKey) == "" {
-		ps.add("connection.public_key", "required for connectwise: set the API member's public key")
-	}
-	if c.PrivateKey.IsZero() {
-		ps.add("connection.private_key", "required for connectwise: set env or file to where the API member's private key is")
-	}
-	if c.ClientID.IsZero() {
-		ps.add("connection.client_id", "required for connectwise: set env or file to where the integration's clientId (from the ConnectWise developer portal) is")
-	}
-	unused(ps, PSAConnectWise, "connection.company, connection.public_key, connection.private_key and connection.client_id",
-		keyUse{c.Username != "", "connection.username"}, keyUse{!c.Secret.IsZero(), "connection.secret"},
-		keyUse{!c.IntegrationCode.IsZero(), "connection.integration_code"})
-}
-
-// keyUse is whether a connection key is set, by path.
-type keyUse struct {
-	set  bool
-	path string
-}
-
-// unused reports connection keys of another PSA: a leftover from a copied
-// file would otherwise be ignored silently.
-func unused(ps *problems, psa, instead string, keys ...keyUse) {
-	for _, k := range keys {
-		if k.set {
-			ps.add(k.path, "not used by %s: remove it (%s set the credentials)", psa, instead)
-		}
-	}
-}
-
-func validateConnection(ps *problems, psa string, c *Connection) {
+func validateConnection(ps *problems, p Profile, c *Connection) {
 	if c.URL != "" {
-		validateURL(ps, psa, c.URL)
+		validateURL(ps, p, c.URL)
 	}
 	for _, ref := range []struct {
 		path string
@@ -178,26 +137,37 @@ func validateConnection(ps *problems, psa string, c *Connection) {
 			ps.add(ref.path, "set only one of env, file, value or stored")
 		}
 	}
+	of := ""
+	if p.Name != "" {
+		of = fmt.Sprintf(" (%s: %d)", p.Name, p.RequestsPerHour)
+	}
 	if c.RequestsPerHour < 0 {
-		ps.add("connection.requests_per_hour", "must be positive: set the PSA's request budget per hour (autotask: %d)", AutotaskRequestsPerHour)
+		ps.add("connection.requests_per_hour", "must be positive: set the PSA's request budget per hour%s", of)
+	}
+	if p.Name != "" {
+		of = fmt.Sprintf(" (%s: %d)", p.Name, p.MaxConcurrent)
 	}
 	if c.MaxConcurrent < 0 {
-		ps.add("connection.max_concurrent", "must be positive: set how many calls may be in flight (autotask: %d)", AutotaskMaxConcurrent)
+		ps.add("connection.max_concurrent", "must be positive: set how many calls may be in flight%s", of)
 	}
 }
 
-// validateURL checks connection.url: an http(s) URL, and for ConnectWise
-// the site's root (the codebase path is discovered, never configured).
-func validateURL(ps *problems, psa, raw string) {
+// validateURL checks connection.url: an http(s) URL, and where the URL is
+// a site the API path is discovered under, the site's root.
+func validateURL(ps *problems, p Profile, raw string) {
 	u, err := url.Parse(raw)
 	ok := err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 	switch {
-	case psa == PSAConnectWise && !ok:
-		ps.add("connection.url", "%q is not an http(s) URL: set the ConnectWise site, e.g. https://api-na.myconnectwise.net", raw)
-	case psa == PSAConnectWise && strings.Trim(u.Path, "/") != "":
+	case p.URL.SiteOnly && !ok:
+		ps.add("connection.url", "%q is not an http(s) URL: set the %s site, e.g. %s", raw, p.Title, p.URL.Example)
+	case p.URL.SiteOnly && strings.Trim(u.Path, "/") != "":
 		ps.add("connection.url", "%q has a path: set the site only, e.g. %s://%s (the API path is discovered)", raw, u.Scheme, u.Host)
+	case !ok && p.URL.Required:
+		ps.add("connection.url", "%q is not an http(s) URL: set the PSA's API root, e.g. %s", raw, p.URL.Example)
+	case !ok && p.URL.Discovers != "":
+		ps.add("connection.url", "%q is not an http(s) URL: set the PSA's API root, or leave it empty to discover %s", raw, p.URL.Discovers)
 	case !ok:
-		ps.add("connection.url", "%q is not an http(s) URL: set the PSA's API root, or leave it empty to discover the zone", raw)
+		ps.add("connection.url", "%q is not an http(s) URL: set the PSA's API root", raw)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 func TestValidateExampleAndMinimal(t *testing.T) {
 	t.Parallel()
 	for name, s := range map[string]Settings{"example": loadExample(t), "minimal": minimal()} {
-		if err := Validate(s); err != nil {
+		if err := validate(s); err != nil {
 			t.Errorf("Validate(%s) = %v, want nil", name, err)
 		}
 	}
@@ -160,7 +160,7 @@ func TestValidateProblems(t *testing.T) {
 			t.Parallel()
 			s := minimal()
 			tt.mutate(&s)
-			err := Validate(s)
+			err := validate(s)
 			var got []Problem
 			var ve *ValidationError
 			if errors.As(err, &ve) {
@@ -178,11 +178,11 @@ func TestValidateProblems(t *testing.T) {
 func TestValidateReportsEveryProblem(t *testing.T) {
 	t.Parallel()
 	s := Settings{PSA: "autotask"}
-	ApplyDefaults(&s)
-	err := Validate(s)
+	applyDefaults(&s)
+	err := validate(s)
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
-		t.Fatalf("Validate(empty) = %v, want *ValidationError", err)
+		t.Fatalf("validate(empty) = %v, want *ValidationError", err)
 	}
 	paths := make([]string, len(ve.Problems))
 	for i, p := range ve.Problems {

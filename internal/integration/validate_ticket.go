@@ -9,11 +9,8 @@ import (
 )
 
 // requiredTicketFields are Kaseya MDR's completion criteria for ticket
-// defaults, each with an example from a stock Autotask tenant.
-var requiredTicketFields = []struct {
-	path, what, example string
-	get                 func(*Ticket) Pick
-}{
+// defaults, each with an example from a stock PSA tenant.
+var requiredTicketFields = []requiredTicketField{
 	{"ticket.category", "ticket category", "Standard", func(t *Ticket) Pick { return t.Category }},
 	{"ticket.type", "ticket type", "Alert", func(t *Ticket) Pick { return t.Type }},
 	{"ticket.status", "status new tickets start in", "New", func(t *Ticket) Pick { return t.Status }},
@@ -21,22 +18,23 @@ var requiredTicketFields = []struct {
 	{"ticket.source", "ticket source", "Monitoring Alert", func(t *Ticket) Pick { return t.Source }},
 }
 
-// connectWiseLacks are ticket fields ConnectWise has no twin for, with
-// what to set instead.
-var connectWiseLacks = map[string]string{
-	"ticket.category": "ConnectWise has no ticket category: remove it (a board's types and subtypes classify tickets: set ticket.issue_type and ticket.sub_issue_type)",
-	"ticket.type":     "ConnectWise has no ticket type apart from the board's types: remove it and set ticket.issue_type to a type of the board",
+// requiredTicketField is one ticket default every PSA with a twin for it
+// requires.
+type requiredTicketField struct {
+	path, what, example string
+	get                 func(*Ticket) Pick
 }
 
-func validateTicket(ps *problems, psaName string, t *Ticket) {
-	cw := isConnectWise(psaName)
+// validateTicket checks the ticket defaults. A required field the PSA has
+// no twin for is not required; setting it is the profile's problem to
+// report.
+func validateTicket(ps *problems, p Profile, t *Ticket) {
 	for _, f := range requiredTicketFields {
-		msg, lacks := connectWiseLacks[f.path]
+		msg, lacks := p.Lacks(f.path)
 		switch {
-		case cw && lacks && !f.get(t).IsZero():
+		case lacks && !f.get(t).IsZero():
 			ps.add(f.path, "%s", msg)
-		case cw && lacks:
-		case f.get(t).IsZero():
+		case f.get(t).IsZero() && !p.optional(f.path):
 			ps.add(f.path, "required: set the %s, e.g. %q", f.what, f.example)
 		}
 	}
@@ -132,24 +130,10 @@ func validateOverrides(ps *problems, t *Ticket) {
 	}
 }
 
-// isConnectWise reports whether psaName names ConnectWise, before or after
-// ApplyDefaults normalised it.
-func isConnectWise(psaName string) bool {
-	return strings.EqualFold(strings.TrimSpace(psaName), PSAConnectWise)
-}
-
-// validateConnectWiseOnly reports settings ConnectWise has no twin for
-// outside the ticket defaults.
-func validateConnectWiseOnly(ps *problems, s *Settings) {
-	if len(s.Companies.Filter.Classifications) > 0 {
-		ps.add("companies.filter.classifications", "ConnectWise has no company classifications: remove them (filter by companies.filter.types)")
-	}
-}
-
-// validateNotes checks the note settings. ConnectWise notes have no type,
-// so notes.type is optional there (its one value is "Service Note").
-func validateNotes(ps *problems, psaName string, n *Notes) {
-	if n.Type.IsZero() && !isConnectWise(psaName) {
+// validateNotes checks the note settings; notes.type is required unless
+// the PSA has one kind of note.
+func validateNotes(ps *problems, p Profile, n *Notes) {
+	if n.Type.IsZero() && !p.optional("notes.type") {
 		ps.add("notes.type", `required: set the PSA note type for notes on existing tickets, e.g. "Task Notes"`)
 	}
 	switch n.Visibility {

@@ -26,15 +26,7 @@ func (r *run) check(ctx context.Context, sc scenario) {
 	var results []result
 	for _, s := range r.sims {
 		res := result{name: s.Name, budget: useSince(s.Calls.Calls(), r.serveStart, sc.budget, sc.window)}
-		tickets, err := s.reader().Tickets(ctx)
-		if err != nil {
-			r.t.Fatalf("%s: read tickets: %v", s.Name, err)
-		}
-		notes, err := s.reader().Notes(ctx)
-		if err != nil {
-			r.t.Fatalf("%s: read notes: %v", s.Name, err)
-		}
-		res.audit = bench.AuditPSA(r.accepted, tickets, notes)
+		res.audit = bench.AuditPSA(r.accepted, s.Sim.State())
 		r.checkIntegration(res, sc)
 		r.explainLost(ctx, s.Name, res.audit.Lost)
 		if slices.Contains(r.held, s.Name) && res.budget.Over > 0 {

@@ -101,15 +101,19 @@ type run struct {
 func setup(ctx context.Context, t *testing.T, dbURL string, sc scenario) *run {
 	bin := buildBinary(t)
 	r := &run{t: t, accepted: make(map[string]string, sc.alerts)}
-	var docs []string
+	var docs, env []string
 	for i := range sc.integrations {
 		s := startSim(t, fmt.Sprintf("replicas-%02d", i+1), sc.budget+simHeadroom, sc.window)
 		r.sims = append(r.sims, s)
-		docs = append(docs, s.settings(sc.budget, sc.window))
+		doc, vars := s.settings(sc.budget, sc.window)
+		docs = append(docs, doc)
+		// Every simulator has the same made-up credentials.
+		env = env[:0]
+		for k, v := range vars {
+			env = append(env, k+"="+v)
+		}
 	}
-	// Every simulator has the same made-up credentials.
-	u := r.sims[0].Sim.Users()[0]
-	r.c = newCluster(t, bin, dbURL, "DEMO_AUTOTASK_SECRET="+u.Secret, "DEMO_AUTOTASK_INTEGRATION_CODE="+r.sims[0].Sim.IntegrationCode())
+	r.c = newCluster(t, bin, dbURL, env...)
 	r.c.apply(strings.Join(docs, "---\n"))
 	r.serveStart = time.Now()
 	r.rs = r.c.startN(ctx, replicas)

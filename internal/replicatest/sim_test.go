@@ -4,29 +4,30 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/bench"
-	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 )
 
-// simServer is one integration's Autotask simulator, served over loopback
-// from the test process behind a call log of ticketbridge's requests.
+// simServer is one integration's simulator (the default driver's),
+// served over loopback from the test process behind a call log of
+// ticketbridge's requests.
 type simServer struct {
 	Name  string // the integration it stands for
-	Sim   *autotasksim.Sim
+	Sim   driver.Simulator
 	Calls *bench.CallLog
-	Root  string // .../atservicesrest/
+	Base  string // scheme and host
 }
 
 // startSim serves a simulator that refuses requests past limit per
 // window, until the test ends.
 func startSim(tb testing.TB, name string, limit int, window time.Duration) *simServer {
 	tb.Helper()
-	sim := autotasksim.New(autotasksim.Options{HourlyLimit: limit, Window: window})
-	calls := bench.NewCallLog(sim, sim.Users()[0].UserName)
+	sim := drivers.Default().Simulate(driver.SimOptions{RequestLimit: limit, Window: window})
+	calls := bench.NewCallLog(sim, sim)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatalf("listen for simulator: %v", err)
@@ -34,21 +35,16 @@ func startSim(tb testing.TB, name string, limit int, window time.Duration) *simS
 	srv := &http.Server{Handler: calls, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	tb.Cleanup(func() { _ = srv.Close(); sim.Close() })
-	return &simServer{Name: name, Sim: sim, Calls: calls, Root: "http://" + ln.Addr().String() + "/atservicesrest/"}
+	return &simServer{Name: name, Sim: sim, Calls: calls, Base: "http://" + ln.Addr().String()}
 }
 
-// settings returns the integration's settings YAML: the bench settings
+// settings returns the integration's settings YAML, the bench settings
 // (catch-all company, user_alert grouping) pointed at this simulator with
-// the given budget.
-func (s *simServer) settings(budget int, window time.Duration) string {
-	y := bench.Settings(s.Name, budget, window, 3)
-	return strings.Replace(y, "  username:", "  url: "+s.Root+"\n  username:", 1)
-}
-
-// reader reads the simulator as its technician, through its API.
-func (s *simServer) reader() *bench.PSAReader {
-	tech := s.Sim.Users()[1]
-	return &bench.PSAReader{BaseURL: s.Root, IntegrationCode: s.Sim.IntegrationCode(), UserName: tech.UserName, Secret: tech.Secret}
+// the given budget, and the environment they read.
+func (s *simServer) settings(budget int, window time.Duration) (string, map[string]string) {
+	return s.Sim.Settings(driver.BenchSettings, driver.SettingsParams{
+		Name: s.Name, Base: s.Base, RequestsPerHour: budget, BudgetWindow: window, MaxConcurrent: 3,
+	})
 }
 
 // budgetUse is what ticketbridge's requests did to one budget.

@@ -1,0 +1,57 @@
+package autotask
+
+import (
+	_ "embed"
+	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/integration"
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+)
+
+// Profile is what settings know of Autotask.
+var Profile = integration.Profile{
+	Name:            "autotask",
+	Title:           "Autotask",
+	RequestsPerHour: DefaultRequestsPerHour,
+	MaxConcurrent:   DefaultMaxConcurrent,
+	Connection: []integration.ConnectionKey{
+		{Path: "connection.username", Required: true, Hint: "set the API user's username (key)"},
+		{Path: "connection.secret", Required: true, Hint: "set env or file to where the API user's secret (password) is"},
+		{Path: "connection.integration_code", Required: true, Hint: "set env or file to where the API tracking identifier (integration code) is"},
+	},
+	// The zone is discovered from the username when the URL is empty.
+	URL: integration.URLRule{Example: "https://webservices5.autotask.net/ATServicesRest/", Discovers: "the zone"},
+}
+
+// Driver registers Autotask.
+var Driver = driver.Driver{Profile: Profile, Connect: connect, Simulate: simulate}
+
+func connect(p driver.Params) (psa.Connector, error) {
+	base := p.Connection.URL
+	if base != "" && !strings.HasSuffix(base, "/") {
+		base += "/"
+	}
+	return New(Config{
+		Budget:          p.Budget,
+		BaseURL:         base,
+		Username:        p.Connection.Username,
+		Secret:          p.Secret(integration.CredSecret),
+		IntegrationCode: p.Secret(integration.CredIntegrationCode),
+		RequestsPerHour: p.Connection.RequestsPerHour,
+		MaxConcurrent:   p.Connection.MaxConcurrent,
+		HTTPClient:      p.HTTPClient,
+		Logger:          p.Logger,
+		Now:             p.Now,
+		Observe:         p.Observe,
+		Timeout:         p.Timeout,
+		MaxAttempts:     p.MaxAttempts,
+	})
+}
+
+func simulate(o driver.SimOptions) driver.Simulator {
+	return &simulator{Sim: autotasksim.New(autotasksim.Options{
+		HourlyLimit: o.RequestLimit, Window: o.Window, Latency: o.Latency, Now: o.Now,
+	})}
+}

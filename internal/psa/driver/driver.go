@@ -1,0 +1,189 @@
+// Package driver is the registration every PSA folder exports: the PSA's
+// pure settings profile, how to build its connector from stored settings,
+// and how to build its simulator with a seed tenant. Everything that
+// ranges over PSAs (serve, sim, demo, bench, the end-to-end tables, the
+// crash and fault tests, the conformance suite) reads drivers through this
+// type and never names a PSA.
+package driver
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/integration"
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
+	"github.com/ticketbridge/ticketbridge/internal/secret"
+)
+
+// Driver is one PSA as ticketbridge knows it.
+type Driver struct {
+	// Profile is what settings know of the PSA (name, defaults, the
+	// connection keys it reads, what it has no twin for).
+	Profile integration.Profile
+	// Connect builds a connector for one integration.
+	Connect func(Params) (psa.Connector, error)
+	// Simulate builds the PSA's simulator with its seed tenant.
+	Simulate func(SimOptions) Simulator
+}
+
+// Name is the PSA's name as settings write it.
+func (d Driver) Name() string { return d.Profile.Name }
+
+// Verify checks that the driver is complete and its profile consistent.
+func (d Driver) Verify() error {
+	if d.Connect == nil || d.Simulate == nil {
+		return fmt.Errorf("driver %s: Connect and Simulate are required", d.Profile.Name)
+	}
+	return d.Profile.Verify()
+}
+
+// Params is what a connector is built from.
+type Params struct {
+	// Integration is the integration's name, for logs and metrics.
+	Integration string
+	Connection  integration.Connection
+	// Secrets are the connection's decrypted secrets by credential name
+	// (integration.Cred*).
+	Secrets map[string]secret.Secret
+	// Budget is the integration's request budget, shared by every
+	// connector of the integration in this process.
+	Budget     *psahttp.Budget
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Now        func() time.Time
+	// Observe is called after every PSA call.
+	Observe func(op string, status int, d time.Duration)
+	// Timeout and MaxAttempts, when set, bound one call and its in-call
+	// retries (tests point connectors at servers that never answer).
+	Timeout     time.Duration
+	MaxAttempts int
+}
+
+// Secret returns the decrypted credential called name ("" when unset).
+func (p Params) Secret(name string) secret.Secret { return p.Secrets[name] }
+
+// SimOptions tune a simulator the same way for every PSA.
+type SimOptions struct {
+	// RequestLimit is the number of API requests per Window before the
+	// simulator throttles; 0 is the PSA's own default (which may be no
+	// limit where the PSA publishes none).
+	RequestLimit int
+	// Window is the rolling window of RequestLimit; 0 is the PSA's own.
+	Window time.Duration
+	// Latency is a fixed delay added to every response.
+	Latency time.Duration
+	// Now is the simulator's clock; default time.Now.
+	Now func() time.Time
+}
+
+// Simulator is a PSA simulator serving its wire API, with the seed tenant
+// facts the demo, the benchmarks and the tests need to use it without
+// knowing which PSA it is.
+type Simulator interface {
+	http.Handler
+	// Close stops the goroutines the simulator owns (webhook callouts).
+	Close()
+	// Banner describes the simulator served at base for `ticketbridge sim`:
+	// the URL to set as connection.url and the seed tenant's credentials.
+	Banner(base string) string
+	// Settings returns integration settings for the seed tenant at base,
+	// and the environment their secret references read.
+	Settings(kind SettingsKind, p SettingsParams) (yaml string, env map[string]string)
+	// Technician returns a connector acting as a person in the PSA at base.
+	Technician(base string) (psa.Connector, error)
+	// ClosedStatus is the status label a technician closes tickets with.
+	ClosedStatus() string
+	// State returns every ticket the simulator holds with its notes, read
+	// directly rather than through the API and its limits.
+	State() State
+	// Call describes a request to the simulator: whether the
+	// integration's API user made it, and its kind for call logs.
+	Call(r *http.Request) Call
+	// OverBudget reports whether an answer is the simulator refusing a
+	// request because the request budget of its window is spent.
+	OverBudget(status int, body []byte) bool
+	// FaultBody is the body of an injected error, in the PSA's shape.
+	FaultBody(status int, msg string) []byte
+	// FaultEligible says which requests fault injection may fail: all but
+	// discovery calls a connector makes once and a real PSA serves from
+	// a separate, sturdier service.
+	FaultEligible(r *http.Request) bool
+}
+
+// SettingsKind chooses which settings a simulator returns.
+type SettingsKind int
+
+const (
+	// DemoSettings tell the demo's story: overrides, fallback contacts,
+	// a disabled organization. The end-to-end tests edit them by text:
+	// they hold the lines `group_by: user_alert`, `      contact:
+	// helpdesk@acme.example` (the last line of org-42's mapping) and
+	// `notes:`.
+	DemoSettings SettingsKind = iota
+	// BenchSettings are lean: catch-all company, contacts by email,
+	// auto-match, user_alert grouping, no overrides, so that a workload's
+	// call count is the same story on every PSA.
+	BenchSettings
+)
+
+// SettingsParams fill a simulator's settings.
+type SettingsParams struct {
+	// Name is the integration's name.
+	Name string
+	// Base is the simulator's base URL (scheme and host).
+	Base string
+	// RequestsPerHour, BudgetWindow and MaxConcurrent set the connection's
+	// budget; 0 leaves the PSA's defaults.
+	RequestsPerHour int
+	BudgetWindow    time.Duration
+	MaxConcurrent   int
+}
+
+// Call is one request as a call log sees it.
+type Call struct {
+	// Ours is true when the integration's API user made the request (not
+	// a technician or an audit).
+	Ours bool
+	// Kind is ticket.create, ticket.get, ticket.query, ticket.update,
+	// note.create, note.query, contact.query, company.query, ... or
+	// other.
+	Kind string
+}
+
+// State is what a simulator holds, for audits.
+type State struct {
+	Tickets []Ticket
+}
+
+// Ticket is a ticket in a simulator with its notes, oldest first.
+type Ticket struct {
+	ID          string
+	Number      string
+	CompanyID   string
+	Title       string
+	Status      string
+	Closed      bool
+	ExternalRef string
+	// Description is the ticket's description (where a PSA keeps it as
+	// the first note, that note, which Notes then leaves out).
+	Description string
+	Notes       []Note
+}
+
+// Note is a ticket note in a simulator.
+type Note struct {
+	ID          string
+	Description string
+}
+
+// Notes returns every ticket's notes, in ticket order.
+func (s State) Notes() []Note {
+	var out []Note
+	for _, t := range s.Tickets {
+		out = append(out, t.Notes...)
+	}
+	return out
+}
