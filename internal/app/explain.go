@@ -38,8 +38,9 @@ type Explanation struct {
 // It reads from the PSA (companies, contact lookup, picklists, the
 // group's open ticket) but never calls a write endpoint, and stores
 // nothing. It decides through the engine's own Plan, so what it says is
-// what the engine's routing would do, except that the engine reuses its
-// company list for up to Config.CompaniesTTL where explain reads it fresh.
+// what the engine would do, except that the engine reuses its company list
+// and contact lookups for up to Config.CompaniesTTL where explain reads
+// them fresh.
 func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]Explanation, error) {
 	its, err := a.Store.Integrations(ctx, a.Tenant)
 	if err != nil {
