@@ -1,13 +1,11 @@
 package app
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/engine"
@@ -17,15 +15,32 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// Explanation is what would happen to an alert under one integration.
+// Explanation is what would happen to an alert under one integration:
+// Lines for people, the rest for callers that compare the prediction with
+// what the engine then does.
 type Explanation struct {
 	Integration string
 	Lines       []string
+
+	// Decision is the rules' decision; Decision.Skip is set when the alert
+	// would make no ticket.
+	Decision rules.Decision
+	// NewTicket is set when the alert would open a new ticket, which would
+	// get Contact. Otherwise (and not skipped) it would be a note on
+	// NoteOn, the PSA id of its group's open ticket, or "" while that
+	// ticket is still being created.
+	NewTicket bool
+	Contact   engine.ContactChoice
+	NoteOn    string
 }
 
 // Explain shows, for a sample alert, what ticketbridge would do and why.
-// It reads from the PSA (companies, contact lookup, picklists) but never
-// calls a write endpoint, and stores nothing.
+// It reads from the PSA (companies, contact lookup, picklists, the
+// group's open ticket) but never calls a write endpoint, and stores
+// nothing. It decides through the engine's own Plan, so what it says is
+// what the engine would do, except that the engine reuses its company list
+// and contact lookups for up to Config.CompaniesTTL where explain reads
+// them fresh.
 func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]Explanation, error) {
 	its, err := a.Store.Integrations(ctx, a.Tenant)
 	if err != nil {
@@ -48,28 +63,20 @@ func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]E
 
 func (a *App) explainOne(ctx context.Context, it store.Integration, sourceID string, al alert.Alert) (Explanation, error) {
 	ex := Explanation{Integration: it.Name}
-	s, err := decodeStored(it)
+	plan, err := engine.NewPlan(it)
 	if err != nil {
 		return ex, err
 	}
-	rs, err := rules.Compile(s)
+	conn, err := a.connector(ctx, it, plan.Settings)
 	if err != nil {
 		return ex, err
 	}
-	conn, err := a.connector(ctx, it, s)
+	companies, err := plan.Companies(ctx, conn)
 	if err != nil {
 		return ex, err
 	}
-	in := rules.Input{}
-	if s.Sync.SinceTime != "" {
-		in.Since, _ = time.Parse(time.RFC3339Nano, s.Sync.SinceTime)
-	}
-	if s.Companies.AutoMatch {
-		if in.Companies, err = conn.Companies(ctx, psa.CompanyFilter{}); err != nil {
-			return ex, fmt.Errorf("list companies: %w", err)
-		}
-	}
-	dec := rs.Decide(al, in, engine.AlertKey(store.StoredAlert{SourceID: sourceID, Alert: al}))
+	dec := plan.Decide(store.StoredAlert{SourceID: sourceID, Alert: al}, companies)
+	ex.Decision = dec
 	ex.Lines = append(ex.Lines, dec.Reasons...)
 	if dec.Skip != nil {
 		ex.Lines = append(ex.Lines, "no ticket: "+dec.Skip.Reason)
@@ -80,17 +87,44 @@ func (a *App) explainOne(ctx context.Context, it store.Integration, sourceID str
 		return ex, fmt.Errorf("read picklists: %w", err)
 	}
 	ex.Lines = append(ex.Lines, describeTicket(pl, dec)...)
-	ex.Lines = append(ex.Lines, a.describeContact(ctx, conn, dec))
-	link, err := a.Store.OpenTicketLink(ctx, it.ID, dec.CompanyID, dec.GroupKey)
-	switch {
-	case err == nil && link.State == store.LinkOpen:
-		ex.Lines = append(ex.Lines, fmt.Sprintf("would add a note %q to open ticket %s (group %s), unless the PSA has closed it, in which case a new ticket", dec.Note.Title, link.TicketNumber, dec.GroupKey))
-	case err == nil:
-		ex.Lines = append(ex.Lines, "would add a note to the ticket being created for group "+dec.GroupKey)
-	default:
-		ex.Lines = append(ex.Lines, "would create a new ticket: no open ticket for group "+dec.GroupKey)
+	target, err := a.explainTarget(ctx, it.ID, plan, conn, dec, &ex)
+	if err != nil {
+		return ex, err
 	}
+	if ex.NewTicket {
+		ex.Lines = append(ex.Lines, explainContact(ctx, conn, dec, &ex))
+	}
+	ex.Lines = append(ex.Lines, target)
 	return ex, nil
+}
+
+// explainTarget says whether the alert would open a ticket or be a note,
+// as the engine decides it: a note when its group has a ticket being
+// created or open, unless the PSA has closed that ticket, in which case
+// the engine opens a new one when it delivers the note.
+func (a *App) explainTarget(ctx context.Context, itID int64, plan *engine.Plan, conn psa.Connector, dec rules.Decision, ex *Explanation) (string, error) {
+	link, err := a.Store.OpenTicketLink(ctx, itID, dec.CompanyID, dec.GroupKey)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		ex.NewTicket = true
+		return "would create a new ticket: no open ticket for group " + dec.GroupKey, nil
+	case err != nil:
+		return "", fmt.Errorf("find open ticket link: %w", err)
+	case link.State != store.LinkOpen:
+		return "would add a note to the ticket being created for group " + dec.GroupKey, nil
+	}
+	t, err := conn.Ticket(ctx, link.PSATicketID)
+	switch {
+	case err != nil:
+		ex.NoteOn = link.PSATicketID
+		return fmt.Sprintf("would add a note %q to open ticket %s (group %s), unless the PSA has closed it (reading it failed: %v)",
+			dec.Note.Title, link.TicketNumber, dec.GroupKey, err), nil
+	case plan.Closed(t):
+		ex.NewTicket = true
+		return fmt.Sprintf("would create a new ticket: ticket %s of group %s was closed in the PSA", link.TicketNumber, dec.GroupKey), nil
+	}
+	ex.NoteOn = link.PSATicketID
+	return fmt.Sprintf("would add a note %q to open ticket %s (group %s)", dec.Note.Title, link.TicketNumber, dec.GroupKey), nil
 }
 
 func describeTicket(pl psa.Picklists, dec rules.Decision) []string {
@@ -113,25 +147,24 @@ func describeTicket(pl psa.Picklists, dec rules.Decision) []string {
 	}
 }
 
-func (a *App) describeContact(ctx context.Context, conn psa.Connector, dec rules.Decision) string {
-	p := dec.Contact
-	if !p.Attach {
+// explainContact chooses the new ticket's contact as the engine would
+// and describes it. A failed lookup is a line, not an error: the rest of
+// the explanation still holds.
+func explainContact(ctx context.Context, conn psa.Connector, dec rules.Decision, ex *Explanation) string {
+	c, err := engine.ChooseContact(ctx, conn, dec)
+	if err != nil {
+		return "contact: lookup failed: " + err.Error()
+	}
+	ex.Contact = c
+	switch c.Source {
+	case engine.ContactOff:
 		return "contact: none (attach_contacts is off)"
-	}
-	if p.Email != "" {
-		c, err := conn.ContactByEmail(ctx, dec.CompanyID, p.Email)
-		if err == nil {
-			return fmt.Sprintf("contact: %s (found by email %s)", c.Name(), p.Email)
-		}
-		if !errors.Is(err, psa.ErrNotFound) {
-			return "contact: lookup failed: " + err.Error()
-		}
-	}
-	switch {
-	case p.FallbackID != "":
-		return "contact: fallback contact " + cmp.Or(p.FallbackName, "id "+p.FallbackID) + " (no contact with the alert's email)"
-	case p.CompanyDefault:
-		return "contact: the company's first contact (no contact with the alert's email, none mapped)"
+	case engine.ContactByEmail:
+		return fmt.Sprintf("contact: %s (found by email %s)", c.Name, dec.Contact.Email)
+	case engine.ContactFallback:
+		return "contact: fallback contact " + c.Name + " (no contact with the alert's email)"
+	case engine.ContactCompanyFirst:
+		return "contact: the company's first contact " + c.Name + " (no contact with the alert's email, none mapped)"
 	}
 	return "contact: none found"
 }

@@ -1,13 +1,16 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/rules"
 )
 
 // contactCache remembers contact lookups by email, found or not, for a
@@ -78,4 +81,77 @@ func (c *contactCache) fill(companyID string, asked []string, found []psa.Contac
 			c.entries[key] = contactEntry{contact: ct, found: true, at: now}
 		}
 	}
+}
+
+// ContactFinder is what choosing a ticket's contact reads from the PSA;
+// every psa.Connector is one.
+type ContactFinder interface {
+	ContactByEmail(ctx context.Context, companyID, email string) (psa.Contact, error)
+	Contacts(ctx context.Context, companyID string) ([]psa.Contact, error)
+}
+
+// ContactSource says how a ticket's contact was chosen.
+type ContactSource string
+
+// Contact sources, in the order ChooseContact tries them.
+const (
+	ContactOff          ContactSource = "off"           // attach_contacts is off
+	ContactByEmail      ContactSource = "email"         // the alert user's email
+	ContactFallback     ContactSource = "fallback"      // the mapped or catch-all contact
+	ContactCompanyFirst ContactSource = "company_first" // the company's first contact
+	ContactNone         ContactSource = "none"          // nothing found
+)
+
+// ContactChoice is the contact a new ticket gets and how it was chosen.
+type ContactChoice struct {
+	ID     string // "" for none
+	Name   string // the PSA's name, or for a fallback the settings' name
+	Source ContactSource
+}
+
+// ChooseContact follows a decision's contact plan against the PSA: the
+// company's contact with the alert user's email, else the mapped or
+// catch-all contact, else (for a company without a mapped contact) the
+// company's first contact. The engine calls it when it creates a ticket;
+// explain calls it to say which contact that ticket would get.
+func ChooseContact(ctx context.Context, f ContactFinder, dec rules.Decision) (ContactChoice, error) {
+	p := dec.Contact
+	if !p.Attach {
+		return ContactChoice{Source: ContactOff}, nil
+	}
+	if p.Email != "" {
+		c, err := f.ContactByEmail(ctx, dec.CompanyID, p.Email)
+		switch {
+		case err == nil:
+			return ContactChoice{ID: c.ID, Name: c.Name(), Source: ContactByEmail}, nil
+		case !errors.Is(err, psa.ErrNotFound):
+			return ContactChoice{}, fmt.Errorf("find contact by email: %w", err)
+		}
+	}
+	if p.FallbackID != "" {
+		return ContactChoice{ID: p.FallbackID, Name: cmp.Or(p.FallbackName, "id "+p.FallbackID), Source: ContactFallback}, nil
+	}
+	if p.CompanyDefault {
+		cs, err := f.Contacts(ctx, dec.CompanyID)
+		if err != nil {
+			return ContactChoice{}, fmt.Errorf("list contacts of company %s: %w", dec.CompanyID, err)
+		}
+		if len(cs) > 0 {
+			return ContactChoice{ID: cs[0].ID, Name: cs[0].Name(), Source: ContactCompanyFirst}, nil
+		}
+	}
+	return ContactChoice{Source: ContactNone}, nil
+}
+
+// cachedContacts is the worker's ContactFinder: email lookups go through
+// the contact cache (which a round fills in batches), so the shared
+// ChooseContact costs the engine no more PSA calls than before.
+type cachedContacts struct{ w *worker }
+
+func (c cachedContacts) ContactByEmail(ctx context.Context, companyID, email string) (psa.Contact, error) {
+	return c.w.contacts.byEmail(ctx, c.w.conn, companyID, email, c.w.e.cfg.Now())
+}
+
+func (c cachedContacts) Contacts(ctx context.Context, companyID string) ([]psa.Contact, error) {
+	return c.w.conn.Contacts(ctx, companyID)
 }

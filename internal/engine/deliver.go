@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -236,33 +235,22 @@ func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec ru
 	return t, "created" + how, nil
 }
 
-// contactFor finds the ticket contact: by the alert's email, then the
-// mapped or catch-all contact, then the company's first contact.
+// contactFor finds the ticket contact (see ChooseContact) and says how,
+// for the timeline.
 func (w *worker) contactFor(ctx context.Context, dec rules.Decision) (string, string, error) {
-	p := dec.Contact
-	if !p.Attach {
-		return "", "", nil
+	c, err := ChooseContact(ctx, cachedContacts{w}, dec)
+	if err != nil {
+		return "", "", err
 	}
-	if p.Email != "" {
-		c, err := w.contacts.byEmail(ctx, w.conn, dec.CompanyID, p.Email, w.e.cfg.Now())
-		switch {
-		case err == nil:
-			return c.ID, " with contact " + c.Name() + " (found by email)", nil
-		case !errors.Is(err, psa.ErrNotFound):
-			return "", "", fmt.Errorf("find contact by email: %w", err)
-		}
+	switch c.Source {
+	case ContactByEmail:
+		return c.ID, " with contact " + c.Name + " (found by email)", nil
+	case ContactFallback:
+		return c.ID, " with fallback contact " + c.Name + " (no contact with the alert's email)", nil
+	case ContactCompanyFirst:
+		return c.ID, " with the company's first contact " + c.Name, nil
+	case ContactNone:
+		return "", " without contact (none found)", nil
 	}
-	if p.FallbackID != "" {
-		return p.FallbackID, " with fallback contact " + cmp.Or(p.FallbackName, "id "+p.FallbackID) + " (no contact with the alert's email)", nil
-	}
-	if p.CompanyDefault {
-		cs, err := w.conn.Contacts(ctx, dec.CompanyID)
-		if err != nil {
-			return "", "", fmt.Errorf("list contacts of company %s: %w", dec.CompanyID, err)
-		}
-		if len(cs) > 0 {
-			return cs[0].ID, " with the company's first contact " + cs[0].Name(), nil
-		}
-	}
-	return "", " without contact (none found)", nil
+	return "", "", nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -39,8 +40,7 @@ func (w *worker) route(ctx context.Context) (int, error) {
 		// catch-all company; better to wait for the PSA than to misfile.
 		return 0, err
 	}
-	in := rules.Input{Companies: companies, Since: w.since}
-	if n, err := w.routeBatchTx(ctx, alerts, in); err != nil {
+	if n, err := w.routeBatchTx(ctx, alerts, companies); err != nil {
 		return n, err
 	}
 	settled := w.e.cfg.Now().Add(-w.e.cfg.RouteSettle)
@@ -58,10 +58,10 @@ func (w *worker) route(ctx context.Context) (int, error) {
 // racing router, a value the database refuses), each alert is routed in a
 // transaction of its own, where a conflict is an answer and one bad alert
 // cannot hold up the others.
-func (w *worker) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, in rules.Input) (int, error) {
+func (w *worker) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, companies []psa.Company) (int, error) {
 	decs := make([]rules.Decision, len(alerts))
 	for i, a := range alerts {
-		decs[i] = w.rules.Decide(a.Alert, in, AlertKey(a))
+		decs[i] = w.plan.Decide(a, companies)
 	}
 	err := w.st.InTx(ctx, func(q store.Queries) error {
 		for i, a := range alerts {

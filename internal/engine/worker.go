@@ -30,13 +30,13 @@ type worker struct {
 	lease   store.Lease
 	lost    leaseFlag
 
-	version  int64
+	version int64
+	// plan decides alerts, the same code explain predicts with;
+	// settings is plan.Settings, kept by name for brevity.
+	plan     *Plan
 	settings integration.Settings
-	rules    *rules.Ruleset
 	conn     psa.Connector
-	since    time.Time
 	dueIn    time.Duration
-	closed   map[string]bool // extra PSA statuses that count as closed
 
 	companies   []psa.Company
 	companiesAt time.Time
@@ -171,34 +171,21 @@ func (w *worker) reload(ctx context.Context) error {
 	if it.Version == w.version && w.conn != nil {
 		return nil
 	}
-	s, err := decodeSettings(it)
+	plan, err := NewPlan(it)
 	if err != nil {
 		return err
 	}
-	rs, err := rules.Compile(s)
-	if err != nil {
-		return fmt.Errorf("compile rules: %w", err)
-	}
+	s := plan.Settings
 	conn, err := w.e.cfg.Connectors(ctx, it, s)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
-	}
-	var since time.Time
-	if s.Sync.SinceTime != "" {
-		if since, err = time.Parse(time.RFC3339Nano, s.Sync.SinceTime); err != nil {
-			return fmt.Errorf("parse sync.since_time: %w", err)
-		}
 	}
 	dueIn, err := time.ParseDuration(s.Ticket.DueIn)
 	if err != nil || dueIn <= 0 {
 		dueIn = 24 * time.Hour
 	}
-	closed := map[string]bool{}
-	for _, p := range s.Ticket.ClosedStatuses {
-		closed[p.ID] = true
-	}
 	w.connMu.Lock()
-	w.settings, w.rules, w.conn, w.since, w.dueIn, w.closed = s, rs, conn, since, dueIn, closed
+	w.plan, w.settings, w.conn, w.dueIn = plan, s, conn, dueIn
 	w.connMu.Unlock()
 	if w.version == 0 {
 		w.loadBudget(ctx)
@@ -214,32 +201,24 @@ func (w *worker) reload(ctx context.Context) error {
 	return nil
 }
 
-// autoMatchCompanies returns the PSA companies for auto-match, cached.
+// autoMatchCompanies returns the PSA companies for auto-match (see
+// Plan.Companies), cached for Config.CompaniesTTL: one list serves every
+// routing batch until then.
 func (w *worker) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) {
-	if !w.settings.Companies.AutoMatch {
-		return nil, nil
-	}
 	now := w.e.cfg.Now()
 	if w.companies != nil && now.Sub(w.companiesAt) < w.e.cfg.CompaniesTTL {
 		return w.companies, nil
 	}
-	f := psa.CompanyFilter{}
-	for _, p := range w.settings.Companies.Filter.Types {
-		f.Types = append(f.Types, p.ID)
-	}
-	for _, p := range w.settings.Companies.Filter.Classifications {
-		f.Classifications = append(f.Classifications, p.ID)
-	}
-	cs, err := w.conn.Companies(ctx, f)
+	cs, err := w.plan.Companies(ctx, w.conn)
 	if err != nil {
-		return nil, fmt.Errorf("list companies for auto-match: %w", err)
+		return nil, err
 	}
 	w.companies, w.companiesAt = cs, now
 	return cs, nil
 }
 
 // isClosed reports whether the PSA ticket no longer takes notes.
-func (w *worker) isClosed(t psa.Ticket) bool { return t.Closed || w.closed[t.Status] }
+func (w *worker) isClosed(t psa.Ticket) bool { return w.plan.Closed(t) }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 

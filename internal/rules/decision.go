@@ -31,9 +31,10 @@ type Skip struct {
 
 // Input is everything a decision depends on besides the settings.
 type Input struct {
-	// Companies are the PSA companies eligible for auto-match (already
-	// filtered by type/classification; ignored ones may be included and are
-	// removed by the rules).
+	// Companies are the PSA companies eligible for auto-match: those
+	// Ruleset.CompanyFilter names, already filtered by type and
+	// classification (ignored ones may be included and are removed by the
+	// rules).
 	Companies []psa.Company
 	// Since is the resolved sync.since; alerts that occurred before it are
 	// skipped as too old. Zero means no limit.

@@ -21,6 +21,7 @@ type Ruleset struct {
 	orgs           map[string]integration.Mapping
 	ignore         map[string]bool // company ids and lowercased names
 	autoMatch      bool
+	companyFilter  psa.CompanyFilter // companies.filter as ids
 	attachContacts bool
 	catchAll       integration.CatchAll
 
@@ -89,6 +90,12 @@ func (r *Ruleset) compileLookups(s *integration.Settings) {
 			}
 		}
 	}
+	for _, p := range s.Companies.Filter.Types {
+		r.companyFilter.Types = append(r.companyFilter.Types, p.ID)
+	}
+	for _, p := range s.Companies.Filter.Classifications {
+		r.companyFilter.Classifications = append(r.companyFilter.Classifications, p.ID)
+	}
 	for _, p := range s.Companies.Ignore {
 		if p.ID != "" {
 			r.ignore["id:"+p.ID] = true
@@ -138,6 +145,22 @@ func (r *Ruleset) compileTemplates(s *integration.Settings) error {
 		}
 	}
 	return nil
+}
+
+// CompanyFilter says which PSA companies Input.Companies must hold:
+// needed is false without companies.auto_match (Decide then reads no
+// companies, and listing them would only spend PSA requests); otherwise f
+// is companies.filter as the PSA's type and classification ids. Every
+// caller that builds an Input lists companies through it, so a prediction
+// cannot auto-match a company the filter leaves out.
+func (r *Ruleset) CompanyFilter() (f psa.CompanyFilter, needed bool) {
+	if !r.autoMatch {
+		return psa.CompanyFilter{}, false
+	}
+	return psa.CompanyFilter{
+		Types:           slices.Clone(r.companyFilter.Types),
+		Classifications: slices.Clone(r.companyFilter.Classifications),
+	}, true
 }
 
 // norm is the comparison form of names and keys: trimmed, lowercase.
