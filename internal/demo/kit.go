@@ -29,5 +29,5 @@ func (e *Env) SetStatus(ctx context.Context, ticketID, label string) error {
 
 // CloseTicket closes a ticket as a technician does.
 func (e *Env) CloseTicket(ctx context.Context, ticketID string) error {
-	return e.SetStatus(ctx, ticketID, e.Sim.ClosedStatus())
+	return e.SetStatus(ctx, ticketID, e.Sim.Seed().ClosedStatus)
 }

@@ -11,31 +11,26 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 )
 
-// Per-PSA names for status sync and contracts.
-var (
-	completeLabel = map[string]string{"autotask": "Complete", "connectwise": "Completed"}
-	contractName  = map[string]string{"autotask": "Acme Managed Services", "connectwise": "Acme MDR"}
-	serviceName   = map[string]string{"autotask": "SaaS Alerts User", "connectwise": "EDR-DEVICE"}
-)
-
 func statusSection(p, extra string) string {
+	done := seedOf(p).ClosedStatus
 	return `
 status_sync:
   enabled: true
   poll_interval: 5s
   auto_resolve: true
-  issues: {open: New, in_progress: In Progress, resolved: ` + completeLabel[p] + `}
-  incidents: {open: New, in_progress: In Progress, resolved: ` + completeLabel[p] + `}
+  issues: {open: New, in_progress: In Progress, resolved: ` + done + `}
+  incidents: {open: New, in_progress: In Progress, resolved: ` + done + `}
 ` + extra
 }
 
 func contractsSection(p string) string {
+	seed := seedOf(p)
 	return `
 contracts:
   attach_to_tickets: true
-  billable_users: {enabled: true, day_of_month: 1, default_service: ` + serviceName[p] + `}
+  billable_users: {enabled: true, day_of_month: 1, default_service: ` + seed.Service + `}
   map:
-    - {organization: org-42, contract: ` + contractName[p] + `, add_service: true}
+    - {organization: org-42, contract: ` + seed.Contract + `, add_service: true}
 `
 }
 

@@ -25,13 +25,6 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// priorityLabel is each PSA's priority name per severity in the demo
-// settings.
-var priorityLabel = map[string]map[string]string{
-	"autotask":    {"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Low"},
-	"connectwise": {"critical": "Priority 1 - Critical", "high": "Priority 2 - High", "medium": "Priority 3 - Medium", "low": "Priority 4 - Low", "info": "Priority 4 - Low"},
-}
-
 // psaSettings turns a PSA's demo settings into the scenarios' settings.
 func psaSettings(base, groupBy string) string {
 	s := strings.Replace(base, "group_by: user_alert", "group_by: "+groupBy, 1)
@@ -187,7 +180,7 @@ func companiesAndFields(t *testing.T, p string) {
 		testAlert{ID: "c6", Type: "Risky Sign-in", Severity: "high", Email: "jane@acme.example", Rule: "respond:r-17"},
 		testAlert{ID: "c7", Type: "Bad Hash", Severity: "medium", Email: "jane@acme.example", Rule: "ioc:ioc-5"},
 	)
-	pr := priorityLabel[p]
+	pr := seedOf(p).Priorities
 	want := map[string]view{
 		"c1": {Company: "Acme Corp", Contact: "Jane Doe", Queue: "Security", Priority: pr["critical"], IssueType: "Security Incident", SubIssueType: "Other"},
 		"c2": {Company: "Acme Corp", Contact: "Acme Helpdesk", Queue: "Security", Priority: pr["low"], IssueType: "Security Incident", SubIssueType: "Other"},

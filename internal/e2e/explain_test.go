@@ -15,13 +15,10 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/app"
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
-
-// customerType is each PSA's company type for customers; the seed's
-// "Umbrella Prospect" has another type (Prospect) on both.
-var customerType = map[string]string{"autotask": "Customer", "connectwise": "Client"}
 
 // startFiltered starts a PSA's demo with auto-match limited to customer
 // companies.
@@ -29,7 +26,7 @@ func startFiltered(t *testing.T, p, groupBy string) *env {
 	t.Helper()
 	e := start(t, "", func(o *demo.Options) { o.PSA, o.SkipApply = p, true })
 	s := psaSettings(e.DefaultSettings(), groupBy)
-	s = strings.Replace(s, "  auto_match: true\n", "  auto_match: true\n  filter:\n    types: ["+customerType[p]+"]\n", 1)
+	s = strings.Replace(s, "  auto_match: true\n", "  auto_match: true\n  filter:\n    types: ["+seedOf(p).CustomerType+"]\n", 1)
 	if !strings.Contains(s, "filter:") {
 		t.Fatal("settings have no auto_match line to add the filter after")
 	}
@@ -58,7 +55,7 @@ func (e *env) explain(a testAlert) app.Explanation {
 // engine, so explain must not predict that match either.
 func TestExplainHonoursCompanyFilter(t *testing.T) {
 	t.Parallel()
-	for _, p := range demo.PSAs {
+	for _, p := range drivers.Names() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			e := startFiltered(t, p, "none")
@@ -216,7 +213,7 @@ func TestExplainPredictsTheEngine(t *testing.T) {
 			testAlert{ID: "x-disabled", Org: "org-9", Type: "X", Email: "jane@acme.example"},
 			"skip organization_disabled"},
 	}
-	for _, p := range demo.PSAs {
+	for _, p := range drivers.Names() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			e := startFiltered(t, p, "user_alert")

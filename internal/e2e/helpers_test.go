@@ -16,6 +16,8 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/app"
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -306,4 +308,15 @@ func (e *env) autotaskSim() interface {
 		e.t.Fatalf("%s: not the Autotask simulator", e.PSA)
 	}
 	return at
+}
+
+// seedOf names what the seed tenant of the PSA called p holds.
+func seedOf(p string) driver.Seed {
+	d, err := drivers.Lookup(p)
+	if err != nil {
+		panic(err)
+	}
+	sim := d.Simulate(driver.SimOptions{})
+	defer sim.Close()
+	return sim.Seed()
 }

@@ -56,7 +56,15 @@ func (s *simulator) Technician(base string) (psa.Connector, error) {
 		Secret: secret.New(tech.Secret), IntegrationCode: secret.New(s.IntegrationCode())})
 }
 
-func (s *simulator) ClosedStatus() string { return "Complete" }
+func (s *simulator) Seed() driver.Seed {
+	return driver.Seed{
+		ClosedStatus: "Complete",
+		Priorities:   map[string]string{"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Low"},
+		CustomerType: "Customer",
+		Contract:     "Acme Managed Services",
+		Service:      "SaaS Alerts User",
+	}
+}
 
 func (s *simulator) State() driver.State {
 	var st driver.State

@@ -52,7 +52,16 @@ func (s *simulator) Technician(base string) (psa.Connector, error) {
 		PrivateKey: secret.New(tech.PrivateKey), ClientID: secret.New(s.ClientID())})
 }
 
-func (s *simulator) ClosedStatus() string { return "Completed" }
+func (s *simulator) Seed() driver.Seed {
+	return driver.Seed{
+		ClosedStatus: "Completed",
+		Priorities: map[string]string{"critical": "Priority 1 - Critical", "high": "Priority 2 - High",
+			"medium": "Priority 3 - Medium", "low": "Priority 4 - Low", "info": "Priority 4 - Low"},
+		CustomerType: "Client",
+		Contract:     "Acme MDR",
+		Service:      "EDR-DEVICE",
+	}
+}
 
 // State reports a ticket's initial description, which ConnectWise keeps as
 // the ticket's first note, as its Description.

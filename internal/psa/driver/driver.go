@@ -94,8 +94,8 @@ type Simulator interface {
 	Settings(kind SettingsKind, p SettingsParams) (yaml string, env map[string]string)
 	// Technician returns a connector acting as a person in the PSA at base.
 	Technician(base string) (psa.Connector, error)
-	// ClosedStatus is the status label a technician closes tickets with.
-	ClosedStatus() string
+	// Seed names what the seed tenant holds.
+	Seed() Seed
 	// State returns every ticket the simulator holds with its notes, read
 	// directly rather than through the API and its limits.
 	State() State
@@ -111,6 +111,25 @@ type Simulator interface {
 	// discovery calls a connector makes once and a real PSA serves from
 	// a separate, sturdier service.
 	FaultEligible(r *http.Request) bool
+}
+
+// Seed names what a simulator's seed tenant holds, by the names the PSA
+// shows, for the demo and for tests that check what landed in the PSA.
+// Every seed tenant holds the demo's story: the companies Default
+// Account, Acme Corp (contacts jane@acme.example and
+// helpdesk@acme.example), Globex Corporation, Initech and Umbrella
+// Prospect (of another company type than the customers).
+type Seed struct {
+	// ClosedStatus is the status a technician closes tickets with.
+	ClosedStatus string
+	// Priorities is the priority the demo settings give each severity.
+	Priorities map[string]string
+	// CustomerType is the company type of the customers; Umbrella
+	// Prospect has another.
+	CustomerType string
+	// Contract is an active contract of Acme Corp, and Service a billable
+	// service the demo's billable-user sync counts on it.
+	Contract, Service string
 }
 
 // SettingsKind chooses which settings a simulator returns.
