@@ -103,6 +103,9 @@ func (s *suite) testContacts(t *testing.T) {
 			t.Errorf("contact %+v: want active, with an id, of company %s", c, co.ID)
 		}
 		found = found || strings.EqualFold(c.Email, s.f.CompanyContactEmail)
+		if strings.EqualFold(c.Email, s.f.InactiveContactEmail) {
+			t.Errorf("inactive contact %s (%s) listed", c.ID, c.Email)
+		}
 	}
 	if !found {
 		t.Errorf("no contact with email %q among %+v", s.f.CompanyContactEmail, got)
@@ -128,6 +131,7 @@ func (s *suite) testContactByEmail(t *testing.T) {
 		{name: "upper case", companyID: co.ID, email: strings.ToUpper(s.f.CompanyContactEmail)},
 		{name: "unknown email", companyID: co.ID, email: "nobody.psatest@nowhere.example", notFound: true},
 		{name: "other company", companyID: other.ID, email: s.f.CompanyContactEmail, notFound: true},
+		{name: "inactive contact", companyID: co.ID, email: s.f.InactiveContactEmail, notFound: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -186,10 +190,7 @@ func (s *suite) testTicketByExternalRef(t *testing.T) {
 // testTicketsByID runs for connectors that implement psa.TicketLister:
 // several tickets in one call, unknown ids left out, closed ones marked.
 func (s *suite) testTicketsByID(t *testing.T) {
-	lister, ok := s.f.Connector.(psa.TicketLister)
-	if !ok {
-		t.Skip("connector does not implement psa.TicketLister")
-	}
+	lister := as[psa.TicketLister](t, s, TicketLister)
 	_, a := s.newTicket(t)
 	_, b := s.newTicket(t)
 	if err := s.f.CloseTicket(s.ctx, b.ID); err != nil {
@@ -213,38 +214,74 @@ func (s *suite) testTicketsByID(t *testing.T) {
 
 // testContactsByEmail runs for connectors that implement
 // psa.ContactBatcher: the answer for several emails at once is the answer
-// ContactByEmail gives for each, whatever their case.
+// ContactByEmail gives for each, whatever their case; inactive contacts,
+// unknown emails and other companies' contacts are left out.
 func (s *suite) testContactsByEmail(t *testing.T) {
-	batcher, ok := s.f.Connector.(psa.ContactBatcher)
-	if !ok {
-		t.Skip("connector does not implement psa.ContactBatcher")
-	}
+	batcher := as[psa.ContactBatcher](t, s, ContactBatcher)
 	co := s.company(t, s.f.CompanyName)
 	other := s.company(t, s.f.OtherCompanyName)
-	want, err := s.f.Connector.ContactByEmail(s.ctx, co.ID, s.f.CompanyContactEmail)
+	first := s.contactByEmail(t, co.ID, s.f.CompanyContactEmail)
+	second := s.contactByEmail(t, co.ID, s.f.SecondContactEmail)
+	type found struct{ ID, CompanyID, Email string }
+	tests := []struct {
+		name      string
+		companyID string
+		emails    []string
+		want      []found
+	}{
+		{
+			name: "several in any case", companyID: co.ID,
+			emails: []string{"nobody.psatest@nowhere.example", strings.ToUpper(s.f.CompanyContactEmail), s.f.SecondContactEmail, s.f.InactiveContactEmail},
+			want: []found{
+				{first.ID, co.ID, strings.ToLower(s.f.CompanyContactEmail)},
+				{second.ID, co.ID, strings.ToLower(s.f.SecondContactEmail)},
+			},
+		},
+		{
+			name: "same email twice", companyID: co.ID,
+			emails: []string{s.f.CompanyContactEmail, strings.ToUpper(s.f.CompanyContactEmail)},
+			want:   []found{{first.ID, co.ID, strings.ToLower(s.f.CompanyContactEmail)}},
+		},
+		{name: "other company", companyID: other.ID, emails: []string{s.f.CompanyContactEmail, s.f.SecondContactEmail}},
+		{name: "no emails", companyID: co.ID},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := batcher.ContactsByEmail(s.ctx, tt.companyID, tt.emails)
+			if err != nil {
+				t.Fatalf("ContactsByEmail(%v): %v", tt.emails, err)
+			}
+			var gotFound []found
+			for _, c := range got {
+				if !c.Active {
+					t.Errorf("contact %s listed inactive", c.ID)
+				}
+				gotFound = append(gotFound, found{c.ID, c.CompanyID, strings.ToLower(c.Email)})
+			}
+			byID := func(a, b found) int { return strings.Compare(a.ID+a.Email, b.ID+b.Email) }
+			slices.SortFunc(gotFound, byID)
+			slices.SortFunc(tt.want, byID)
+			if diff := cmp.Diff(tt.want, gotFound); diff != "" {
+				t.Errorf("ContactsByEmail(%v) (-want +got):\n%s", tt.emails, diff)
+			}
+		})
+	}
+}
+
+// contactByEmail is ContactByEmail that must succeed.
+func (s *suite) contactByEmail(t *testing.T, companyID, email string) psa.Contact {
+	t.Helper()
+	c, err := s.f.Connector.ContactByEmail(s.ctx, companyID, email)
 	if err != nil {
-		t.Fatalf("ContactByEmail: %v", err)
+		t.Fatalf("ContactByEmail(%s, %s): %v", companyID, email, err)
 	}
-	emails := []string{"nobody.psatest@nowhere.example", strings.ToUpper(s.f.CompanyContactEmail)}
-	got, err := batcher.ContactsByEmail(s.ctx, co.ID, emails)
-	if err != nil {
-		t.Fatalf("ContactsByEmail: %v", err)
-	}
-	if len(got) != 1 || got[0].ID != want.ID || got[0].CompanyID != co.ID || !strings.EqualFold(got[0].Email, s.f.CompanyContactEmail) {
-		t.Errorf("ContactsByEmail(%v) = %+v, want only contact %s with %s", emails, got, want.ID, s.f.CompanyContactEmail)
-	}
-	if got, err := batcher.ContactsByEmail(s.ctx, other.ID, emails); err != nil || len(got) != 0 {
-		t.Errorf("ContactsByEmail on the other company = %+v, %v; want none", got, err)
-	}
+	return c
 }
 
 // testCreateTicketID runs for connectors that implement psa.BareCreator:
 // the id it returns is a ticket that reads back like any other.
 func (s *suite) testCreateTicketID(t *testing.T) {
-	creator, ok := s.f.Connector.(psa.BareCreator)
-	if !ok {
-		t.Skip("connector does not implement psa.BareCreator")
-	}
+	creator := as[psa.BareCreator](t, s, BareCreator)
 	nt, _ := s.newTicket(t)
 	nt.ExternalRef = uniqueRef(t)
 	id, err := creator.CreateTicketID(s.ctx, nt)

@@ -2,6 +2,12 @@
 // against its simulator: the same behaviour is asserted for Autotask,
 // ConnectWise, HaloPSA and the rest, so the engine can rely on the port
 // rather than on any one PSA.
+//
+// The suite covers the whole port: psa.Connector and every optional
+// interface (change feed, activity, webhooks, batch reads, contracts,
+// request budget). A connector either implements an optional interface
+// and passes its cases, or its Fixture declares in Lacks that it does
+// not, and why; anything else fails.
 package psatest
 
 import (
@@ -21,9 +27,13 @@ type Fixture struct {
 	// Connector is connected to the simulator.
 	Connector psa.Connector
 	// CompanyName is a company (not of ProspectTypeName's type) with an
-	// active contact reachable by CompanyContactEmail.
-	CompanyName         string
-	CompanyContactEmail string
+	// active contact reachable by CompanyContactEmail, another active one
+	// reachable by SecondContactEmail, and an inactive one holding
+	// InactiveContactEmail.
+	CompanyName          string
+	CompanyContactEmail  string
+	SecondContactEmail   string
+	InactiveContactEmail string
 	// OtherCompanyName is another active company.
 	OtherCompanyName string
 	// ProspectTypeName is a company_type picklist label at least one active
@@ -40,9 +50,31 @@ type Fixture struct {
 	// CloseTicket closes a ticket as a technician would (through the PSA's
 	// API as another user).
 	CloseTicket func(ctx context.Context, ticketID string) error
+	// TechnicianStatus sets a ticket's status as a technician would, like
+	// CloseTicket. The TicketWebhooks cases rely on the simulator calling
+	// out on such a change, as the PSA does for changes by people.
+	TechnicianStatus func(ctx context.Context, ticketID, status string) error
+	// TechnicianNote adds a note to a ticket as a technician would.
+	TechnicianNote func(ctx context.Context, ticketID string) error
+	// AdvanceClock moves the simulator's clock forward (see Clock), so that
+	// the ChangeFeed and TicketWebhooks cases can put changes on either
+	// side of a cursor, or seconds apart, without sleeping.
+	AdvanceClock func(d time.Duration)
+	// Contract names the seed data of the Contracts cases.
+	Contract ContractFixture
+	// Webhook says how the PSA signs callouts, for the TicketWebhooks cases.
+	Webhook WebhookFixture
+	// Lacks declares the optional capabilities (psa.ChangeFeed, ...) the
+	// connector does not implement, each with the reason its PSA cannot
+	// do it. The suite fails when the connector lacks a capability not
+	// declared here, or has one declared here; the cases of a declared
+	// capability are skipped with the reason.
+	Lacks map[Capability]string
 	// AgainstURL builds the same connector pointed at another base URL,
 	// with a short request time-out (well under a second) and fast
-	// retries, for the HTTP-status classification table.
+	// retries, for the HTTP-status classification table. The budget cases
+	// use it too, as a fresh connector whose requests they can count: it
+	// must have a budget of its own, not share Connector's.
 	AgainstURL func(url string) psa.Connector
 	// ExpectedClass overrides DefaultExpectedClass for PSAs that differ.
 	ExpectedClass func(status int) psa.Class
@@ -53,6 +85,34 @@ type Fixture struct {
 	UnknownTicketID string
 	// InvalidPriority is a priority id the PSA rejects; "999999" when empty.
 	InvalidPriority string
+}
+
+// ContractFixture is the seed data the Contracts cases need.
+type ContractFixture struct {
+	// Name is an active contract of CompanyName's company (none of
+	// OtherCompanyName's).
+	Name string
+	// ServiceName is an active service, by the name Services reports, that
+	// is not yet on contract Name; the suite adds it once.
+	ServiceName string
+}
+
+// WebhookFixture says how the PSA signs its callouts.
+type WebhookFixture struct {
+	// Sign signs body the way the PSA signs a callout, with key, returning
+	// the signature header's value. The suite checks that a real callout's
+	// signature equals Sign(body, its key), so Sign cannot drift from the
+	// simulator, and that one made with another key does not verify.
+	Sign func(body []byte, key string) string
+	// PSAKey is the key the PSA signs with when it picks its own and the
+	// key given to RegisterTicketWebhook goes unused (ConnectWise); empty
+	// when callouts are signed with the registered key (Autotask).
+	PSAKey string
+	// Settle waits until every callout the simulator has started is
+	// delivered. Leave it nil for a simulator that delivers callouts one
+	// at a time, in order: the suite then knows everything a change
+	// produced has arrived once the callout of a later change has.
+	Settle func(ctx context.Context)
 }
 
 // DefaultExpectedClass is the class most PSAs' answers map to.
@@ -72,10 +132,42 @@ func genericErrorBody(int) []byte {
 	return []byte(`{"errors":["simulated failure"],"message":"simulated failure","error":"simulated failure"}`)
 }
 
+// fill checks the fixture and defaults its optional fields. Fields a
+// capability's cases need are required only when the connector has it.
 func (f *Fixture) fill(t *testing.T) {
 	t.Helper()
-	if f.Connector == nil || f.CloseTicket == nil || f.AgainstURL == nil {
-		t.Fatal("psatest: fixture needs Connector, CloseTicket and AgainstURL")
+	if f.Connector == nil {
+		t.Fatal("psatest: fixture needs a Connector")
+	}
+	has := func(c Capability) bool { return capabilities[c](f.Connector) }
+	var missing []string
+	need := func(ok bool, field string) {
+		if !ok {
+			missing = append(missing, field)
+		}
+	}
+	need(f.CloseTicket != nil, "CloseTicket")
+	need(f.AgainstURL != nil, "AgainstURL")
+	need(f.SecondContactEmail != "", "SecondContactEmail")
+	need(f.InactiveContactEmail != "", "InactiveContactEmail")
+	if has(ChangeFeed) || has(ActivityReader) || has(TicketWebhooks) {
+		need(f.TechnicianStatus != nil, "TechnicianStatus")
+	}
+	if has(ChangeFeed) || has(TicketWebhooks) {
+		need(f.AdvanceClock != nil, "AdvanceClock")
+	}
+	if has(ActivityReader) {
+		need(f.TechnicianNote != nil, "TechnicianNote")
+	}
+	if has(TicketWebhooks) {
+		need(f.Webhook.Sign != nil, "Webhook.Sign")
+	}
+	if has(Contracts) {
+		need(f.Contract.Name != "", "Contract.Name")
+		need(f.Contract.ServiceName != "", "Contract.ServiceName")
+	}
+	if len(missing) > 0 {
+		t.Fatalf("psatest: set the fixture's %s", strings.Join(missing, ", "))
 	}
 	if f.ExpectedClass == nil {
 		f.ExpectedClass = DefaultExpectedClass
@@ -105,6 +197,7 @@ func Run(t *testing.T, newFixture func(t *testing.T) Fixture) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	s := &suite{f: f, ctx: ctx}
+	t.Run("Capabilities", s.testCapabilities)
 	t.Run("Test", s.testConnection)
 	t.Run("Picklists", s.testPicklists)
 	t.Run("Companies", s.testCompanies)
@@ -120,7 +213,21 @@ func Run(t *testing.T, newFixture func(t *testing.T) Fixture) {
 	t.Run("UpdateTicket", s.testUpdateTicket)
 	t.Run("CloseTicket", s.testCloseTicket)
 	t.Run("InvalidCreate", s.testInvalidCreate)
+	t.Run("TicketsChangedSince", s.testTicketsChangedSince)
+	t.Run("TicketActivity", s.testTicketActivity)
+	t.Run("TicketWebhooks", s.testTicketWebhooks)
+	t.Run("Contracts", s.testContracts)
+	t.Run("BudgetRemaining", s.testBudgetRemaining)
+	t.Run("BudgetTimes", s.testBudgetTimes)
+	t.Run("JournalBudget", s.testJournalBudget)
 	t.Run("Classification", s.testClassification)
+}
+
+// as returns the connector as T, the interface of capability c, or skips
+// or fails the test (see capable).
+func as[T any](t *testing.T, s *suite, c Capability) T {
+	t.Helper()
+	return capable[T](t, s.f.Connector, &s.f, c)
 }
 
 // uniqueRef returns a fresh external reference.
