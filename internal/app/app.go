@@ -104,7 +104,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		return nil, err
 	}
 	a.Engine = engine.New(engine.Config{
-		Store: st, Connectors: a.connector, Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
+		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
 		Rescan: opts.Rescan, RetryBase: opts.RetryBase, RateLimitWait: opts.RateLimitWait, AfterCreate: opts.AfterCreate,
 		WebhookKey:  func(name string) secret.Secret { return kr.Derive("webhook:" + name) },
 		CallbackKey: a.CallbackKey,

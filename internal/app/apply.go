@@ -112,7 +112,8 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 		}
 		s.Sync.SinceTime = t.UTC().Format(time.RFC3339Nano)
 	}
-	if _, err := rules.Compile(s); err != nil {
+	profile, _ := profiles.Lookup(s.PSA)
+	if _, err := rules.CompileFor(s, profile.Limits); err != nil {
 		return nil, err
 	}
 	p.Changes = integration.Plan(oldSettings, s)

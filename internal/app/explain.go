@@ -63,7 +63,8 @@ func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]E
 
 func (a *App) explainOne(ctx context.Context, it store.Integration, sourceID string, al alert.Alert) (Explanation, error) {
 	ex := Explanation{Integration: it.Name}
-	plan, err := engine.NewPlan(it)
+	profile, _ := a.Profiles().Lookup(it.PSA)
+	plan, err := engine.NewPlan(it, profile.Limits)
 	if err != nil {
 		return ex, err
 	}

@@ -33,10 +33,13 @@ type ConnectorFactory func(ctx context.Context, it store.Integration, s integrat
 type Config struct {
 	Store      store.Store
 	Connectors ConnectorFactory
-	Tenant     string
-	Logger     *slog.Logger
-	Metrics    *obs.Metrics
-	Now        func() time.Time
+	// Profiles are the PSAs' settings profiles; an integration's field
+	// limits come from its PSA's.
+	Profiles integration.Profiles
+	Tenant   string
+	Logger   *slog.Logger
+	Metrics  *obs.Metrics
+	Now      func() time.Time
 
 	// Rescan is how often workers look for work without a nudge, and how
 	// often the integration list is reloaded (default 2s).

@@ -46,8 +46,8 @@ func TestChunkNotesRespectsSizeLimit(t *testing.T) {
 		t.Fatalf("got %d chunks, want 2", len(chunks))
 	}
 	for i, c := range chunks {
-		if n := len(composeNote(c).Description); n > maxNoteChars {
-			t.Errorf("chunk %d is %d chars, over the limit %d", i, n, maxNoteChars)
+		if n := len(composeNote(c).Description); n > MaxNoteChars {
+			t.Errorf("chunk %d is %d chars, over the limit %d", i, n, MaxNoteChars)
 		}
 	}
 	total := 0

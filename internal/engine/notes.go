@@ -11,9 +11,10 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// maxNoteChars keeps a coalesced note under Autotask's 32,000-character
-// description limit with room for the separators.
-const maxNoteChars = 30000
+// MaxNoteChars keeps a coalesced note under the tightest note size of the
+// PSA drivers, with room for the separators; a drivers test holds every
+// profile's note limit above it.
+const MaxNoteChars = 30000
 
 // pendingNote is a note delivery with its decoded decision.
 type pendingNote struct {
@@ -116,7 +117,7 @@ func chunkNotes(notes []pendingNote) [][]pendingNote {
 	size := 0
 	for _, n := range notes {
 		l := len(n.dec.Note.Description) + 8
-		if len(cur) > 0 && size+l > maxNoteChars {
+		if len(cur) > 0 && size+l > MaxNoteChars {
 			chunks = append(chunks, cur)
 			cur, size = nil, 0
 		}

@@ -28,13 +28,13 @@ type Plan struct {
 }
 
 // NewPlan decodes an integration's stored settings and prepares them for
-// deciding.
-func NewPlan(it store.Integration) (*Plan, error) {
+// deciding, rendering within its PSA's field limits.
+func NewPlan(it store.Integration, limits integration.Limits) (*Plan, error) {
 	s, err := decodeSettings(it)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := rules.Compile(s)
+	rs, err := rules.CompileFor(s, limits)
 	if err != nil {
 		return nil, fmt.Errorf("compile rules: %w", err)
 	}

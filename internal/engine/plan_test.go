@@ -42,7 +42,7 @@ func planSettings() integration.Settings {
 
 func TestNewPlan(t *testing.T) {
 	t.Parallel()
-	p, err := NewPlan(storedIntegration(t, planSettings()))
+	p, err := NewPlan(storedIntegration(t, planSettings()), integration.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +64,10 @@ func TestNewPlan(t *testing.T) {
 
 	bad := planSettings()
 	bad.Sync.SinceTime = "last tuesday"
-	if _, err := NewPlan(storedIntegration(t, bad)); err == nil || !strings.Contains(err.Error(), "sync.since_time") {
+	if _, err := NewPlan(storedIntegration(t, bad), integration.Limits{}); err == nil || !strings.Contains(err.Error(), "sync.since_time") {
 		t.Errorf("unparsable since_time: err = %v, want one naming sync.since_time", err)
 	}
-	if _, err := NewPlan(store.Integration{Name: "broken", Settings: []byte("{")}); err == nil {
+	if _, err := NewPlan(store.Integration{Name: "broken", Settings: []byte("{")}, integration.Limits{}); err == nil {
 		t.Error("undecodable settings: no error")
 	}
 }
@@ -98,7 +98,7 @@ func TestPlanCompanies(t *testing.T) {
 			t.Parallel()
 			s := planSettings()
 			s.Companies.AutoMatch = tt.autoMatch
-			p, err := NewPlan(storedIntegration(t, s))
+			p, err := NewPlan(storedIntegration(t, s), integration.Limits{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -170,7 +170,7 @@ func (w *worker) fillNumber(ctx context.Context, linkID int64, t psa.Ticket) {
 }
 
 // createBare creates the ticket without reading it back: the answer is
-// the id, and what was asked for is what Autotask stores.
+// the id, and what was asked for is what the PSA stores.
 func createBare(ctx context.Context, c psa.BareCreator, nt psa.NewTicket) (psa.Ticket, error) {
 	id, err := c.CreateTicketID(ctx, nt)
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// maxWebhookBody bounds a PSA callout; Autotask's are a few KB.
+// maxWebhookBody bounds a PSA callout; real ones are a few KB.
 const maxWebhookBody = 1 << 20
 
 // WebhookHandler receives PSA ticket webhooks at /hooks/{integration}. It

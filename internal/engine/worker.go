@@ -171,7 +171,8 @@ func (w *worker) reload(ctx context.Context) error {
 	if it.Version == w.version && w.conn != nil {
 		return nil
 	}
-	plan, err := NewPlan(it)
+	profile, _ := w.e.cfg.Profiles.Lookup(it.PSA)
+	plan, err := NewPlan(it, profile.Limits)
 	if err != nil {
 		return err
 	}

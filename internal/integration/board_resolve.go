@@ -13,7 +13,7 @@ type boardRef struct {
 	path  string
 }
 
-// onBoards reports whether field's values belong to boards: in ConnectWise
+// onBoards reports whether field's values belong to boards: in some PSAs
 // statuses and types are per board, and carry the board id as Parent.
 func (r *resolver) onBoards(field string) bool {
 	for _, v := range r.c.Picklists[field] {

@@ -12,9 +12,9 @@ import (
 // PSA driver declares one; Validate and ApplyDefaults read it, so no check
 // in this package names a PSA.
 type Profile struct {
-	// Name is how settings name the PSA: `psa: autotask`.
+	// Name is how settings name the PSA, lower case.
 	Name string
-	// Title is how people name it, in messages: "Autotask".
+	// Title is how people name it, in messages.
 	Title string
 	// RequestsPerHour and MaxConcurrent are the connection defaults.
 	RequestsPerHour int
@@ -34,6 +34,15 @@ type Profile struct {
 	Optional []string
 	// Check runs the PSA's own checks after the shared ones.
 	Check func(s *Settings) []Problem
+	// Limits are the PSA's field sizes, in characters.
+	Limits Limits
+}
+
+// Limits are a PSA's field sizes, in characters. Rendering truncates to
+// the tightest of every driver's (rules.FieldLimits), which a test holds
+// at or under each profile's.
+type Limits struct {
+	Title, NoteTitle, Description, Note int
 }
 
 // ConnectionKey is one connection setting a PSA reads.
@@ -54,7 +63,7 @@ type URLRule struct {
 	// SiteOnly means the URL is the site's root and a path is an error:
 	// the API path is discovered there.
 	SiteOnly bool
-	// Example is shown in messages: "https://api-na.myconnectwise.net".
+	// Example is shown in messages.
 	Example string
 	// Discovers names what an empty URL leaves the connector to find
 	// ("the zone"), when it is not required.
@@ -89,6 +98,9 @@ func (p Profile) Verify() error {
 	}
 	if p.Title == "" || p.RequestsPerHour <= 0 || p.MaxConcurrent <= 0 {
 		errs = append(errs, "title, requests per hour and max concurrent are required")
+	}
+	if l := p.Limits; l.Title <= 0 || l.NoteTitle <= 0 || l.Description <= 0 || l.Note <= 0 {
+		errs = append(errs, "every field limit is required")
 	}
 	for _, k := range p.Connection {
 		if _, ok := connectionKeys[k.Path]; !ok {

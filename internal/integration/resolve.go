@@ -111,8 +111,8 @@ func (r *resolver) activeLabels(field, parent string) []string {
 }
 
 // ticket resolves the ticket defaults and overrides. The queue comes
-// first: where statuses and issue types belong to a board (ConnectWise),
-// they are resolved on the queue's board.
+// first: where statuses and issue types belong to a board (values with
+// the board as Parent), they are resolved on the queue's board.
 func (r *resolver) ticket(t *Ticket) {
 	for _, f := range []struct {
 		field, path string

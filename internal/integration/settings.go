@@ -26,35 +26,33 @@ func (s *Settings) IsEnabled() bool { return s.Enabled == nil || *s.Enabled }
 // Connection is how to reach the PSA. Secret values are SecretRefs: the YAML
 // says where to read them (env, file); the store keeps them encrypted.
 type Connection struct {
-	// URL is the PSA's API root. For Autotask it is optional: the zone is
-	// discovered from the username; set it to pin a zone or a simulator.
-	// For ConnectWise it is the site (https://api-na.myconnectwise.net, or
-	// an on-premise host) and required: the codebase is discovered there.
+	// URL is the PSA's API root or site; whether it is required and what
+	// an empty one discovers is the PSA's profile's to say
+	// (integration.URLRule).
 	URL             string    `yaml:"url,omitempty" json:"url,omitempty"`
 	Username        string    `yaml:"username,omitempty" json:"username,omitempty"`
 	Secret          SecretRef `yaml:"secret,omitempty" json:"secret,omitempty"`
 	IntegrationCode SecretRef `yaml:"integration_code,omitempty" json:"integration_code,omitempty"`
-	// Company is the ConnectWise login company id.
+	// Company is the login company id, where the PSA has one.
 	Company string `yaml:"company,omitempty" json:"company,omitempty"`
-	// PublicKey is the ConnectWise API member's public key.
+	// PublicKey is the API member's public key (key-pair PSAs).
 	PublicKey string `yaml:"public_key,omitempty" json:"public_key,omitempty"`
-	// PrivateKey is the ConnectWise API member's private key.
+	// PrivateKey is the API member's private key.
 	PrivateKey SecretRef `yaml:"private_key,omitempty" json:"private_key,omitempty"`
-	// ClientID is the ConnectWise clientId of this integration; ConnectWise
-	// asks that it be kept like a password, so it is a secret here too.
+	// ClientID is the integration's client id; PSAs that issue one ask
+	// that it be kept like a password, so it is a secret here too.
 	ClientID SecretRef `yaml:"client_id,omitempty" json:"client_id,omitempty"`
-	// MemberID is the ConnectWise API member's identifier, used to tell
-	// our own notes and changes from a technician's; optional.
+	// MemberID is the API member's identifier, used to tell our own
+	// notes and changes from a technician's; optional.
 	MemberID string `yaml:"member_id,omitempty" json:"member_id,omitempty"`
-	// RequestsPerHour is this integration's request budget (Autotask
-	// default 10,000 per rolling hour per database; ConnectWise publishes
-	// none, default 3,600).
+	// RequestsPerHour is this integration's request budget; default the
+	// PSA profile's.
 	RequestsPerHour int `yaml:"requests_per_hour,omitempty" json:"requests_per_hour,omitempty"`
 	// BudgetWindow is the window RequestsPerHour is counted over: 1h
 	// unless a test or benchmark scales an hour down to seconds (the
 	// simulators scale theirs the same way).
 	BudgetWindow string `yaml:"budget_window,omitempty" json:"budget_window,omitempty"`
-	// MaxConcurrent caps calls in flight (Autotask: 3 threads per endpoint).
+	// MaxConcurrent caps calls in flight; default the PSA profile's.
 	MaxConcurrent int `yaml:"max_concurrent,omitempty" json:"max_concurrent,omitempty"`
 }
 
@@ -145,7 +143,7 @@ type Ticket struct {
 	GroupBy     GroupBy `yaml:"group_by" json:"group_by"`
 	// Priority maps each alert severity to a PSA priority.
 	Priority map[string]Pick `yaml:"priority" json:"priority"`
-	// DueIn sets the due date of new tickets (Autotask requires one unless
+	// DueIn sets the due date of new tickets (some PSAs require one unless
 	// the category supplies it). A Go duration; default 24h.
 	DueIn string `yaml:"due_in,omitempty" json:"due_in,omitempty"`
 	// ClosedStatuses are statuses besides the PSA's own "complete" that

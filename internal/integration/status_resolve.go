@@ -7,7 +7,7 @@ import (
 )
 
 // statusSync resolves both status maps against the PSA's statuses. Where
-// statuses belong to a board (ConnectWise: each board has its own), they
+// statuses belong to a board (where each board has its own), they
 // are resolved on ticket.queue's board, the board new tickets go to.
 func (r *resolver) statusSync(s *Settings) {
 	st := &s.StatusSync

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// statusExamples are the Autotask statuses each of ours usually maps to,
-// for "required" messages.
+// statusExamples are the stock PSA statuses each of ours usually maps
+// to, for "required" messages.
 var statusExamples = map[string]string{"open": "New", "in_progress": "In Progress", "resolved": "Complete"}
 
 // FromPSAPath is the path of a from_psa entry in problems and plans, keyed

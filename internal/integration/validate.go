@@ -79,7 +79,7 @@ func Validate(s Settings, known Profiles) error {
 // profile (a zero one, which requires everything, when it is unknown).
 func validateIntegration(ps *problems, s *Settings, known Profiles) (Profile, bool) {
 	if strings.TrimSpace(s.Name) == "" {
-		ps.add("name", `required: set a name for this integration, unique in the tenant (e.g. "autotask")`)
+		ps.add("name", `required: set a name for this integration, unique in the tenant (e.g. "psa-production")`)
 	}
 	set := quoteOr(known.Names())
 	var planned []string

@@ -152,7 +152,7 @@ func TestValidateProblems(t *testing.T) {
 			{"connection.secret", "set only one of env, file, value or stored"},
 		}},
 		{"name missing", func(s *Settings) { s.Name = "" }, []Problem{
-			{"name", `required: set a name for this integration, unique in the tenant (e.g. "autotask")`},
+			{"name", `required: set a name for this integration, unique in the tenant (e.g. "psa-production")`},
 		}},
 	}
 	for _, tt := range tests {

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Contract is a customer's service agreement (Autotask contract,
-// ConnectWise agreement).
+// Contract is a customer's service agreement (a contract or an
+// agreement, as the PSA calls it).
 type Contract struct {
 	ID        string
 	CompanyID string
@@ -37,7 +37,7 @@ type Adjustment struct {
 	ContractServiceID string
 	ServiceID         string
 	// EffectiveDate is a calendar date; connectors send it as the PSA
-	// expects dates (Autotask: midnight, no zone conversion).
+	// expects dates (e.g. midnight, no zone conversion).
 	EffectiveDate time.Time
 	UnitChange    float64
 	UnitPrice     float64

@@ -3,8 +3,7 @@ package psa
 import "strings"
 
 // Picklist field names shared by every connector. A connector maps its own
-// fields onto these (Autotask queueID → FieldQueue, ConnectWise board →
-// FieldQueue, ...).
+// fields onto these (a queue, a board or a team → FieldQueue, ...).
 const (
 	FieldStatus         = "status"
 	FieldPriority       = "priority"

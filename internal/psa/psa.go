@@ -9,8 +9,8 @@ import (
 )
 
 // Connector is one authenticated connection to one PSA tenant. IDs are
-// strings so the port fits PSAs with integer ids (Autotask, ConnectWise) and
-// with opaque ones (ServiceNow sys_id) alike.
+// strings so the port fits PSAs with integer ids and with opaque ones
+// (sys_id-style) alike.
 //
 // Every method returns an *Error (possibly wrapped) when the PSA or the
 // network fails, so the engine can tell retryable from permanent failures.
@@ -98,7 +98,7 @@ type NewTicket struct {
 	IssueType    string
 	SubIssueType string
 	DueAt        time.Time
-	// ExternalRef is our stable reference (Autotask externalID, ServiceNow
+	// ExternalRef is our stable reference (a field such as externalID or
 	// correlation_id, ...), unique per ticket link.
 	ExternalRef string
 }
@@ -117,8 +117,8 @@ type Ticket struct {
 	SubIssueType string
 	ContractID   string
 	ExternalRef  string
-	// Closed is true when the PSA considers the ticket finished (Autotask:
-	// status Complete). Settings may name further statuses that count.
+	// Closed is true when the PSA considers the ticket finished (a
+	// complete or closed status). Settings may name further statuses.
 	Closed       bool
 	LastModified time.Time
 }

@@ -12,7 +12,7 @@ import (
 // the status poller's source of truth, and the safety net under webhooks.
 type ChangeFeed interface {
 	// TicketsChangedSince returns the tickets whose fields changed at or
-	// after since (Autotask: lastTrackedModificationDateTime), ordered by
+	// after since (the PSA's last-modified time of the ticket), ordered by
 	// LastModified then ID. The poller asks with an overlap window and
 	// drops changes it has already seen.
 	TicketsChangedSince(ctx context.Context, since time.Time) ([]Ticket, error)

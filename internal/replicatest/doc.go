@@ -1,9 +1,10 @@
 // Package replicatest holds the multi-replica end-to-end test and the
 // PostgreSQL ingest benchmarks. Both build the ticketbridge binary and run
 // several `ticketbridge serve` processes on one PostgreSQL schema, so that
-// the SIGKILL in the failover test is a real one; the Autotask simulators
-// run in the test process behind a call log, so the test can count every
-// request ticketbridge made and every refusal the simulator answered.
+// the SIGKILL in the failover test is a real one; the PSA simulators (the
+// default driver's) run in the test process behind a call log, so the
+// test can count every request ticketbridge made and every refusal the
+// simulator answered.
 //
 // The failover test sends alerts round-robin to three replicas, kills the
 // replica holding the most integrations with SIGKILL while alerts still

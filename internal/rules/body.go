@@ -36,7 +36,7 @@ func HasAlertMarker(body, alertKey string) bool {
 // if it fails), else the standard body; always ending with the marker.
 func (r *Ruleset) TicketBody(a alert.Alert, alertKey string) string {
 	var reasons []string
-	return r.ticketBody(a, templateData(a), withMarker(standardBody(a), alertKey), alertKey, &reasons)
+	return r.ticketBody(a, templateData(a), r.withMarker(standardBody(a), alertKey), alertKey, &reasons)
 }
 
 // NoteBody renders the body of the note added for the alert to an open
@@ -44,7 +44,7 @@ func (r *Ruleset) TicketBody(a alert.Alert, alertKey string) string {
 func (r *Ruleset) NoteBody(a alert.Alert, alertKey string) string { return r.noteBody(a, alertKey) }
 
 func (r *Ruleset) noteBody(a alert.Alert, alertKey string) string {
-	return withMarker(standardBody(a), alertKey)
+	return r.withMarker(standardBody(a), alertKey)
 }
 
 // ticketBody renders the description template, or returns body (the
@@ -62,14 +62,14 @@ func (r *Ruleset) ticketBody(a alert.Alert, data integration.TemplateData, body,
 		*reasons = append(*reasons, "description template "+why+"; used the standard body")
 		return body
 	}
-	return withMarker(neutralizeMarkers(out), alertKey)
+	return r.withMarker(neutralizeMarkers(out), alertKey)
 }
 
 // withMarker cuts body so that body, a blank line and the marker fit in
-// maxDescription runes: the marker line must survive any truncation.
-func withMarker(body, alertKey string) string {
+// the description limit: the marker line must survive any truncation.
+func (r *Ruleset) withMarker(body, alertKey string) string {
 	marker := AlertMarker(oneLine(alertKey))
-	room := maxDescription - len([]rune(marker)) - 2
+	room := r.limits.Description - len([]rune(marker)) - 2
 	return integration.Truncate(strings.TrimSpace(body), max(room, 0)) + "\n\n" + marker
 }
 

@@ -38,13 +38,13 @@ func (r *Ruleset) Decide(a alert.Alert, in Input, alertKey string) Decision {
 	src := r.company(&d, a, m, mapped, in.Companies)
 	r.contact(&d, a, m, src)
 	data := templateData(a)
-	body := withMarker(standardBody(a), alertKey)
+	body := r.withMarker(standardBody(a), alertKey)
 	r.ticket(&d, a, data, body, alertKey)
 	r.attachContract(&d, m, src)
 	d.GroupKey = r.groupKey(a, alertKey, d.Ticket.Title, src == fromCatchAll)
 	d.Reasons = append(d.Reasons, fmt.Sprintf("group by %s: key %s", r.groupBy, d.GroupKey))
 	d.Note = psa.NewNote{
-		Title:       r.render(r.noteTitle, data, a, "note title", maxNoteTitle, &d.Reasons),
+		Title:       r.render(r.noteTitle, data, a, "note title", r.limits.NoteTitle, &d.Reasons),
 		Description: body,
 		Type:        r.noteType,
 		Visibility:  r.visibility,

@@ -16,6 +16,7 @@ import (
 // and NoteBody are safe for concurrent use (nothing is written after
 // Compile).
 type Ruleset struct {
+	limits         integration.Limits
 	enabled        bool
 	exclude        map[string]bool
 	orgs           map[string]integration.Mapping
@@ -47,12 +48,20 @@ type fieldSet struct {
 }
 
 // Compile builds a Ruleset from settings, normally resolved ones (Picks
-// with ids). Defaults are applied to a copy, so stored settings that
-// predate a default still compile. It fails only on what Validate also
-// rejects: a template that does not parse or an unknown group_by.
+// with ids), rendering within the default field limits. Defaults are
+// applied to a copy, so stored settings that predate a default still
+// compile. It fails only on what Validate also rejects: a template that
+// does not parse or an unknown group_by.
 func Compile(s integration.Settings) (*Ruleset, error) {
+	return CompileFor(s, integration.Limits{})
+}
+
+// CompileFor is Compile for a PSA whose profile has limits: rendering
+// keeps to them where they are tighter than the defaults.
+func CompileFor(s integration.Settings, limits integration.Limits) (*Ruleset, error) {
 	integration.ApplyDefaults(&s)
 	r := &Ruleset{
+		limits:         limitsFor(limits),
 		enabled:        s.IsEnabled(),
 		exclude:        make(map[string]bool, len(s.Sync.ExcludeTypes)),
 		orgs:           make(map[string]integration.Mapping, len(s.Companies.Map)),

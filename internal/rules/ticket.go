@@ -10,13 +10,25 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 )
 
-// Field limits. Autotask's are the tightest of the supported PSAs: title
-// 255, note title 250, description 8,000.
+// Field limits rendering keeps to unless the PSA's profile sets tighter
+// ones: long enough for any alert, short enough for every PSA we know.
 const (
 	maxTitle       = 255
 	maxNoteTitle   = 250
 	maxDescription = 8000
 )
+
+// limitsFor is l with each unset or looser field at the default.
+func limitsFor(l integration.Limits) integration.Limits {
+	keep := func(v, def int) int {
+		if v <= 0 || v > def {
+			return def
+		}
+		return v
+	}
+	return integration.Limits{Title: keep(l.Title, maxTitle), NoteTitle: keep(l.NoteTitle, maxNoteTitle),
+		Description: keep(l.Description, maxDescription), Note: l.Note}
+}
 
 // ticket fills the new-ticket fields: defaults, priority, override, title
 // and description. body is the standard body, rendered once per decision
@@ -34,7 +46,7 @@ func (r *Ruleset) ticket(d *Decision, a alert.Alert, data integration.TemplateDa
 	}
 	d.Ticket = psa.NewTicket{
 		CompanyID:    d.CompanyID,
-		Title:        r.render(r.subject, data, a, "subject", maxTitle, &d.Reasons),
+		Title:        r.render(r.subject, data, a, "subject", r.limits.Title, &d.Reasons),
 		Description:  r.ticketBody(a, data, body, alertKey, &d.Reasons),
 		Status:       f.status.ID,
 		Priority:     prio.ID,

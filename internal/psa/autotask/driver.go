@@ -21,6 +21,8 @@ var Profile = integration.Profile{
 		{Path: "connection.secret", Required: true, Hint: "set env or file to where the API user's secret (password) is"},
 		{Path: "connection.integration_code", Required: true, Hint: "set env or file to where the API tracking identifier (integration code) is"},
 	},
+	// Ticket title 255, description 8,000; note title 250, note 32,000.
+	Limits: integration.Limits{Title: 255, NoteTitle: 250, Description: 8000, Note: 32000},
 	// The zone is discovered from the username when the URL is empty.
 	URL: integration.URLRule{Example: "https://webservices5.autotask.net/ATServicesRest/", Discovers: "the zone"},
 }

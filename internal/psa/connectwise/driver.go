@@ -23,6 +23,9 @@ var Profile = integration.Profile{
 		{Path: "connection.client_id", Required: true, Hint: "set env or file to where the integration's clientId (from the ConnectWise developer portal) is"},
 		{Path: "connection.member_id", Hint: "the API member's identifier, to tell our own notes and changes from a technician's"},
 	},
+	// The summary is cut at 100 characters. Notes (the description is the
+	// first) have no documented limit: ours keep them readable.
+	Limits: integration.Limits{Title: maxSummary, NoteTitle: 250, Description: 8000, Note: 32000},
 	// The codebase is discovered at the site, never configured.
 	URL: integration.URLRule{Required: true, SiteOnly: true, Example: DefaultSite},
 	Unsupported: map[string]string{

@@ -34,7 +34,7 @@ func testTxSurvivesAnswers(t *testing.T, s store.Store) {
 			return q.CreateAPIToken(ctx, store.APIToken{TenantID: "t1", Name: "ci2", TokenHash: "api-hash", CreatedAt: t0})
 		}},
 		{"duplicate_integration", store.ErrConflict, func(q store.Queries) error {
-			_, err := q.PutIntegration(ctx, store.Integration{TenantID: "t1", Name: "psa", PSA: "autotask"})
+			_, err := q.PutIntegration(ctx, store.Integration{TenantID: "t1", Name: "psa", PSA: "testpsa"})
 			return err
 		}},
 		{"rename_onto_taken_name", store.ErrConflict, func(q store.Queries) error {

@@ -57,7 +57,7 @@ func testIntegrationUniqueName(t *testing.T, s store.Store) {
 	other := mustIntegration(t, s, "t1", "other")
 	mustIntegration(t, s, "t2", "psa") // names are unique per tenant only
 
-	dup := store.Integration{TenantID: "t1", Name: "psa", PSA: "autotask", Settings: []byte(`{}`)}
+	dup := store.Integration{TenantID: "t1", Name: "psa", PSA: "testpsa", Settings: []byte(`{}`)}
 	_, err := s.PutIntegration(ctx, dup)
 	wantErr(t, err, store.ErrConflict)
 

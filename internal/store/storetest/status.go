@@ -60,7 +60,7 @@ func testSetAlertStatus(t *testing.T, s store.Store) {
 		status alert.Status
 		origin string
 	}{
-		{"psa", alert.StatusResolved, "psa:Autotask EU"},
+		{"psa", alert.StatusResolved, "psa:Example PSA EU"},
 		{"source", alert.StatusInProgress, "source"},
 		{"psa_ignored", alert.StatusIgnored, "psa:cw"},
 	}

@@ -151,7 +151,7 @@ func mustAlert(t *testing.T, q store.Queries, src store.Source, id string) store
 func mustIntegration(t *testing.T, s store.Store, tenant, name string) store.Integration {
 	t.Helper()
 	it, err := s.PutIntegration(t.Context(), store.Integration{
-		TenantID: tenant, Name: name, PSA: "autotask", Settings: []byte(`{"queue":"Security"}`),
+		TenantID: tenant, Name: name, PSA: "testpsa", Settings: []byte(`{"queue":"Security"}`),
 		Credentials: map[string]string{"secret": "v1:ciphertext"},
 	})
 	must(t, err)
