@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -118,29 +117,6 @@ func (w *worker) startAttempt(ctx context.Context, ds []store.Delivery) error {
 		}
 		return nil
 	})
-}
-
-// payload is what a delivery row carries: the rules decision and the key
-// of the alert it was made for.
-type payload struct {
-	AlertKey string         `json:"alert_key"`
-	Decision rules.Decision `json:"decision"`
-}
-
-func encodePayload(key string, dec rules.Decision) ([]byte, error) {
-	b, err := json.Marshal(payload{AlertKey: key, Decision: dec})
-	if err != nil {
-		return nil, fmt.Errorf("encode decision: %w", err)
-	}
-	return b, nil
-}
-
-func decodePayload(d store.Delivery) (rules.Decision, string, error) {
-	var p payload
-	if err := json.Unmarshal(d.Payload, &p); err != nil {
-		return p.Decision, "", fmt.Errorf("decode decision of delivery %d: %w", d.ID, err)
-	}
-	return p.Decision, p.AlertKey, nil
 }
 
 // createTicket creates the link's PSA ticket exactly once: it first asks
