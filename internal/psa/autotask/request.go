@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
 )
 
 // maxPages bounds how many pages one query follows (500 records each), so a
@@ -104,8 +105,8 @@ func (c *Connector) authenticate(req *http.Request) {
 }
 
 // target resolves path against the zone root. Absolute URLs (next-page
-// links from the PSA) must stay on the zone's host: the credentials go with
-// every request, and a link elsewhere would hand them over.
+// links from the PSA) must stay on the zone's origin: the credentials go
+// with every request, and a link elsewhere would hand them over.
 func (c *Connector) target(ctx context.Context, path string) (string, error) {
 	root, err := c.root(ctx)
 	if err != nil {
@@ -114,10 +115,8 @@ func (c *Connector) target(ctx context.Context, path string) (string, error) {
 	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
 		return root + path, nil
 	}
-	ru, err1 := url.Parse(root)
-	pu, err2 := url.Parse(path)
-	if err1 != nil || err2 != nil || !strings.EqualFold(ru.Host, pu.Host) || ru.Scheme != pu.Scheme {
-		return "", &psa.Error{Class: psa.Permanent, Message: "next page link points outside the Autotask zone"}
+	if err := psahttp.CheckLink(root, path); err != nil {
+		return "", &psa.Error{Class: psa.Permanent, Message: "next page link points outside the Autotask zone", Err: err}
 	}
 	return path, nil
 }

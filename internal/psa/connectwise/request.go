@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
 )
 
 // codebaseRE is what a discovered codebase may look like ("v2025_1/",
@@ -153,8 +154,8 @@ func (c *Connector) authenticate(req *http.Request) {
 }
 
 // target resolves path against the API root. Absolute URLs (Link headers)
-// must stay on the API's scheme and host: the credentials go with every
-// request, and a link elsewhere would hand them over.
+// must stay on the API's origin: the credentials go with every request,
+// and a link elsewhere would hand them over.
 func (c *Connector) target(ctx context.Context, path string) (string, error) {
 	root, err := c.root(ctx)
 	if err != nil {
@@ -166,10 +167,8 @@ func (c *Connector) target(ctx context.Context, path string) (string, error) {
 	case !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://"):
 		return root + path, nil
 	}
-	ru, err1 := url.Parse(root)
-	pu, err2 := url.Parse(path)
-	if err1 != nil || err2 != nil || !strings.EqualFold(ru.Host, pu.Host) || ru.Scheme != pu.Scheme {
-		return "", &psa.Error{Class: psa.Permanent, Message: "next page link points outside the ConnectWise API host"}
+	if err := psahttp.CheckLink(root, path); err != nil {
+		return "", &psa.Error{Class: psa.Permanent, Message: "next page link points outside the ConnectWise API host", Err: err}
 	}
 	return path, nil
 }

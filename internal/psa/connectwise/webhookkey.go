@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
 )
 
 // Signing-key cache tuning. A cached key is fetched again when a callout
@@ -43,18 +44,18 @@ type cachedKey struct {
 	fetched time.Time
 }
 
-// trustedKeyURL accepts a key_url only on the configured ConnectWise site
-// or API host, with the same scheme, at the callback key path: the URL
+// trustedKeyURL accepts a key_url only on the origin of the configured
+// ConnectWise site or API host, at the callback key path: the URL
 // comes from the unverified body, and the key it names decides whether
 // the body verifies.
 func (c *Connector) trustedKeyURL(raw string) (string, bool) {
 	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil || u.User != nil || u.Host == "" || !strings.HasSuffix(strings.ToLower(u.Path), keyURLPath) {
+	if err != nil || u.Host == "" || !strings.HasSuffix(strings.ToLower(u.Path), keyURLPath) {
 		return "", false
 	}
 	for _, base := range []string{c.api, c.cfg.Site} {
 		b, err := url.Parse(base)
-		if err == nil && strings.EqualFold(b.Host, u.Host) && strings.EqualFold(b.Scheme, u.Scheme) {
+		if err == nil && psahttp.SameOrigin(b, u) == nil {
 			return u.String(), true
 		}
 	}

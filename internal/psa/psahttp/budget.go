@@ -11,7 +11,10 @@ import (
 // edge of two windows, which a PSA that counts a rolling hour (Autotask:
 // 10,000 per 60 minutes) punishes by refusing everything until the hour
 // drains, so the budget remembers the time of every request in the window.
-// Memory is one timestamp per slot; the limits PSAs publish keep that small.
+// Memory follows what was spent, not what is allowed: the times sit in a
+// ring that grows with use up to the limit and shrinks as the window
+// drains, so a budget of 100 million that sends a thousand requests holds
+// a thousand times (a ring sized to the limit up front cost 3.2 GB there).
 //
 // A Budget is safe for concurrent use and may be shared by several clients
 // that draw on the same PSA allowance.
@@ -20,13 +23,14 @@ type Budget struct {
 	limit  int
 	window time.Duration
 	now    func() time.Time
-	// ring holds the times of the reservations still inside the window,
-	// oldest at start; its capacity is the limit.
-	ring  []time.Time
-	seqs  []uint64 // which reservation holds each ring slot
-	next  uint64
-	start int
-	n     int
+	// ring holds the times of the n reservations still inside the window,
+	// oldest at head. Reservations are numbered in the order they were
+	// taken; the live ones are headSeq … headSeq+n-1, so a Slot finds its
+	// entry by number, and a number below headSeq has left the window.
+	ring    []time.Time
+	head    int
+	n       int
+	headSeq uint64
 
 	// Write-ahead journal (see SetJournal): claimLeft slots may still be
 	// spent until claimUntil without writing again.
@@ -37,6 +41,11 @@ type Budget struct {
 	claimUntil time.Time
 }
 
+// minRing is the smallest ring a budget keeps once it has been used: small
+// enough not to matter, large enough that a quiet budget does not
+// reallocate on every request.
+const minRing = 16
+
 // Journal persists a budget's reservations, including slots claimed ahead
 // of use, so that another process taking over knows them. An error means
 // the claim was not recorded, and the slots are not spent.
@@ -45,7 +54,6 @@ type Journal func(times []time.Time) error
 // Slot is one reservation, to be finished when its call's answer arrives.
 type Slot struct {
 	b   *Budget
-	idx int
 	seq uint64
 }
 
@@ -62,11 +70,12 @@ func (s Slot) Finish() {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.seqs[s.idx] != s.seq {
-		return // already left the window and reused
+	if s.seq < b.headSeq || s.seq-b.headSeq >= uint64(b.n) {
+		return // already left the window, or replaced by Seed
 	}
-	if now := b.now(); now.After(b.ring[s.idx]) {
-		b.ring[s.idx] = now
+	idx := b.at(int(s.seq - b.headSeq))
+	if now := b.now(); now.After(b.ring[idx]) {
+		b.ring[idx] = now
 	}
 }
 
@@ -80,7 +89,7 @@ func NewBudget(limit int, window time.Duration, now func() time.Time) *Budget {
 	if now == nil {
 		now = time.Now
 	}
-	return &Budget{limit: limit, window: window, now: now, ring: make([]time.Time, limit), seqs: make([]uint64, limit)}
+	return &Budget{limit: limit, window: window, now: now}
 }
 
 // Reserve takes a slot now if one is free (ok true). Otherwise it returns
@@ -122,13 +131,9 @@ func (b *Budget) ReserveSlot() (Slot, bool, time.Duration) {
 	}
 	if b.n < b.limit {
 		b.claimLeft--
-		idx := (b.start + b.n) % b.limit
-		b.next++
-		b.ring[idx], b.seqs[idx] = now, b.next
-		b.n++
-		return Slot{b: b, idx: idx, seq: b.next}, true, 0
+		return Slot{b: b, seq: b.push(now)}, true, 0
 	}
-	return Slot{}, false, b.ring[b.start].Add(b.window).Sub(now)
+	return Slot{}, false, b.ring[b.head].Add(b.window).Sub(now)
 }
 
 // claim makes sure a claimed slot is left for a reservation at now,
@@ -178,13 +183,42 @@ func (b *Budget) Limit() int { return b.limit }
 func (b *Budget) Window() time.Duration { return b.window }
 
 // prune drops reservations that have left the window: a request sent at t
-// occupies its slot until exactly t+window.
+// occupies its slot until exactly t+window. A ring left mostly empty is
+// cut down, so memory follows the window's use.
 func (b *Budget) prune(now time.Time) {
-	for b.n > 0 && now.Sub(b.ring[b.start]) >= b.window {
-		b.start = (b.start + 1) % b.limit
+	for b.n > 0 && now.Sub(b.ring[b.head]) >= b.window {
+		b.ring[b.head] = time.Time{}
+		b.head = b.at(1)
+		b.headSeq++
 		b.n--
 	}
+	if len(b.ring) > minRing && b.n < len(b.ring)/4 {
+		b.resize(max(minRing, 2*b.n))
+	}
 }
+
+// push appends a reservation at t, growing the ring when it is full, and
+// returns its number. Callers have checked n < limit.
+func (b *Budget) push(t time.Time) uint64 {
+	if b.n == len(b.ring) {
+		b.resize(min(b.limit, max(minRing, 2*len(b.ring))))
+	}
+	b.ring[b.at(b.n)] = t
+	b.n++
+	return b.headSeq + uint64(b.n-1)
+}
+
+// resize moves the live entries, oldest first, into a ring of size.
+func (b *Budget) resize(size int) {
+	ring := make([]time.Time, size)
+	for i := range b.n {
+		ring[i] = b.ring[b.at(i)]
+	}
+	b.ring, b.head = ring, 0
+}
+
+// at is the ring index of the i-th live entry.
+func (b *Budget) at(i int) int { return (b.head + i) % len(b.ring) }
 
 // Times returns the times of the reservations still inside the window,
 // oldest first, and the journal's claimed but unspent slots at the end of
@@ -206,7 +240,7 @@ func (b *Budget) Times() []time.Time {
 func (b *Budget) times() []time.Time {
 	out := make([]time.Time, b.n)
 	for i := range b.n {
-		out[i] = b.ring[(b.start+i)%b.limit]
+		out[i] = b.ring[b.at(i)]
 	}
 	return out
 }
@@ -220,10 +254,7 @@ func (b *Budget) Seed(times []time.Time) {
 	defer b.mu.Unlock()
 	now := b.now()
 	b.prune(now)
-	all := make([]time.Time, 0, b.n+len(times))
-	for i := range b.n {
-		all = append(all, b.ring[(b.start+i)%b.limit])
-	}
+	all := b.times()
 	for _, t := range times {
 		if t.Add(b.window).After(now) {
 			all = append(all, t)
@@ -233,10 +264,8 @@ func (b *Budget) Seed(times []time.Time) {
 	if len(all) > b.limit {
 		all = all[len(all)-b.limit:]
 	}
-	b.start, b.n = 0, len(all)
-	copy(b.ring, all)
-	for i := range all {
-		b.next++
-		b.seqs[i] = b.next
-	}
+	// Renumbering past every number issued so far retires the slots held
+	// before: finishing one of them changes nothing.
+	b.headSeq += uint64(b.n)
+	b.ring, b.head, b.n = all, 0, len(all)
 }

@@ -2,6 +2,7 @@ package psahttp
 
 import (
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -265,6 +266,90 @@ func TestClaimSize(t *testing.T) {
 	for _, tt := range []struct{ limit, want int }{{1, 1}, {10, 1}, {150, 7}, {2000, 100}, {100_000_000, 100}} {
 		if got := ClaimSize(tt.limit); got != tt.want {
 			t.Errorf("ClaimSize(%d) = %d, want %d", tt.limit, got, tt.want)
+		}
+	}
+}
+
+// TestBudgetMemoryFollowsUse checks the ring, not the heap: a budget of
+// 100 million holds only the times it spent, and gives memory back as
+// the window drains.
+func TestBudgetMemoryFollowsUse(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	b := NewBudget(100_000_000, time.Hour, clock.Now)
+	if got := len(b.ring); got != 0 {
+		t.Fatalf("a new budget holds %d slots, want 0", got)
+	}
+	for range 1000 {
+		if ok, _ := b.Reserve(); !ok {
+			t.Fatal("reserve")
+		}
+	}
+	if got := len(b.ring); got < 1000 || got > 2000 {
+		t.Errorf("after 1000 requests the ring holds %d slots, want between 1000 and 2000", got)
+	}
+	clock.Advance(time.Hour)
+	if ok, _ := b.Reserve(); !ok {
+		t.Fatal("reserve after the window")
+	}
+	if got := len(b.ring); got != minRing {
+		t.Errorf("with one request in the window the ring holds %d slots, want %d", got, minRing)
+	}
+	if got := b.Remaining(); got != 100_000_000-1 {
+		t.Errorf("Remaining = %d, want %d", got, 100_000_000-1)
+	}
+}
+
+// TestBudgetFinishAcrossResize: a slot finds its own entry after the ring
+// grew and shrank under it, and a slot from before a Seed finds none.
+func TestBudgetFinishAcrossResize(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	t0 := clock.Now()
+	b := NewBudget(100, time.Minute, clock.Now)
+	slots := make([]Slot, 64)
+	for i := range slots {
+		slot, ok, _ := b.ReserveSlot()
+		if !ok {
+			t.Fatal("reserve")
+		}
+		slots[i] = slot
+	}
+	clock.Advance(30 * time.Second)
+	late, ok, _ := b.ReserveSlot()
+	if !ok {
+		t.Fatal("reserve")
+	}
+	slots[63].Finish() // answered 30 s after it was sent
+	clock.Advance(30 * time.Second)
+	if got := b.Used(); got != 2 { // 63 left the window; the ring shrank
+		t.Fatalf("Used = %d, want 2", got)
+	}
+	clock.Advance(10 * time.Second)
+	late.Finish()
+	slots[0].Finish() // left the window: changes nothing
+	want := []time.Time{t0.Add(30 * time.Second), t0.Add(70 * time.Second)}
+	if got := b.Times(); !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Fatalf("Times = %v, want %v", got, want)
+	}
+	b.Seed(nil)
+	clock.Advance(5 * time.Second)
+	late.Finish() // renumbered by Seed: changes nothing
+	if got := b.Times(); !slices.EqualFunc(got, want, time.Time.Equal) {
+		t.Fatalf("after Seed, Times = %v, want %v", got, want)
+	}
+}
+
+// BenchmarkBudgetHugeLimit spends 1,000 slots of a budget of 100 million
+// (the crash test's limit): B/op is what such a budget costs to build and
+// use, which must follow the 1,000 spent, not the 100 million allowed.
+func BenchmarkBudgetHugeLimit(b *testing.B) {
+	clock := newFakeClock()
+	b.ReportAllocs()
+	for b.Loop() {
+		bu := NewBudget(100_000_000, time.Hour, clock.Now)
+		for range 1000 {
+			bu.Reserve()
 		}
 	}
 }

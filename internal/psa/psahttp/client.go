@@ -1,7 +1,8 @@
 // Package psahttp is the HTTP plumbing every PSA connector shares: an exact
 // sliding-window request budget, a concurrency cap, per-request time-outs,
 // status classification into psa error classes, Retry-After parsing, short
-// in-call retries for reads, and a request log that never holds credentials.
+// in-call retries for reads, a request log that never holds credentials,
+// and the same-origin check for links a PSA returns (SameOrigin).
 //
 // Retries here are deliberately few and only for idempotent requests: a
 // write that failed after the PSA may have applied it is the engine's to

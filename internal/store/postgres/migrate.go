@@ -3,17 +3,14 @@ package postgres
 import (
 	"context"
 	"embed"
-	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ticketbridge/ticketbridge/internal/store/migrate"
 )
 
 // migrationFiles are the schema changes, applied in the order of their
@@ -21,13 +18,6 @@ import (
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string // file name without .sql, e.g. 0001_init
-	sql     string
-}
 
 const (
 	// The version table is bookkeeping of the schema, not tenant data, so it
@@ -77,7 +67,7 @@ func unlock(ctx context.Context, c *pgxpool.Conn, key int64) {
 	}
 }
 
-func (s *Store) migrateLocked(ctx context.Context, c *pgx.Conn, all []migration) ([]string, error) {
+func (s *Store) migrateLocked(ctx context.Context, c *pgx.Conn, all []migrate.Migration) ([]string, error) {
 	// CREATE SCHEMA IF NOT EXISTS is not safe against itself running
 	// concurrently, hence inside the lock.
 	if _, err := c.Exec(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{s.schema}.Sanitize()); err != nil {
@@ -90,24 +80,24 @@ func (s *Store) migrateLocked(ctx context.Context, c *pgx.Conn, all []migration)
 	for _, m := range all {
 		done, err := s.applyMigration(ctx, c, m)
 		if err != nil {
-			return applied, fmt.Errorf("migrate %s: %w", m.name, err)
+			return applied, fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 		if done {
-			applied = append(applied, m.name)
+			applied = append(applied, m.Name)
 		}
 	}
 	return applied, nil
 }
 
 // applyMigration runs m unless it is recorded; it reports whether it ran.
-func (s *Store) applyMigration(ctx context.Context, c *pgx.Conn, m migration) (bool, error) {
+func (s *Store) applyMigration(ctx context.Context, c *pgx.Conn, m migrate.Migration) (bool, error) {
 	tx, err := c.Begin(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
 	var done bool
-	if err := tx.QueryRow(ctx, sqlMigrationApplied, m.version).Scan(&done); err != nil {
+	if err := tx.QueryRow(ctx, sqlMigrationApplied, m.Version).Scan(&done); err != nil {
 		return false, err
 	}
 	if done {
@@ -115,10 +105,10 @@ func (s *Store) applyMigration(ctx context.Context, c *pgx.Conn, m migration) (b
 	}
 	// Without arguments pgx sends the file as one simple query, so a file
 	// may hold many statements; they share the transaction.
-	if _, err := tx.Exec(ctx, m.sql); err != nil {
+	if _, err := tx.Exec(ctx, m.SQL); err != nil {
 		return false, err
 	}
-	if _, err := tx.Exec(ctx, sqlRecordMigration, m.version, m.name, norm(s.now())); err != nil {
+	if _, err := tx.Exec(ctx, sqlRecordMigration, m.Version, m.Name, norm(s.now())); err != nil {
 		return false, err
 	}
 	return true, tx.Commit(ctx)
@@ -133,34 +123,12 @@ func lockKey(schema string) int64 {
 	return int64(h.Sum64())
 }
 
-// loadMigrations reads the embedded files, ordered by version.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// loadMigrations reads the embedded files through the shared loader,
+// which orders and checks them.
+func loadMigrations() ([]migrate.Migration, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	var out []migration
-	seen := map[int]string{}
-	for _, n := range names {
-		base := strings.TrimSuffix(path.Base(n), ".sql")
-		prefix, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number: %w", n, err)
-		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", prev, base, v)
-		}
-		seen[v] = base
-		body, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", n, err)
-		}
-		out = append(out, migration{version: v, name: base, sql: string(body)})
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no embedded migrations")
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+	return migrate.Load(sub)
 }

@@ -40,7 +40,7 @@ func MigrationNames() ([]string, error) {
 	all, err := loadMigrations()
 	var names []string
 	for _, m := range all {
-		names = append(names, m.name)
+		names = append(names, m.Name)
 	}
 	return names, err
 }

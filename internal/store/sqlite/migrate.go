@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/store/migrate"
 )
 
 // migrationFiles are the schema changes, applied in the order of their
@@ -18,13 +16,6 @@ import (
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-// migration is one numbered schema change.
-type migration struct {
-	version int
-	name    string // file name without .sql, e.g. 0001_init
-	sql     string
-}
 
 // The version table is bookkeeping of the file, not tenant data, so it is
 // the one table without tenant_id.
@@ -51,66 +42,47 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 	for _, m := range all {
 		done, err := s.applyMigration(ctx, m)
 		if err != nil {
-			return applied, fmt.Errorf("migrate %s: %w", m.name, err)
+			return applied, fmt.Errorf("migrate %s: %w", m.Name, err)
 		}
 		if done {
-			applied = append(applied, m.name)
+			applied = append(applied, m.Name)
 		}
 	}
 	return applied, nil
 }
 
 // applyMigration runs m unless it is recorded; it reports whether it ran.
-func (s *Store) applyMigration(ctx context.Context, m migration) (bool, error) {
+func (s *Store) applyMigration(ctx context.Context, m migrate.Migration) (bool, error) {
 	tx, err := s.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return false, err
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations WHERE version = ?`, m.version).Scan(&one)
+	err = tx.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations WHERE version = ?`, m.Version).Scan(&one)
 	switch {
 	case err == nil:
 		return false, nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return false, err
 	}
-	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return false, err
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
-		m.version, m.name, dbTime(s.now()))
+		m.Version, m.Name, dbTime(s.now()))
 	if err != nil {
 		return false, err
 	}
 	return true, tx.Commit()
 }
 
-// loadMigrations reads the embedded files, ordered by version.
-func loadMigrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+// loadMigrations reads the embedded files through the shared loader,
+// which orders and checks them.
+func loadMigrations() ([]migrate.Migration, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
-		return nil, fmt.Errorf("list migrations: %w", err)
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	var out []migration
-	seen := map[int]string{}
-	for _, n := range names {
-		base := strings.TrimSuffix(path.Base(n), ".sql")
-		prefix, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number: %w", n, err)
-		}
-		if prev, dup := seen[v]; dup {
-			return nil, fmt.Errorf("migrations %s and %s share version %d", prev, base, v)
-		}
-		seen[v] = base
-		body, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, fmt.Errorf("read migration %s: %w", n, err)
-		}
-		out = append(out, migration{version: v, name: base, sql: string(body)})
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
-	return out, nil
+	return migrate.Load(sub)
 }

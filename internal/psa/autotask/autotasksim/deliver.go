@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"sync"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // calloutQueue bounds undelivered callouts; past it new ones are dropped
@@ -95,7 +97,7 @@ func (d *dispatcher) deliver(ctx context.Context, c callout) {
 	o := d.sim.opts
 	for attempt := 0; attempt <= o.WebhookRetries; attempt++ {
 		if attempt > 0 {
-			sleep(ctx, o.WebhookRetryDelay<<(attempt-1))
+			simkit.Sleep(ctx, o.WebhookRetryDelay<<(attempt-1))
 		}
 		if ctx.Err() != nil {
 			return

@@ -3,7 +3,8 @@ package autotasksim
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // paging is the state carried in a next/prev URL's paging= parameter. Its
@@ -110,20 +111,15 @@ func (s *Sim) answerQuery(c *call, e *entity, q *query, pg paging) {
 // cutPage selects the page of sorted ids and whether rows exist before and
 // after it.
 func cutPage(ids []int64, pg paging) (page []int64, before, after bool) {
-	start, end := 0, len(ids)
+	id := func(v int64) int64 { return v }
+	var start, end int
 	switch {
 	case pg.AfterID != nil:
-		for start < len(ids) && ids[start] <= *pg.AfterID {
-			start++
-		}
-		end = min(start+pg.PageSize, len(ids))
+		start, end = simkit.After(ids, id, *pg.AfterID, pg.PageSize)
 	case pg.BeforeID != nil:
-		for end > 0 && ids[end-1] >= *pg.BeforeID {
-			end--
-		}
-		start = max(end-pg.PageSize, 0)
+		start, end = simkit.Before(ids, id, *pg.BeforeID, pg.PageSize)
 	default:
-		end = min(pg.PageSize, len(ids))
+		start, end = simkit.Page{Number: 1, Size: pg.PageSize, Total: len(ids)}.Bounds()
 	}
 	page = ids[start:end]
 	if len(page) == 0 {
@@ -137,9 +133,6 @@ func cutPage(ids []int64, pg paging) (page []int64, before, after bool) {
 // be continued by POSTing the same body to it.
 func pageURL(c *call, e *entity, q *query, pg paging) string {
 	p, _ := json.Marshal(pg)
-	u := "http://" + c.r.Host + "/" + rootPrefix + "/V1.0/" + e.name + "/query/next?paging=" + url.QueryEscape(string(p))
-	if q.search != "" {
-		u += "&search=" + url.QueryEscape(q.search)
-	}
-	return u
+	prefix := "http://" + c.r.Host + "/" + rootPrefix + "/V1.0/" + e.name + "/query/next"
+	return simkit.QueryURL(prefix, nil, map[string]string{"paging": string(p), "search": q.search})
 }

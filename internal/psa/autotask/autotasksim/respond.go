@@ -3,9 +3,9 @@ package autotasksim
 import (
 	"encoding/json"
 	"fmt"
-	"math"
 	"net/http"
-	"strconv"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // apiError is a failure answered as Autotask does: a status and
@@ -64,8 +64,7 @@ func writeErr(w http.ResponseWriter, err error) {
 // headers, so Retry-After only appears when the option asks for it.
 func (s *Sim) writeThrottled(w http.ResponseWriter, status int, msg string) {
 	if status == http.StatusTooManyRequests && s.opts.RetryAfter > 0 {
-		secs := int(math.Ceil(s.opts.RetryAfter.Seconds()))
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		w.Header().Set("Retry-After", simkit.RetryAfter(s.opts.RetryAfter))
 	}
 	writeErrors(w, status, msg)
 }

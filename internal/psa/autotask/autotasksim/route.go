@@ -18,7 +18,7 @@ func (s *Sim) route(c *call) {
 			writeJSON(c.w, http.StatusOK, map[string]int{
 				"externalRequestThreshold":     s.opts.HourlyLimit,
 				"requestThresholdTimeframe":    60,
-				"currentTimeframeRequestCount": s.budget.count(),
+				"currentTimeframeRequestCount": s.requests.Count(database),
 			})
 		}
 		return

@@ -1,10 +1,11 @@
 package autotasksim
 
 import (
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // rootPrefix is the REST root; Autotask matches path segments
@@ -63,7 +64,7 @@ func (s *Sim) unauthenticated(w http.ResponseWriter, r *http.Request, serve func
 		methodNotAllowed(w)
 		return
 	}
-	sleep(r.Context(), s.opts.Latency)
+	simkit.Sleep(r.Context(), s.opts.Latency)
 	serve()
 }
 
@@ -90,11 +91,11 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (int64, bool)
 		writeErrors(w, http.StatusInternalServerError, msgZone)
 		return 0, false
 	}
-	if !equalSecret(r.Header.Get("Secret"), u.Secret) {
+	if !simkit.EqualSecret(r.Header.Get("Secret"), u.Secret) {
 		w.WriteHeader(http.StatusUnauthorized)
 		return 0, false
 	}
-	if !equalSecret(r.Header.Get("ApiIntegrationCode"), s.opts.IntegrationCode) {
+	if !simkit.EqualSecret(r.Header.Get("ApiIntegrationCode"), s.opts.IntegrationCode) {
 		writeErrors(w, http.StatusInternalServerError, msgBadCode)
 		return 0, false
 	}
@@ -108,10 +109,6 @@ func (s *Sim) authenticate(w http.ResponseWriter, r *http.Request) (int64, bool)
 		caller = id
 	}
 	return caller, true
-}
-
-func equalSecret(got, want string) bool {
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 func (s *Sim) resourceID(text string) (int64, bool) {
@@ -128,24 +125,25 @@ func (s *Sim) resourceID(text string) (int64, bool) {
 // serveCounted applies the request threshold and the thread gate, then
 // routes. A thread-refused request still counts: it reached the API.
 func (s *Sim) serveCounted(c *call) {
-	count, ok := s.budget.take()
-	if !ok {
+	v := s.requests.Take(database)
+	if !v.OK {
 		s.writeThrottled(c.w, http.StatusTooManyRequests, fmt.Sprintf(
 			"API request threshold of %d requests per hour has been exceeded; requests are refused until usage drops.",
 			s.opts.HourlyLimit))
 		return
 	}
 	key := s.opts.IntegrationCode + "|" + s.endpointKey(c.segs)
-	if !s.gate.acquire(key) {
+	release, ok := s.threads.Acquire(key)
+	if !ok {
 		s.writeThrottled(c.w, s.opts.ThreadLimitStatus, fmt.Sprintf(msgThreadLimit, s.opts.ThreadLimit))
 		return
 	}
-	defer s.gate.release(key)
+	defer release()
 	delay := s.opts.Latency
 	if s.opts.ThrottleLatency {
-		delay += usageDelay(count, s.opts.HourlyLimit, s.opts.Window)
+		delay += usageDelay(v.Count, s.opts.HourlyLimit, s.opts.Window)
 	}
-	sleep(c.r.Context(), delay)
+	simkit.Sleep(c.r.Context(), delay)
 	s.route(c)
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // User is an API user of the simulated tenant.
@@ -144,8 +146,8 @@ type Sim struct {
 
 	hooks *dispatcher
 
-	budget *budget
-	gate   *gate
+	requests *simkit.Window // the rolling-hour threshold, keyed by database
+	threads  *simkit.Gate   // the thread limit, keyed by integration code × endpoint
 }
 
 // childRoute is a /{Parent}/{parentId}/{Child} path: its entity and the
@@ -165,8 +167,8 @@ func New(opts Options) *Sim {
 		users:     make(map[string]User, len(opts.Users)),
 		entities:  make(map[string]*entity),
 		ticketSeq: make(map[string]int),
-		budget:    newBudget(opts.HourlyLimit, opts.Window, opts.Now),
-		gate:      newGate(opts.ThreadLimit),
+		requests:  simkit.NewWindow(opts.HourlyLimit, opts.Window, opts.Now),
+		threads:   simkit.NewGate(opts.ThreadLimit),
 		hookSeq:   make(map[int64]int64),
 		children: map[string]childRoute{
 			"tickets/notes":                    {entity: "ticketnotes", parentField: "ticketID"},
@@ -204,7 +206,7 @@ func (s *Sim) IntegrationCode() string { return s.opts.IntegrationCode }
 
 // RequestCount returns the number of requests counted in the current
 // window, the figure ThresholdInformation reports.
-func (s *Sim) RequestCount() int { return s.budget.count() }
+func (s *Sim) RequestCount() int { return s.requests.Count(database) }
 
 // entityByType finds an entity by its singular name (a referenceEntityType).
 func (s *Sim) entityByType(singular string) *entity {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // list answers a collection GET: a bare JSON array of one page, with a
@@ -26,13 +28,13 @@ func (sc scope) list(s *Sim, c *call) {
 		return
 	}
 	if len(links) > 0 {
-		c.w.Header().Set("Link", strings.Join(links, ", "))
+		c.w.Header().Set("Link", simkit.LinkHeader(links))
 	}
 	writeJSON(c.w, http.StatusOK, out)
 }
 
 // selectPage filters, orders and cuts one page; callers hold s.mu.
-func (sc scope) selectPage(s *Sim, c *call, q *listQuery) ([]obj, []string, error) {
+func (sc scope) selectPage(s *Sim, c *call, q *listQuery) ([]obj, []simkit.Link, error) {
 	rows, err := sc.rows(s, c)
 	if err != nil {
 		return nil, nil, err
@@ -43,60 +45,28 @@ func (sc scope) selectPage(s *Sim, c *call, q *listQuery) ([]obj, []string, erro
 	}
 	if q.forwardOnly {
 		// Forward-only paging walks ids upwards from pageId, whatever the
-		// orderBy says.
-		page, more := forwardPage(rows, q)
-		var links []string
-		if more {
-			links = append(links, linkTo(c, map[string]string{"pageId": itoa(asInt(page[len(page)-1]["id"])), "page": ""}, "next"))
+		// orderBy says (rows are in id order).
+		start, end := simkit.After(rows, func(o obj) int64 { return asInt(o["id"]) }, q.pageID, q.pageSize)
+		var links []simkit.Link
+		if end < len(rows) {
+			next := requestURL(c, map[string]string{"pageId": itoa(asInt(rows[end-1]["id"])), "page": ""})
+			links = append(links, simkit.Link{URL: next, Rel: "next"})
 		}
-		return page, links, nil
+		return rows[start:end], links, nil
 	}
 	if err := q.sortRows(rows, resource); err != nil {
 		return nil, nil, err
 	}
-	start := min((q.page-1)*q.pageSize, len(rows))
-	end := min(start+q.pageSize, len(rows))
-	return rows[start:end], pageLinks(c, q.page, lastPage(len(rows), q.pageSize)), nil
+	p := simkit.Page{Number: q.page, Size: q.pageSize, Total: len(rows)}
+	start, end := p.Bounds()
+	links := p.Links(func(n int) string { return requestURL(c, map[string]string{"page": strconv.Itoa(n)}) })
+	return rows[start:end], links, nil
 }
 
-func lastPage(total, size int) int { return max(1, (total+size-1)/size) }
-
-// forwardPage takes the rows after pageId (rows are in id order).
-func forwardPage(rows []obj, q *listQuery) ([]obj, bool) {
-	i := 0
-	for i < len(rows) && asInt(rows[i]["id"]) <= q.pageID {
-		i++
-	}
-	end := min(i+q.pageSize, len(rows))
-	return rows[i:end], end < len(rows)
-}
-
-// pageLinks are the Link header entries of page out of last.
-func pageLinks(c *call, page, last int) []string {
-	var links []string
-	if page > 1 {
-		links = append(links, linkTo(c, map[string]string{"page": "1"}, "first"),
-			linkTo(c, map[string]string{"page": strconv.Itoa(min(page-1, last))}, "prev"))
-	}
-	if page < last {
-		links = append(links, linkTo(c, map[string]string{"page": strconv.Itoa(page + 1)}, "next"),
-			linkTo(c, map[string]string{"page": strconv.Itoa(last)}, "last"))
-	}
-	return links
-}
-
-// linkTo is one Link entry: the request's URL with set applied (an empty
-// value removes the parameter).
-func linkTo(c *call, set map[string]string, rel string) string {
-	v := c.r.URL.Query()
-	for k, val := range set {
-		if val == "" {
-			v.Del(k)
-		} else {
-			v.Set(k, val)
-		}
-	}
-	return "<" + c.site + c.r.URL.Path + "?" + v.Encode() + `>; rel="` + rel + `"`
+// requestURL is the request's URL with set applied (an empty value
+// removes the parameter), for Link entries.
+func requestURL(c *call, set map[string]string) string {
+	return simkit.QueryURL(c.site+c.r.URL.Path, c.r.URL.Query(), set)
 }
 
 // count answers …/count with {"count":N} under the same conditions.

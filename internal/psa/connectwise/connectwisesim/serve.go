@@ -1,14 +1,12 @@
 package connectwisesim
 
 import (
-	"crypto/subtle"
-	"encoding/base64"
 	"fmt"
-	"math"
 	"net/http"
 	"path"
-	"strconv"
 	"strings"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // call is one authenticated API request on its way through the router.
@@ -70,7 +68,7 @@ func (s *Sim) unauthenticated(w http.ResponseWriter, r *http.Request, serve func
 		methodNotAllowed(w)
 		return
 	}
-	sleep(r.Context(), s.opts.Latency)
+	simkit.Sleep(r.Context(), s.opts.Latency)
 	serve()
 }
 
@@ -102,13 +100,13 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, segs []string) {
 		writeErr(w, err)
 		return
 	}
-	if wait, ok := s.limiter.take(); !ok {
-		h.Set("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
+	if v := s.limiter.Take(tenant); !v.OK {
+		h.Set("Retry-After", simkit.RetryAfter(v.Wait))
 		writeJSON(w, s.opts.ThrottleStatus, &apiError{Code: "TooManyRequests",
 			Message: fmt.Sprintf("Request limit of %d requests per %s exceeded; retry later.", s.opts.RateLimit, s.opts.Window)})
 		return
 	}
-	sleep(r.Context(), s.opts.Latency)
+	simkit.Sleep(r.Context(), s.opts.Latency)
 	site := siteOf(r)
 	c := &call{w: w, r: r, member: m, site: site, base: site + "/" + segs[0] + "/apis/3.0"}
 	s.route(c, segs[3:])
@@ -123,30 +121,16 @@ func (s *Sim) authenticate(r *http.Request) (Member, error) {
 	if !strings.EqualFold(strings.TrimSpace(r.Header.Get("clientId")), s.opts.ClientID) {
 		return Member{}, unauthorized("A valid clientId header is required. Register your integration to obtain one.")
 	}
-	user, private, ok := basicAuth(r)
+	user, private, ok := simkit.BasicAuth(r)
 	if !ok {
 		return Member{}, unauthorized("Authorization header is missing or not Basic company+publicKey:privateKey.")
 	}
 	company, public, ok := strings.Cut(user, "+")
 	m, known := s.members[memberKey(company, public)]
-	if !ok || !known || subtle.ConstantTimeCompare([]byte(private), []byte(m.PrivateKey)) != 1 {
+	if !ok || !known || !simkit.EqualSecret(private, m.PrivateKey) {
 		return Member{}, unauthorized("Invalid credentials: the company, public key or private key is wrong.")
 	}
 	return m, nil
-}
-
-// basicAuth decodes Basic credentials, splitting at the first colon.
-func basicAuth(r *http.Request) (user, pass string, ok bool) {
-	auth := r.Header.Get("Authorization")
-	const prefix = "basic "
-	if len(auth) < len(prefix) || !strings.EqualFold(auth[:len(prefix)], prefix) {
-		return "", "", false
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(auth[len(prefix):]))
-	if err != nil {
-		return "", "", false
-	}
-	return strings.Cut(string(raw), ":")
 }
 
 func methodNotAllowed(w http.ResponseWriter) {

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // Member is an API member of the simulated tenant. CompanyID is the login
@@ -137,7 +139,7 @@ type Sim struct {
 	mu     sync.Mutex // guards tables and callouts
 	tables map[string]*table
 
-	limiter *window
+	limiter *simkit.Window // keyed by tenant; off unless Options.RateLimit
 	reqSeq  atomic.Int64
 
 	// Callback deliveries run on goroutines owned by the Sim; Close
@@ -157,7 +159,7 @@ func New(opts Options) *Sim {
 		opts:    opts,
 		members: make(map[string]Member, len(opts.Members)),
 		tables:  make(map[string]*table),
-		limiter: newWindow(opts.RateLimit, opts.Window, opts.Now),
+		limiter: simkit.NewWindow(opts.RateLimit, opts.Window, opts.Now),
 		ctx:     ctx,
 		cancel:  cancel,
 	}
@@ -186,7 +188,7 @@ func (s *Sim) SigningKey() string { return s.opts.SigningKey }
 
 // RequestCount returns the number of API requests counted in the current
 // rate-limit window (0 when throttling is off).
-func (s *Sim) RequestCount() int { return s.limiter.count() }
+func (s *Sim) RequestCount() int { return s.limiter.Count(tenant) }
 
 // Close stops callback deliveries in flight and waits for them to end.
 func (s *Sim) Close() {
