@@ -8,9 +8,8 @@ import (
 
 // Budget is an exact sliding-window request budget: never more than Limit
 // requests in any Window. A token bucket would let a burst through at the
-// edge of two windows, which a PSA that counts a rolling hour (Autotask:
-// 10,000 per 60 minutes) punishes by refusing everything until the hour
-// drains, so the budget remembers the time of every request in the window.
+// edge of two windows, which a PSA that counts a rolling hour (10,000 per
+// 60 minutes, say) punishes by refusing everything until the hour drains, so the budget remembers the time of every request in the window.
 // Memory follows what was spent, not what is allowed: the times sit in a
 // ring that grows with use up to the limit and shrinks as the window
 // drains, so a budget of 100 million that sends a thousand requests holds

@@ -41,7 +41,7 @@ const maxBody = 32 << 20
 
 // Config configures a Client. Zero fields take the defaults above.
 type Config struct {
-	// MaxConcurrent caps requests in flight (Autotask allows 3 per endpoint).
+	// MaxConcurrent caps requests in flight (PSAs allow a few per endpoint).
 	MaxConcurrent int
 	// Budget, when set, is drawn from once per attempt sent.
 	Budget *Budget

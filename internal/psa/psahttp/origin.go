@@ -14,8 +14,8 @@ var ErrOtherOrigin = errors.New("link leaves the API's origin")
 // SameOrigin returns nil when next, resolved against base as a browser
 // would, has base's scheme, host and port and carries no userinfo, and an
 // error wrapping ErrOtherOrigin otherwise. Connectors follow the next-page
-// links a PSA returns (Autotask's nextPageUrl, ConnectWise's and
-// ServiceNow's Link headers) with credentials on every request; a link to
+// links a PSA returns (a nextPageUrl field, a Link header) with
+// credentials on every request; a link to
 // any other origin would hand them over, so every connector checks links
 // here rather than each in its own way.
 //

@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 )
@@ -58,11 +57,11 @@ type Config struct {
 	RetryAfter time.Duration
 	// Seed seeds the fault draws.
 	Seed int64
-	// BodyFor renders an injected error body; default Autotask's shape
-	// {"errors":["msg"]}. Set it to speak another PSA.
+	// BodyFor renders an injected error body in the PSA's shape (each
+	// driver's simulator has one); default {"errors":["msg"]}.
 	BodyFor func(status int, msg string) []byte
-	// Eligible says which requests may be faulted; default every request
-	// except zone and version discovery.
+	// Eligible says which requests may be faulted (each driver's
+	// simulator spares its discovery calls); default every request.
 	Eligible func(r *http.Request) bool
 	// StatsPath, when set, serves Stats as JSON on GET to that path
 	// (never faulted, never forwarded), so a test can read the counters
@@ -122,17 +121,14 @@ func (c Config) table() []rated {
 	}
 }
 
-// AutotaskBody renders an error the way Autotask does.
-func AutotaskBody(_ int, msg string) []byte {
+// ErrorsBody renders an error as {"errors":["msg"]}.
+func ErrorsBody(_ int, msg string) []byte {
 	b, _ := json.Marshal(map[string][]string{"errors": {msg}})
 	return b
 }
 
-// DefaultEligible faults every request except zone and version discovery.
-func DefaultEligible(r *http.Request) bool {
-	p := strings.ToLower(strings.TrimSuffix(r.URL.Path, "/"))
-	return !strings.HasSuffix(p, "/zoneinformation") && !strings.HasSuffix(p, "/versioninformation")
-}
+// everyRequest makes every request eligible for a fault.
+func everyRequest(*http.Request) bool { return true }
 
 // Injector is the middleware; it is safe for concurrent use.
 type Injector struct {
@@ -158,10 +154,10 @@ func Wrap(h http.Handler, cfg Config) *Injector {
 		cfg.RetryAfter = time.Second
 	}
 	if cfg.BodyFor == nil {
-		cfg.BodyFor = AutotaskBody
+		cfg.BodyFor = ErrorsBody
 	}
 	if cfg.Eligible == nil {
-		cfg.Eligible = DefaultEligible
+		cfg.Eligible = everyRequest
 	}
 	seed := uint64(cfg.Seed)
 	return &Injector{

@@ -166,12 +166,16 @@ func TestBodyFor(t *testing.T) {
 	}
 }
 
-// TestDiscoveryNotFaulted: zone and version discovery pass through even at
-// a 100% fault rate; other paths do not.
-func TestDiscoveryNotFaulted(t *testing.T) {
+// TestIneligibleNotFaulted: requests Eligible spares (a simulator's
+// discovery calls) pass through even at a 100% fault rate; others do not.
+func TestIneligibleNotFaulted(t *testing.T) {
 	t.Parallel()
 	var served atomic.Int64
-	in := simfault.Wrap(upstream(&served), simfault.Config{Rate500: 1})
+	spare := func(r *http.Request) bool {
+		p := strings.ToLower(r.URL.Path)
+		return !strings.Contains(p, "zoneinformation") && !strings.Contains(p, "versioninformation")
+	}
+	in := simfault.Wrap(upstream(&served), simfault.Config{Rate500: 1, Eligible: spare})
 	srv := httptest.NewServer(in)
 	defer srv.Close()
 	for _, path := range []string{"/atservicesrest/V1.0/zoneInformation?user=x", "/ATServicesRest/versionInformation/"} {

@@ -14,10 +14,9 @@ func EqualSecret(got, want string) bool {
 	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// BasicAuth decodes an Authorization: Basic header (ConnectWise,
-// ServiceNow), splitting at the first colon. Unlike
-// http.Request.BasicAuth it ignores space around the encoded part, which
-// PSAs accept.
+// BasicAuth decodes an Authorization: Basic header, splitting at the
+// first colon. Unlike http.Request.BasicAuth it ignores space around the
+// encoded part, which PSAs accept.
 func BasicAuth(r *http.Request) (user, pass string, ok bool) {
 	raw, ok := scheme(r, "basic")
 	if !ok {

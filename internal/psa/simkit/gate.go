@@ -3,9 +3,8 @@ package simkit
 import "sync"
 
 // Gate caps the requests in flight per key and refuses the excess at once
-// rather than queueing it, as PSAs do (Autotask: 3 threads per integration
-// code and entity endpoint; ServiceNow: a semaphore pool that answers 429
-// or 503 when exhausted). A Gate is safe for concurrent use.
+// rather than queueing it, as PSAs do (a few threads per integration and
+// endpoint, or a semaphore pool that answers 429 or 503 when exhausted). A Gate is safe for concurrent use.
 type Gate struct {
 	mu       sync.Mutex
 	limit    int

@@ -1,8 +1,7 @@
 package simkit
 
-// Page is one page of a listing numbered from 1, the way ConnectWise
-// (page, pageSize), Syncro (page), HaloPSA (page_no, page_size) and
-// SuperOps (page, pageSize) address them. Number below 1 reads as 1 and
+// Page is one page of a listing numbered from 1, the way most PSAs
+// address them (page and pageSize, page_no and page_size, ...). Number below 1 reads as 1 and
 // Size below 1 as 1; parsing and capping what the client asked for is the
 // simulator's, since each PSA answers a bad value its own way.
 type Page struct {
@@ -41,8 +40,8 @@ func (p Page) More() bool {
 
 // Links returns the Link header entries of the page, with url building
 // the address of a page number: first and prev from page 2 on (prev never
-// past the last page), next and last while pages follow. This is
-// ConnectWise's set.
+// past the last page), next and last while pages follow: the set a Link
+// header of numbered pages carries.
 func (p Page) Links(url func(number int) string) []Link {
 	n, _ := p.norm()
 	last := p.Last()
@@ -101,9 +100,9 @@ func (o Offset) Links(url func(offset int) string) []Link {
 
 // After returns the bounds of the page of at most size items that follow
 // a cursor: items is sorted by ascending id, and the page starts at the
-// first item whose id is above after. Autotask's nextPageUrl and
-// ConnectWise's forward-only paging both walk ids this way, which keeps a
-// listing stable while rows are added.
+// first item whose id is above after. Next-page links and forward-only
+// paging walk ids this way, which keeps a listing stable while rows are
+// added.
 func After[T any](items []T, id func(T) int64, after int64, size int) (start, end int) {
 	for start < len(items) && id(items[start]) <= after {
 		start++

@@ -7,9 +7,9 @@ import (
 
 // Window is a rolling-window request limiter: at most Limit requests per
 // key in any Length. PSAs count a rolling window rather than a fixed one
-// (Autotask 10,000 per hour per database, Syncro 180 per minute per
-// client, SuperOps 800 per minute per token, HaloPSA 300 per 5 minutes
-// per tenant), so it keeps the time of every counted request. A request
+// (10,000 per hour per database, 180 per minute per client, 800 per
+// minute per token, 300 per 5 minutes per tenant: see psa-apis), so it
+// keeps the time of every counted request. A request
 // counted at t leaves the window at exactly t+Length. Refused requests are
 // not counted, so a client that waits gets through.
 //
@@ -26,8 +26,8 @@ type Window struct {
 }
 
 // NewWindow returns a limiter of limit requests per length. A limit below
-// 1 turns it off: every request passes and none is counted (ConnectWise
-// publishes no limit). now is the clock, time.Now when nil.
+// 1 turns it off: every request passes and none is counted (for a PSA
+// that publishes no limit). now is the clock, time.Now when nil.
 func NewWindow(limit int, length time.Duration, now func() time.Time) *Window {
 	if now == nil {
 		now = time.Now
