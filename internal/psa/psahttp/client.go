@@ -13,6 +13,7 @@ package psahttp
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -124,6 +125,9 @@ func (c *Client) Do(ctx context.Context, req *http.Request, op string, idempoten
 	eb.InitialInterval = c.cfg.RetryBackoff
 	once := func() (struct{}, error) {
 		status, body, err = c.attempt(ctx, req, op, payload)
+		if err == nil && !readable(body) {
+			err = &psa.Error{Class: psa.Retryable, Message: op + ": unreadable response"}
+		}
 		if err != nil && (psa.ClassOf(err) != psa.Retryable || ctx.Err() != nil) {
 			return struct{}{}, backoff.Permanent(err)
 		}
@@ -145,6 +149,20 @@ func (c *Client) Do(ctx context.Context, req *http.Request, op string, idempoten
 		rerr = &psa.Error{Class: psa.Retryable, Message: "request cancelled", Err: rerr}
 	}
 	return status, body, rerr
+}
+
+// readable reports whether a success answer can be what it claims: a body
+// that starts as JSON must be JSON. A read answered with a cut or garbled
+// body (a proxy, a dropped connection the server did not notice) is read
+// again here, like a 5xx, rather than failing the caller's whole listing;
+// a write's is the connector's to judge, since the write may have
+// happened.
+func readable(body []byte) bool {
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	if len(trimmed) == 0 || !bytes.ContainsAny(trimmed[:1], "{[\"") {
+		return true
+	}
+	return json.Valid(trimmed)
 }
 
 // drainBody reads the request body once so every attempt can resend it.

@@ -407,3 +407,44 @@ func TestDoRedaction(t *testing.T) {
 		}
 	}
 }
+
+// TestDoRereadsUnreadableAnswers: a read answered 200 with a cut or
+// garbled JSON body is read again; a write's answer is returned as it
+// came, for the connector to judge; a body that is not JSON at all is
+// not second-guessed.
+func TestDoRereadsUnreadableAnswers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		idempotent bool
+		bodies     []string
+		want       string
+		wantCalls  int
+		wantErr    bool
+	}{
+		{"cut read is read again", true, []string{`{"items":[{"id":1`, `{"items":[]}`}, `{"items":[]}`, 2, false},
+		{"garbled read is read again", true, []string{`{"item": {"id": 1,, "errors": [`, `[1]`}, `[1]`, 2, false},
+		{"always cut gives up", true, []string{`[`, `[`, `[`}, "", 3, true},
+		{"write is not repeated", false, []string{`{"itemId":`}, `{"itemId":`, 1, false},
+		{"plain text is left alone", true, []string{`OK`}, `OK`, 1, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				n := int(calls.Add(1)) - 1
+				io.WriteString(w, tt.bodies[min(n, len(tt.bodies)-1)])
+			}))
+			defer srv.Close()
+			c := testClient(t, Config{MaxAttempts: 3})
+			_, body, err := c.Do(context.Background(), get(t, srv.URL), "read", tt.idempotent)
+			if (err != nil) != tt.wantErr || (!tt.wantErr && string(body) != tt.want) || int(calls.Load()) != tt.wantCalls {
+				t.Errorf("Do = %q, %v after %d calls; want %q, error %v, %d calls", body, err, calls.Load(), tt.want, tt.wantErr, tt.wantCalls)
+			}
+			if tt.wantErr && psa.ClassOf(err) != psa.Retryable {
+				t.Errorf("class %v, want retryable", psa.ClassOf(err))
+			}
+		})
+	}
+}
