@@ -30,12 +30,14 @@ var Profile = integration.Profile{
 // Driver registers Autotask.
 var Driver = driver.Driver{Profile: Profile, Connect: connect, Simulate: simulate}
 
+// connect builds the connector. Connection.URL is the zone discovery root,
+// or with p.Direct the zone's API root itself.
 func connect(p driver.Params) (psa.Connector, error) {
 	base := p.Connection.URL
 	if base != "" && !strings.HasSuffix(base, "/") {
 		base += "/"
 	}
-	return New(Config{
+	cfg := Config{
 		Budget:          p.Budget,
 		BaseURL:         base,
 		Username:        p.Connection.Username,
@@ -49,7 +51,12 @@ func connect(p driver.Params) (psa.Connector, error) {
 		Observe:         p.Observe,
 		Timeout:         p.Timeout,
 		MaxAttempts:     p.MaxAttempts,
-	})
+		RetryBackoff:    p.RetryBackoff,
+	}
+	if p.Direct {
+		cfg.ZoneURL = base
+	}
+	return New(cfg)
 }
 
 func simulate(o driver.SimOptions) driver.Simulator {

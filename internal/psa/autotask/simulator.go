@@ -28,6 +28,9 @@ type simulator struct {
 	*autotasksim.Sim
 }
 
+// It delivers callouts one at a time, in order: no CalloutWaiter.
+var _ driver.CalloutSimulator = (*simulator)(nil)
+
 // apiRoot is the REST root below the simulator's base URL.
 func apiRoot(base string) string { return strings.TrimSuffix(base, "/") + "/atservicesrest/" }
 
@@ -59,12 +62,21 @@ func (s *simulator) Technician(base string) (psa.Connector, error) {
 func (s *simulator) Seed() driver.Seed {
 	return driver.Seed{
 		ClosedStatus: "Complete",
+		UpdateStatus: "In Progress",
+		NoteType:     "Task Notes",
 		Priorities:   map[string]string{"critical": "Critical", "high": "High", "medium": "Medium", "low": "Low", "info": "Low"},
 		CustomerType: "Customer",
+		ProspectType: "Prospect",
 		Contract:     "Acme Managed Services",
 		Service:      "SaaS Alerts User",
 	}
 }
+
+// SignCallout signs as Autotask does, with the key given at registration.
+func (s *simulator) SignCallout(body []byte, key string) string { return autotasksim.Sign(key, body) }
+
+// CalloutKey is empty: Autotask signs with the registered key.
+func (s *simulator) CalloutKey() string { return "" }
 
 func (s *simulator) State() driver.State {
 	var st driver.State

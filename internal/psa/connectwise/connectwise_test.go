@@ -2,9 +2,6 @@ package connectwise_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -14,7 +11,6 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise"
 	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise/connectwisesim"
-	"github.com/ticketbridge/ticketbridge/internal/psa/psatest"
 	"github.com/ticketbridge/ticketbridge/internal/secret"
 )
 
@@ -50,87 +46,6 @@ func newSim(t *testing.T) (*connectwisesim.Sim, *httptest.Server) {
 		sim.Close()
 	})
 	return sim, srv
-}
-
-func TestConformance(t *testing.T) {
-	t.Parallel()
-	psatest.Run(t, func(t *testing.T) psatest.Fixture {
-		clk := &psatest.Clock{}
-		sim := connectwisesim.New(connectwisesim.Options{Now: clk.Now})
-		srv := httptest.NewServer(sim)
-		t.Cleanup(func() {
-			srv.Close()
-			sim.Close()
-		})
-		members := sim.Members()
-		tech := simConnector(t, srv, sim, members[1])
-		techStatus := func(ctx context.Context, id, status string) error {
-			return tech.UpdateTicket(ctx, id, psa.TicketPatch{Status: &status})
-		}
-		return psatest.Fixture{
-			Connector:            simConnector(t, srv, sim, members[0]),
-			CompanyName:          "Acme Corp",
-			CompanyContactEmail:  "jane@acme.example",
-			SecondContactEmail:   "helpdesk@acme.example",
-			InactiveContactEmail: "former@acme.example",
-			OtherCompanyName:     "Globex Corporation",
-			ProspectTypeName:     "Prospect",
-			// Board 1 Security: status 11 New, type 102 Account Security,
-			// subtype 111 Suspicious Sign-in; priority 8 Priority 3 -
-			// Medium; source 6 Monitoring Alert.
-			TicketDefaults: psa.NewTicket{
-				Status: "11", Priority: "8", Queue: "1", Source: "6", IssueType: "102", SubIssueType: "111",
-				DueAt: time.Date(2030, 1, 1, 17, 0, 0, 0, time.UTC),
-			},
-			NoteType:         connectwise.NoteTypeID,
-			UpdateStatus:     "12",
-			CloseTicket:      func(ctx context.Context, id string) error { return techStatus(ctx, id, "14") },
-			TechnicianStatus: techStatus,
-			TechnicianNote: func(ctx context.Context, id string) error {
-				_, err := tech.AddNote(ctx, id, psa.NewNote{
-					Title: "Called the user", Description: "confirmed the sign-in was theirs",
-					Type: connectwise.NoteTypeID, Visibility: psa.VisibilityInternal,
-				})
-				return err
-			},
-			AdvanceClock: clk.Advance,
-			Contract:     psatest.ContractFixture{Name: "Acme MDR", ServiceName: "EDR-DEVICE"},
-			// ConnectWise signs with a key of its own, published at the
-			// callout's key_url, and delivers callouts concurrently.
-			Webhook: psatest.WebhookFixture{Sign: signCallout, PSAKey: sim.SigningKey(), Settle: sim.WaitCallouts},
-			Lacks: map[psatest.Capability]string{
-				psatest.BareCreator: "ConnectWise answers a create with the whole ticket, so a bare create would save no call",
-			},
-			ErrorBody: func(status int) []byte {
-				return []byte(`{"code":"Simulated","message":"simulated failure","errors":null}`)
-			},
-			AgainstURL: func(url string) psa.Connector {
-				c, err := connectwise.New(connectwise.Config{
-					Site:         url,
-					CompanyID:    members[0].CompanyID,
-					PublicKey:    members[0].PublicKey,
-					PrivateKey:   secret.New(members[0].PrivateKey),
-					ClientID:     secret.New(sim.ClientID()),
-					Timeout:      200 * time.Millisecond,
-					MaxAttempts:  2,
-					RetryBackoff: 5 * time.Millisecond,
-				})
-				if err != nil {
-					t.Fatalf("connectwise.New: %v", err)
-				}
-				return c
-			},
-		}
-	})
-}
-
-// signCallout signs a callout body as ConnectWise does:
-// base64(HMAC-SHA256(key = SHA-256(signing key), message = body)).
-func signCallout(body []byte, signingKey string) string {
-	k := sha256.Sum256([]byte(signingKey))
-	m := hmac.New(sha256.New, k[:])
-	m.Write(body)
-	return base64.StdEncoding.EncodeToString(m.Sum(nil))
 }
 
 func TestPicklistsMapping(t *testing.T) {

@@ -38,8 +38,15 @@ var Profile = integration.Profile{
 }
 
 // Driver registers ConnectWise PSA.
-var Driver = driver.Driver{Profile: Profile, Connect: connect, Simulate: simulate}
+var Driver = driver.Driver{
+	Profile: Profile, Connect: connect, Simulate: simulate,
+	Lacks: map[string]string{
+		"BareCreator": "ConnectWise answers a create with the whole ticket, so a bare create would save no call",
+	},
+}
 
+// connect builds the connector. p.Direct changes nothing: the codebase is
+// always looked up at the site, which Connection.URL is.
 func connect(p driver.Params) (psa.Connector, error) {
 	return New(Config{
 		Budget:           p.Budget,
@@ -57,6 +64,7 @@ func connect(p driver.Params) (psa.Connector, error) {
 		Observe:          p.Observe,
 		Timeout:          p.Timeout,
 		MaxAttempts:      p.MaxAttempts,
+		RetryBackoff:     p.RetryBackoff,
 	})
 }
 

@@ -29,6 +29,11 @@ type simulator struct {
 	*connectwisesim.Sim
 }
 
+var (
+	_ driver.CalloutSimulator = (*simulator)(nil)
+	_ driver.CalloutWaiter    = (*simulator)(nil)
+)
+
 func (s *simulator) Banner(base string) string {
 	m, tech := s.Members()[0], s.Members()[1]
 	return fmt.Sprintf("ConnectWise simulator on %s (connection.url)\n  company:     %s\n  public key:  %s\n  private key: %s\n  client id:   %s\n  technician:  %s\n",
@@ -55,13 +60,26 @@ func (s *simulator) Technician(base string) (psa.Connector, error) {
 func (s *simulator) Seed() driver.Seed {
 	return driver.Seed{
 		ClosedStatus: "Completed",
+		UpdateStatus: "In Progress",
+		NoteType:     NoteTypeLabel,
 		Priorities: map[string]string{"critical": "Priority 1 - Critical", "high": "Priority 2 - High",
 			"medium": "Priority 3 - Medium", "low": "Priority 4 - Low", "info": "Priority 4 - Low"},
 		CustomerType: "Client",
+		ProspectType: "Prospect",
 		Contract:     "Acme MDR",
 		Service:      "EDR-DEVICE",
 	}
 }
+
+// SignCallout signs as ConnectWise does, with the key it publishes at a
+// callout's key_url; the key given at registration goes unused.
+func (s *simulator) SignCallout(body []byte, key string) string {
+	return connectwisesim.Sign(key, body)
+}
+
+// CalloutKey is the simulator's own signing key. WaitCallouts comes with
+// the Sim: ConnectWise delivers callouts concurrently.
+func (s *simulator) CalloutKey() string { return s.SigningKey() }
 
 // State reports a ticket's initial description, which ConnectWise keeps as
 // the ticket's first note, as its Description.

@@ -27,6 +27,13 @@ type Driver struct {
 	Connect func(Params) (psa.Connector, error)
 	// Simulate builds the PSA's simulator with its seed tenant.
 	Simulate func(SimOptions) Simulator
+	// Lacks names the optional capabilities of the port the connector does
+	// not implement, by interface name in package psa ("BareCreator", as
+	// psatest.Capability spells it), each with the reason the PSA cannot
+	// do it. The conformance suite holds the connector to it both ways: a
+	// gap not declared here, or a declared one the connector has filled,
+	// fails.
+	Lacks map[string]string
 }
 
 // Name is the PSA's name as settings write it.
@@ -57,9 +64,19 @@ type Params struct {
 	// Observe is called after every PSA call.
 	Observe func(op string, status int, d time.Duration)
 	// Timeout and MaxAttempts, when set, bound one call and its in-call
-	// retries (tests point connectors at servers that never answer).
-	Timeout     time.Duration
-	MaxAttempts int
+	// retries, and RetryBackoff, when set, is the wait before the first
+	// retry (tests point connectors at servers that never answer, or that
+	// fail every request, and need them to give up fast).
+	Timeout      time.Duration
+	MaxAttempts  int
+	RetryBackoff time.Duration
+	// Direct says Connection.URL is the API root itself, so a connector
+	// that would first look its root up (Autotask's zone, from the
+	// username) uses the URL as it is. Tests set it to point a connector
+	// at a stand-in that answers every path alike; drivers with no such
+	// lookup to skip ignore it (ConnectWise always asks the site for its
+	// codebase).
+	Direct bool
 }
 
 // Secret returns the decrypted credential called name ("" when unset).
@@ -114,23 +131,43 @@ type Simulator interface {
 }
 
 // Seed names what a simulator's seed tenant holds, by the names the PSA
-// shows, for the demo and for tests that check what landed in the PSA.
-// Every seed tenant holds the demo's story: the companies Default
-// Account, Acme Corp (contacts jane@acme.example and
-// helpdesk@acme.example), Globex Corporation, Initech and Umbrella
-// Prospect (of another company type than the customers).
+// shows, for the demo, for the conformance suite and for tests that check
+// what landed in the PSA. Every seed tenant holds the demo's story: the
+// companies Default Account, SeedCompany, SeedOtherCompany, Initech and
+// Umbrella Prospect (of ProspectType, another company type than the
+// customers'). The facts that differ between PSAs are the fields.
 type Seed struct {
 	// ClosedStatus is the status a technician closes tickets with.
 	ClosedStatus string
+	// UpdateStatus is an open status other than the demo settings'
+	// ticket.status, which a technician moves tickets to; where statuses
+	// belong to boards, both are on the settings' ticket.queue.
+	UpdateStatus string
+	// NoteType is a note type both the integration and technicians write
+	// notes with.
+	NoteType string
 	// Priorities is the priority the demo settings give each severity.
 	Priorities map[string]string
-	// CustomerType is the company type of the customers; Umbrella
-	// Prospect has another.
-	CustomerType string
+	// CustomerType is the company type of the customers; ProspectType is
+	// Umbrella Prospect's, which none of them has.
+	CustomerType, ProspectType string
 	// Contract is an active contract of Acme Corp, and Service a billable
 	// service the demo's billable-user sync counts on it.
 	Contract, Service string
 }
+
+// The story's names, the same in every seed tenant.
+const (
+	// SeedCompany is a customer with two active contacts, SeedContact
+	// and SeedSecondContact, and an inactive one that still holds
+	// SeedInactiveContact.
+	SeedCompany         = "Acme Corp"
+	SeedContact         = "jane@acme.example"
+	SeedSecondContact   = "helpdesk@acme.example"
+	SeedInactiveContact = "former@acme.example"
+	// SeedOtherCompany is another customer.
+	SeedOtherCompany = "Globex Corporation"
+)
 
 // SettingsKind chooses which settings a simulator returns.
 type SettingsKind int

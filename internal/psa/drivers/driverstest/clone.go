@@ -1,5 +1,7 @@
-// Package driverstest builds drivers for tests that must show a new PSA is
-// picked up by everything that ranges over drivers, without a new PSA.
+// Package driverstest is test support built on drivers alone: the
+// conformance suite's fixture any driver gives (Fixture), and drivers for
+// tests that must show a new PSA is picked up by everything that ranges
+// over drivers, without a new PSA (Clone).
 package driverstest
 
 import (
@@ -16,9 +18,32 @@ func Clone(d driver.Driver, name string) driver.Driver {
 	c.Profile.Name = name
 	c.Profile.Title = name
 	c.Simulate = func(o driver.SimOptions) driver.Simulator {
-		return renamed{Simulator: d.Simulate(o), name: name}
+		return rename(d.Simulate(o), name)
 	}
 	return c
+}
+
+// rename wraps sim so its settings name another PSA, keeping the optional
+// interfaces sim implements: a wrapper that hid them would be a PSA
+// without webhooks.
+func rename(sim driver.Simulator, name string) driver.Simulator {
+	r := renamed{Simulator: sim, name: name}
+	signer, signs := sim.(driver.CalloutSimulator)
+	waiter, waits := sim.(driver.CalloutWaiter)
+	switch {
+	case signs && waits:
+		return struct {
+			renamed
+			driver.CalloutSimulator
+			driver.CalloutWaiter
+		}{r, signer, waiter}
+	case signs:
+		return struct {
+			renamed
+			driver.CalloutSimulator
+		}{r, signer}
+	}
+	return r
 }
 
 // renamed is a simulator whose settings name another PSA.
