@@ -11,9 +11,8 @@ type CalloutSimulator interface {
 	// sends with body when it signs with key.
 	SignCallout(body []byte, key string) string
 	// CalloutKey is the key the simulator signs with when the PSA picks
-	// its own (ConnectWise), so the key given at registration goes
-	// unused; "" when callouts are signed with the registered key
-	// (Autotask).
+	// its own, so the key given at registration goes unused; "" when
+	// callouts are signed with the registered key.
 	CalloutKey() string
 }
 

@@ -71,11 +71,10 @@ type Params struct {
 	MaxAttempts  int
 	RetryBackoff time.Duration
 	// Direct says Connection.URL is the API root itself, so a connector
-	// that would first look its root up (Autotask's zone, from the
-	// username) uses the URL as it is. Tests set it to point a connector
-	// at a stand-in that answers every path alike; drivers with no such
-	// lookup to skip ignore it (ConnectWise always asks the site for its
-	// codebase).
+	// that would first look its root up (a zone found from the username,
+	// say) uses the URL as it is. Tests set it to point a connector at a
+	// stand-in that answers every path alike; drivers with no such lookup
+	// to skip, or one they cannot skip, ignore it.
 	Direct bool
 }
 

@@ -1,7 +1,7 @@
 // Package psatest is the conformance suite every PSA connector passes
-// against its simulator: the same behaviour is asserted for Autotask,
-// ConnectWise, HaloPSA and the rest, so the engine can rely on the port
-// rather than on any one PSA.
+// against its simulator: the same behaviour is asserted for every driver
+// in internal/psa/drivers, so the engine can rely on the port rather than
+// on any one PSA.
 //
 // The suite covers the whole port: psa.Connector and every optional
 // interface (change feed, activity, webhooks, batch reads, contracts,
@@ -105,8 +105,8 @@ type WebhookFixture struct {
 	// simulator, and that one made with another key does not verify.
 	Sign func(body []byte, key string) string
 	// PSAKey is the key the PSA signs with when it picks its own and the
-	// key given to RegisterTicketWebhook goes unused (ConnectWise); empty
-	// when callouts are signed with the registered key (Autotask).
+	// key given to RegisterTicketWebhook goes unused; empty when callouts
+	// are signed with the registered key.
 	PSAKey string
 	// Settle waits until every callout the simulator has started is
 	// delivered. Leave it nil for a simulator that delivers callouts one

@@ -167,7 +167,7 @@ func (b *builder) ticketDefaults(tk integration.Ticket, picks psa.Picklists, now
 }
 
 // status finds the status called label on queue, where statuses belong to
-// queues (ConnectWise's boards), or among all.
+// queues (boards), or among all.
 func (b *builder) status(picks psa.Picklists, label, queue string) string {
 	b.t.Helper()
 	id, err := statusOn(picks, label, queue)
