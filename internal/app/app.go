@@ -172,7 +172,9 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 
 // Serve runs the engine and the HTTP server on ln until ctx is cancelled.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// ReadTimeout is the backstop for every body (webhooks, the API);
+	// ingest sets a tighter deadline of its own on each request.
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	engineDone := make(chan error, 1)
