@@ -48,9 +48,9 @@ ORDER BY j
 RETURNING id`
 	// $1 integration, $2 first link id, $3 first seq, $4 alerts per link.
 	sqlHistoryRoutes = `INSERT INTO routes (tenant_id, alert_seq, integration_id, outcome, code, reason, ticket_link_id,
-    created_at, handled_status)
+    created_at, handled_status, alert_status)
 SELECT a.tenant_id, a.seq, $1, 'queued', '', 'matched rule catch-all', $2 + (a.seq - $3) / $4, a.received_at,
-    a.status
+    a.status, a.status
 FROM alerts a WHERE a.seq BETWEEN $5 AND $6`
 	sqlHistoryDeliveries = `INSERT INTO deliveries (tenant_id, integration_id, ticket_link_id, alert_seq, kind, state,
     attempts, next_attempt_at, last_error, payload, result, created_at, updated_at, completed_at)

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"fmt"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // Pragma returns a pragma's value as the writer and as a reader connection
@@ -44,3 +46,35 @@ func MigrationNames() ([]string, error) {
 	}
 	return names, err
 }
+
+// QueryPlan returns the detail column of EXPLAIN QUERY PLAN for query on
+// the reader pool, one line per step.
+func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
+}
+
+// Statements of the reads whose plans are tested.
+const (
+	SQLStatusChanges          = sqlStatusChanges
+	SQLCountDeliveriesInState = sqlCountDeliveriesInState
+	SQLDueDeliveries          = sqlDueDeliveries
+	SQLTimelineOfAlert        = sqlTimelineOfAlert
+	SQLAlertBySourceID        = sqlAlertBySourceID
+)
+
+// FilterQuery is the statement and arguments Deliveries runs for f.
+func FilterQuery(f store.DeliveryFilter) (string, []any) { return filterQuery(f) }

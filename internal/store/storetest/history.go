@@ -190,6 +190,13 @@ func historyReads(s store.Store, h History) []historyRead {
 			}
 			return count("failed deliveries", len(got), historyFailed)
 		}},
+		{"count_pending", func(ctx context.Context, _ *rand.Rand) error { // /readyz and the backlog gauge
+			n, err := s.CountDeliveries(ctx, h.TenantID, store.DeliveryPending)
+			if err != nil {
+				return err
+			}
+			return count("pending count", int(n), historyPending)
+		}},
 		{"due_deliveries", func(ctx context.Context, _ *rand.Rand) error {
 			_, err := s.DueDeliveries(ctx, h.IntegrationID, h.At.Add(2*time.Hour), historyPageSize)
 			return err

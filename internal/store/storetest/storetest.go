@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"set_alert_status", testSetAlertStatus},
 		{"upsert_status_origin", testUpsertStatusOrigin},
 		{"status_changes", testStatusChanges},
+		{"status_changes_follow_every_writer", testStatusChangesFollowEveryWriter},
 		{"cursors", testCursors},
 		{"mark_seen", testMarkSeen},
 		{"mark_seen_concurrent", testMarkSeenConcurrent},
