@@ -78,3 +78,15 @@ const (
 
 // FilterQuery is the statement and arguments Deliveries runs for f.
 func FilterQuery(f store.DeliveryFilter) (string, []any) { return filterQuery(f) }
+
+// SetWriterQueryOnly sets PRAGMA query_only on the writer connection: every
+// write then fails as it would on a read-only file, also for root, whom
+// file modes do not stop.
+func (s *Store) SetWriterQueryOnly(ctx context.Context, on bool) error {
+	v := "0"
+	if on {
+		v = "1"
+	}
+	_, err := s.writer.ExecContext(ctx, "PRAGMA query_only = "+v)
+	return err
+}
