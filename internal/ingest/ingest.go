@@ -56,6 +56,7 @@ type Handler struct {
 	cfg    Config
 	log    *slog.Logger
 	commit *committer
+	tokens tokenCache
 }
 
 // New returns the ingest handler.
@@ -117,6 +118,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	submitted = true
 	accepted, err := h.persist(r.Context(), src, alerts)
+	if errors.Is(err, errTokenRevoked) {
+		h.tokens.forget(src.TokenHash)
+		unauthorized(w, "the token is not valid")
+		return
+	}
 	if err != nil {
 		h.log.Error("store alerts", "tenant", src.TenantID, "source", src.ID, "alerts", len(alerts), "err", err)
 		w.Header().Set("Retry-After", "5")
@@ -137,6 +143,9 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (store.So
 		return store.Source{}, false
 	}
 	hash := HashToken(token)
+	if src, ok := h.tokens.get(hash); ok {
+		return src, true
+	}
 	src, err := h.cfg.Store.SourceByTokenHash(r.Context(), hash)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -154,6 +163,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (store.So
 		unauthorized(w, "the token is not valid")
 		return store.Source{}, false
 	}
+	h.tokens.put(hash, src)
 	return src, true
 }
 
