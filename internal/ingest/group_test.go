@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // TestIngestConcurrentGroupCommit: many clients at once, with and without
@@ -110,8 +111,7 @@ func TestIngestStoreFailureGrouped(t *testing.T) {
 
 // benchmarkIngestParallel posts from 32 concurrent clients, the shape of
 // many sources sending at once, with durable commits as in production.
-func benchmarkIngestParallel(b *testing.B, n int, window time.Duration) {
-	st, _ := openStore(b)
+func benchmarkIngestParallel(b *testing.B, st store.Store, n int, window time.Duration) {
 	h := ingest.New(ingest.Config{Store: st, Now: func() time.Time { return testNow }, GroupWindow: window})
 	var next atomic.Int64
 	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
@@ -136,9 +136,19 @@ func benchmarkIngestParallel(b *testing.B, n int, window time.Duration) {
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "alerts/s")
 }
 
-func BenchmarkIngestSingleParallel32(b *testing.B)   { benchmarkIngestParallel(b, 1, 0) }
-func BenchmarkIngestBatch100Parallel32(b *testing.B) { benchmarkIngestParallel(b, 100, 0) }
+func BenchmarkIngestSingleParallel32(b *testing.B) {
+	st, _ := openStore(b)
+	benchmarkIngestParallel(b, st, 1, 0)
+}
+
+func BenchmarkIngestBatch100Parallel32(b *testing.B) {
+	st, _ := openStore(b)
+	benchmarkIngestParallel(b, st, 100, 0)
+}
 
 // BenchmarkIngestSingleParallel32Ungrouped is the figure before group
 // commit: one transaction, one fsync, per request.
-func BenchmarkIngestSingleParallel32Ungrouped(b *testing.B) { benchmarkIngestParallel(b, 1, -1) }
+func BenchmarkIngestSingleParallel32Ungrouped(b *testing.B) {
+	st, _ := openStore(b)
+	benchmarkIngestParallel(b, st, 1, -1)
+}
