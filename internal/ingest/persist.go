@@ -43,9 +43,9 @@ func (h *Handler) persist(ctx context.Context, src store.Source, alerts []alert.
 }
 
 // saveJobs stores the alerts of the requests sharing one transaction.
-// Earlier versions are read with one query per source, the upserts sent
-// together (one round trip on PostgreSQL) and the timeline rows written in
-// one statement, so a hundred alerts cost a hundred upserts and two more
+// Earlier versions are read with one query, the upserts sent together
+// (one round trip on PostgreSQL) and the timeline rows written in one
+// statement, so a hundred alerts cost a hundred upserts and two more
 // statements, not three hundred.
 func saveJobs(ctx context.Context, q store.Queries, jobs []*job, now time.Time) ([][]acceptedAlert, error) {
 	if err := verifySources(ctx, q, jobs); err != nil {
@@ -169,29 +169,23 @@ func timelineEntry(qw queuedWrite, res store.UpsertResult, now time.Time) store.
 
 func sourceKey(src store.Source) string { return src.TenantID + "\x00" + src.ID }
 
-// previousVersions reads the stored versions of the jobs' alerts, by
-// source and alert id.
+// previousVersions reads the stored versions of the jobs' alerts, all
+// sources at once, by source and alert id.
 func previousVersions(ctx context.Context, q store.Queries, jobs []*job) (map[string]map[string]store.StoredAlert, error) {
-	ids := map[string][]string{}
-	sources := map[string]store.Source{}
+	var keys []store.AlertKey
+	prev := map[string]map[string]store.StoredAlert{}
 	for _, j := range jobs {
-		key := sourceKey(j.src)
-		sources[key] = j.src
+		prev[sourceKey(j.src)] = map[string]store.StoredAlert{}
 		for _, a := range j.alerts {
-			ids[key] = append(ids[key], a.ID)
+			keys = append(keys, store.AlertKey{TenantID: j.src.TenantID, SourceID: j.src.ID, AlertID: a.ID})
 		}
 	}
-	prev := make(map[string]map[string]store.StoredAlert, len(ids))
-	for key, list := range ids {
-		stored, err := q.AlertsBySourceIDs(ctx, sources[key].TenantID, sources[key].ID, list)
-		if err != nil {
-			return nil, fmt.Errorf("look up previous versions: %w", err)
-		}
-		m := make(map[string]store.StoredAlert, len(stored))
-		for _, a := range stored {
-			m[a.Alert.ID] = a
-		}
-		prev[key] = m
+	stored, err := q.AlertsByKeys(ctx, keys)
+	if err != nil {
+		return nil, fmt.Errorf("look up previous versions: %w", err)
+	}
+	for _, a := range stored {
+		prev[sourceKey(store.Source{TenantID: a.TenantID, ID: a.SourceID})][a.Alert.ID] = a
 	}
 	return prev, nil
 }

@@ -56,10 +56,10 @@ type Queries interface {
 	UpsertAlerts(ctx context.Context, as []StoredAlert) ([]UpsertResult, error)
 	AlertBySeq(ctx context.Context, seq int64) (StoredAlert, error)
 	AlertBySourceID(ctx context.Context, tenant, sourceID, alertID string) (StoredAlert, error)
-	// AlertsBySourceIDs returns those of the source's alerts with the ids
-	// that are stored, in no particular order: one read for a whole ingest
-	// request.
-	AlertsBySourceIDs(ctx context.Context, tenant, sourceID string, alertIDs []string) ([]StoredAlert, error)
+	// AlertsByKeys returns the stored alerts among keys, each once, in no
+	// particular order: one read for a whole ingest commit, whatever
+	// sources its requests came from.
+	AlertsByKeys(ctx context.Context, keys []AlertKey) ([]StoredAlert, error)
 	// UnroutedAlerts lists a tenant's alerts with no route for the
 	// integration, oldest first, after seq afterSeq.
 	UnroutedAlerts(ctx context.Context, tenant string, integrationID, afterSeq int64, limit int) ([]StoredAlert, error)
@@ -202,6 +202,14 @@ type APIToken struct {
 	Name      string
 	TokenHash string
 	CreatedAt time.Time
+}
+
+// AlertKey names an alert the way its source does: the source's id for
+// it, under that source and tenant. It is the unique key of alerts.
+type AlertKey struct {
+	TenantID string
+	SourceID string
+	AlertID  string
 }
 
 // StoredAlert is an alert as kept: the canonical alert plus our bookkeeping.

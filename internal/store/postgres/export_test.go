@@ -3,12 +3,36 @@ package postgres
 import (
 	"context"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // OpenUnmigrated opens a Store without running Migrate, for tests that
 // race migrations.
 func OpenUnmigrated(ctx context.Context, url string, opts Options) (*Store, error) {
 	return open(ctx, url, opts)
+}
+
+// SQLAlertsByKeys is the statement whose plan is tested.
+const SQLAlertsByKeys = sqlAlertsByKeys
+
+// Plan returns the lines of EXPLAIN for query planned with args, as
+// AlertsByKeys has it planned.
+func (s *Store) Plan(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.pool.Query(ctx, "EXPLAIN "+query, append([]any{pgx.QueryExecModeCacheDescribe}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return nil, err
+		}
+		plan = append(plan, line)
+	}
+	return plan, rows.Err()
 }
 
 // AppliedMigrations lists the names recorded in schema_migrations.

@@ -38,10 +38,11 @@ RETURNING seq, revision, previous_status`
     a.status_origin, a.status_changed_at FROM alerts a`
 	sqlAlertBySeq      = sqlAlertColumns + ` WHERE a.seq = ?`
 	sqlAlertBySourceID = sqlAlertColumns + ` WHERE a.tenant_id = ? AND a.source_id = ? AND a.alert_id = ?`
-	// The ids come as one JSON array, so the statement text is the same
-	// for any number of them and is prepared once.
-	sqlAlertsBySourceIDs = sqlAlertColumns + `
-WHERE a.tenant_id = ? AND a.source_id = ? AND a.alert_id IN (SELECT value FROM json_each(?))`
+	// The keys come as one JSON array of [tenant, source, id], so the
+	// statement text is the same for any number of them and is prepared
+	// once; each key is one probe of the unique index.
+	sqlAlertsByKeys = sqlAlertColumns + `
+WHERE (a.tenant_id, a.source_id, a.alert_id) IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))`
 	sqlUnroutedAlerts = sqlAlertColumns + `
 WHERE a.tenant_id = ? AND a.seq > ?
   AND NOT EXISTS (SELECT 1 FROM routes r WHERE r.alert_seq = a.seq AND r.integration_id = ?)
@@ -54,7 +55,7 @@ ORDER BY a.seq`
 )
 
 var alertStatements = []string{
-	sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsBySourceIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
+	sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsByKeys, sqlUnroutedAlerts, sqlAlertsByTicketLink,
 }
 
 // UpsertAlert stores a new alert or updates the one with the same (tenant,
@@ -112,18 +113,22 @@ func (q *queries) AlertBySourceID(ctx context.Context, tenant, sourceID, alertID
 	return a, wrap(err, "alert by source id")
 }
 
-// AlertsBySourceIDs returns the stored ones among the source's alert ids.
-func (q *queries) AlertsBySourceIDs(ctx context.Context, tenant, sourceID string, alertIDs []string) ([]store.StoredAlert, error) {
-	if len(alertIDs) == 0 {
+// AlertsByKeys returns the stored alerts among keys, each once.
+func (q *queries) AlertsByKeys(ctx context.Context, keys []store.AlertKey) ([]store.StoredAlert, error) {
+	if len(keys) == 0 {
 		return nil, nil
 	}
-	ids, err := json.Marshal(alertIDs)
-	if err != nil {
-		return nil, fmt.Errorf("alerts by source ids: encode: %w", err)
+	rows := make([][3]string, len(keys))
+	for i, k := range keys {
+		rows[i] = [3]string{k.TenantID, k.SourceID, k.AlertID}
 	}
-	rows, err := q.readRows(ctx, sqlAlertsBySourceIDs, tenant, sourceID, string(ids))
-	out, err := collect(rows, err, scanAlert)
-	return out, wrap(err, "alerts by source ids")
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return nil, fmt.Errorf("alerts by keys: encode: %w", err)
+	}
+	rs, err := q.readRows(ctx, sqlAlertsByKeys, string(b))
+	out, err := collect(rs, err, scanAlert)
+	return out, wrap(err, "alerts by keys")
 }
 
 // UnroutedAlerts lists the tenant's alerts after afterSeq that have no

@@ -74,6 +74,7 @@ const (
 	SQLDueDeliveries          = sqlDueDeliveries
 	SQLTimelineOfAlert        = sqlTimelineOfAlert
 	SQLAlertBySourceID        = sqlAlertBySourceID
+	SQLAlertsByKeys           = sqlAlertsByKeys
 )
 
 // FilterQuery is the statement and arguments Deliveries runs for f.

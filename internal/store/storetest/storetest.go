@@ -51,7 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"tx_survives_answers", testTxSurvivesAnswers},
 		{"timeline", testTimeline},
 		{"timeline_batch", testTimelineBatch},
-		{"alerts_by_source_ids", testAlertsBySourceIDs},
+		{"alerts_by_keys", testAlertsByKeys},
 		{"times_round_trip", testTimesRoundTrip},
 		{"lease_lifecycle", testLeaseLifecycle},
 		{"lease_fencing", testLeaseFencing},

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -133,31 +135,29 @@ func testTimelineBatch(t *testing.T, s store.Store) {
 	}
 }
 
-// testAlertsBySourceIDs: one read finds the stored alerts among many ids,
-// of that source and tenant only.
-func testAlertsBySourceIDs(t *testing.T, s store.Store) {
+// testAlertsByKeys: one read finds the stored alerts among many keys of
+// several sources and tenants, each once, and only under its own source
+// and tenant.
+func testAlertsByKeys(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	src, other := mustSource(t, s, "t1", "src"), mustSource(t, s, "t1", "other")
+	src, other, far := mustSource(t, s, "t1", "src"), mustSource(t, s, "t1", "other"), mustSource(t, s, "t2", "src")
 	a1, a2 := mustAlert(t, s, src, "a1"), mustAlert(t, s, src, "a'2")
-	mustAlert(t, s, other, "a3")
-	got, err := s.AlertsBySourceIDs(ctx, "t1", "src", []string{"a3", "a'2", "missing", "a1"})
+	o3, f1 := mustAlert(t, s, other, "a3"), mustAlert(t, s, far, "a1")
+	key := func(a store.StoredAlert) store.AlertKey {
+		return store.AlertKey{TenantID: a.TenantID, SourceID: a.SourceID, AlertID: a.Alert.ID}
+	}
+	got, err := s.AlertsByKeys(ctx, []store.AlertKey{
+		key(o3), key(a2), {TenantID: "t1", SourceID: "src", AlertID: "missing"}, key(a1), key(a2),
+		{TenantID: "t1", SourceID: "src", AlertID: "a3"},   // another source's id
+		{TenantID: "t2", SourceID: "other", AlertID: "a3"}, // another tenant's source
+		key(f1),
+	})
 	must(t, err)
-	bySeq := map[int64]store.StoredAlert{}
-	for _, a := range got {
-		bySeq[a.Seq] = a
-	}
-	if len(got) != 2 || bySeq[a1.Seq].Alert.ID != "a1" || bySeq[a2.Seq].Alert.ID != "a'2" {
-		t.Errorf("AlertsBySourceIDs = %+v, want a1 and a'2 of src", got)
-	}
-	diff(t, "alert read in a batch", a1, bySeq[a1.Seq])
-	got, err = s.AlertsBySourceIDs(ctx, "t2", "src", []string{"a1"})
-	must(t, err)
-	if len(got) != 0 {
-		t.Errorf("another tenant's read found %+v", got)
-	}
-	got, err = s.AlertsBySourceIDs(ctx, "t1", "src", nil)
+	slices.SortFunc(got, func(a, b store.StoredAlert) int { return cmp.Compare(a.Seq, b.Seq) })
+	diff(t, "alerts by keys", []store.StoredAlert{a1, a2, o3, f1}, got)
+	got, err = s.AlertsByKeys(ctx, nil)
 	if err != nil || len(got) != 0 {
-		t.Errorf("no ids: %+v, %v; want none", got, err)
+		t.Errorf("no keys: %+v, %v; want none", got, err)
 	}
 }
 
