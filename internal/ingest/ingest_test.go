@@ -213,25 +213,71 @@ func TestIngestResendUpdates(t *testing.T) {
 }
 
 // TestIngestSameIDTwiceInOneBody: a body that holds one alert id several
-// times is taken in order, as if each copy were sent on its own.
+// times is taken in order, as if each copy were sent on its own, on both
+// engines; no UpsertAlerts call holds a key twice (the writes are flushed
+// before a repeat), so an engine may write a call in one statement.
 func TestIngestSameIDTwiceInOneBody(t *testing.T) {
 	t.Parallel()
-	st, _ := openStore(t)
-	h := newHandler(st)
-	body := "[" + alertJSON("sa-1", "open") + "," + alertJSON("sa-1", "open") + "," +
-		alertJSON("sa-2", "open") + "," + alertJSON("sa-1", "resolved") + "]"
-	got := decodeAccepted(t, post(h, tokenA, body))
-	if len(got) != 4 || !got[0].Created || got[1].Created || got[3].Created ||
-		got[1].Seq != got[0].Seq || got[3].Seq != got[0].Seq || got[2].Seq == got[0].Seq {
-		t.Fatalf("accepted %+v, want sa-1 created once and its copies on the same seq", got)
+	for name, open := range engines() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			st := open(t)
+			h := newHandler(distinctUpserts{Store: st, t: t})
+			body := "[" + alertJSON("sa-1", "open") + "," + alertJSON("sa-1", "open") + "," +
+				alertJSON("sa-2", "open") + "," + alertJSON("sa-1", "resolved") + "," + alertJSON("sa-2", "resolved") + "]"
+			got := decodeAccepted(t, post(h, tokenA, body))
+			if len(got) != 5 || !got[0].Created || got[1].Created || got[3].Created || !got[2].Created || got[4].Created ||
+				got[1].Seq != got[0].Seq || got[3].Seq != got[0].Seq || got[2].Seq == got[0].Seq || got[4].Seq != got[2].Seq {
+				t.Fatalf("accepted %+v, want sa-1 and sa-2 created once each and their copies on the same seqs", got)
+			}
+			if n := countAlerts(t, st); n != 2 {
+				t.Fatalf("%d alerts stored, want 2", n)
+			}
+			for _, seq := range []int64{got[0].Seq, got[2].Seq} {
+				assertTimeline(t, st, seq, []string{
+					"received: from source Source A (src-a)",
+					"updated: status open → resolved",
+				})
+			}
+		})
 	}
-	if n := countAlerts(t, st); n != 2 {
-		t.Fatalf("%d alerts stored, want 2", n)
+}
+
+// engines opens a store with the two test sources on each engine: SQLite
+// always, PostgreSQL when TICKETBRIDGE_TEST_DATABASE_URL is set.
+func engines() map[string]func(t *testing.T) store.Store {
+	return map[string]func(t *testing.T) store.Store{
+		"sqlite":   func(t *testing.T) store.Store { st, _ := openStore(t); return st },
+		"postgres": func(t *testing.T) store.Store { return openPostgres(t) },
 	}
-	assertTimeline(t, st, got[0].Seq, []string{
-		"received: from source Source A (src-a)",
-		"updated: status open → resolved",
-	})
+}
+
+// distinctUpserts fails the test when one UpsertAlerts call holds a key
+// twice.
+type distinctUpserts struct {
+	store.Store
+	t *testing.T
+}
+
+func (d distinctUpserts) InTx(ctx context.Context, fn func(q store.Queries) error) error {
+	return d.Store.InTx(ctx, func(q store.Queries) error { return fn(distinctQueries{Queries: q, t: d.t}) })
+}
+
+type distinctQueries struct {
+	store.Queries
+	t *testing.T
+}
+
+func (q distinctQueries) UpsertAlerts(ctx context.Context, as []store.StoredAlert) ([]store.UpsertResult, error) {
+	seen := map[store.AlertKey]bool{}
+	for _, a := range as {
+		k := store.AlertKey{TenantID: a.TenantID, SourceID: a.SourceID, AlertID: a.Alert.ID}
+		if seen[k] {
+			q.t.Errorf("one UpsertAlerts call holds %+v twice", k)
+		}
+		seen[k] = true
+	}
+	return q.Queries.UpsertAlerts(ctx, as)
 }
 
 func TestIngestSameIDTwoSources(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -26,7 +27,9 @@ const (
 SELECT $1, $2, $3, $4, $5, $6, $7, '', 1, $8::timestamptz, $9, $10::timestamptz, $11::timestamptz,
     'source', $10::timestamptz
 WHERE EXISTS (SELECT 1 FROM sources s WHERE s.tenant_id = $1 AND s.id = $2)
-ON CONFLICT (tenant_id, source_id, alert_id) DO UPDATE SET
+` + sqlUpsertAlertConflict + `
+RETURNING seq, revision, previous_status`
+	sqlUpsertAlertConflict = `ON CONFLICT (tenant_id, source_id, alert_id) DO UPDATE SET
     organization_key = excluded.organization_key,
     type = excluded.type,
     severity = excluded.severity,
@@ -37,8 +40,23 @@ ON CONFLICT (tenant_id, source_id, alert_id) DO UPDATE SET
     body = excluded.body,
     updated_at = excluded.updated_at,
     status_origin = CASE WHEN a.status = excluded.status THEN a.status_origin ELSE 'source' END,
-    status_changed_at = CASE WHEN a.status = excluded.status THEN a.status_changed_at ELSE excluded.updated_at END
-RETURNING seq, revision, previous_status`
+    status_changed_at = CASE WHEN a.status = excluded.status THEN a.status_changed_at ELSE excluded.updated_at END`
+	// UpsertAlert for many alerts in one statement: one array per column,
+	// rows in the arrays' order (so new alerts take their seqs in that
+	// order). ON CONFLICT may not touch a row twice in one statement, so
+	// the keys must be distinct (see UpsertAlerts). RETURNING names each
+	// row by its key: it is the one thing it can say about the input.
+	sqlUpsertAlerts = `INSERT INTO alerts AS a (tenant_id, source_id, alert_id, organization_key, type, severity,
+    status, previous_status, revision, occurred_at, body, received_at, updated_at,
+    status_origin, status_changed_at)
+SELECT u.t, u.s, u.id, u.org, u.typ, u.sev, u.st, '', 1, u.occ, u.body, u.rcv, u.upd, 'source', u.rcv
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+    $8::timestamptz[], $9::text[], $10::timestamptz[], $11::timestamptz[])
+    WITH ORDINALITY AS u (t, s, id, org, typ, sev, st, occ, body, rcv, upd, n)
+WHERE EXISTS (SELECT 1 FROM sources src WHERE src.tenant_id = u.t AND src.id = u.s)
+ORDER BY u.n
+` + sqlUpsertAlertConflict + `
+RETURNING tenant_id, source_id, alert_id, seq, revision, previous_status`
 	sqlAlertColumns = `SELECT a.seq, a.tenant_id, a.source_id, a.body, a.received_at, a.updated_at,
     a.status_origin, a.status_changed_at FROM alerts a`
 	sqlAlertBySeq      = sqlAlertColumns + ` WHERE a.seq = $1`
@@ -78,39 +96,126 @@ func (q *queries) UpsertAlert(ctx context.Context, a store.StoredAlert) (store.U
 	return scanUpsert(q.db.QueryRow(ctx, sqlUpsertAlert, args...))
 }
 
-// UpsertAlerts sends the upserts in one pipelined batch: one round trip
-// for a whole group commit instead of one per alert.
+// UpsertAlerts stores the alerts with one statement: the per-row cost of
+// a multi-row insert instead of one statement each. A key repeated in as
+// starts another statement, sent in the same round trip, so that each
+// repeat sees the row as the one before left it, as with UpsertAlert one
+// after another. ErrNotFound if an alert names a source that does not
+// exist (the others are written; in a transaction, the caller's rollback
+// undoes them).
 func (q *queries) UpsertAlerts(ctx context.Context, as []store.StoredAlert) ([]store.UpsertResult, error) {
+	if len(as) == 0 {
+		return nil, nil
+	}
 	b := &pgx.Batch{}
-	for _, a := range as {
-		args, err := q.upsertArgs(a)
-		if err != nil {
-			return nil, err
-		}
-		b.Queue(sqlUpsertAlert, args...)
-	}
-	br := q.db.SendBatch(ctx, b)
 	out := make([]store.UpsertResult, len(as))
-	for i := range as {
-		res, err := scanUpsert(br.QueryRow())
+	for _, run := range distinctRuns(as) {
+		cols, err := q.upsertColumns(as[run.from:run.to])
 		if err != nil {
-			_ = br.Close()
 			return nil, err
 		}
-		out[i] = res
+		b.Queue(sqlUpsertAlerts, cols...).Query(func(rows pgx.Rows) error {
+			return scanUpserts(rows, as[run.from:run.to], out[run.from:run.to])
+		})
 	}
-	return out, wrap(br.Close(), "upsert alerts")
+	return out, wrap(q.db.SendBatch(ctx, b).Close(), "upsert alerts")
 }
 
-func (q *queries) upsertArgs(a store.StoredAlert) ([]any, error) {
+// run is as[from:to]: alerts whose keys are distinct.
+type run struct{ from, to int }
+
+// distinctRuns cuts as where a key repeats one earlier in the same run.
+func distinctRuns(as []store.StoredAlert) []run {
+	var runs []run
+	seen := map[store.AlertKey]bool{}
+	from := 0
+	for i, a := range as {
+		k := store.AlertKey{TenantID: a.TenantID, SourceID: a.SourceID, AlertID: a.Alert.ID}
+		if seen[k] {
+			runs = append(runs, run{from, i})
+			clear(seen)
+			from = i
+		}
+		seen[k] = true
+	}
+	return append(runs, run{from, len(as)})
+}
+
+// upsertColumns is sqlUpsertAlerts' arguments: one array per column.
+func (q *queries) upsertColumns(as []store.StoredAlert) ([]any, error) {
+	n := len(as)
+	tenants, sources, ids, orgs, types := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	severities, statuses, bodies := make([]string, n), make([]string, n), make([]string, n)
+	occurred, received, updated := make([]time.Time, n), make([]time.Time, n), make([]time.Time, n)
+	for i, a := range as {
+		r, err := q.upsertRow(a)
+		if err != nil {
+			return nil, err
+		}
+		tenants[i], sources[i], ids[i], orgs[i], types[i] = a.TenantID, a.SourceID, a.Alert.ID, r.org, r.typ
+		severities[i], statuses[i], bodies[i] = r.severity, r.status, r.body
+		occurred[i], received[i], updated[i] = r.occurred, r.received, r.updated
+	}
+	return []any{tenants, sources, ids, orgs, types, severities, statuses, occurred, bodies, received, updated}, nil
+}
+
+// scanUpserts puts each row sqlUpsertAlerts returned at its alert's place
+// in out. An alert without a row named a source that does not exist.
+func scanUpserts(rows pgx.Rows, as []store.StoredAlert, out []store.UpsertResult) error {
+	at := make(map[store.AlertKey]int, len(as))
+	for i, a := range as {
+		at[store.AlertKey{TenantID: a.TenantID, SourceID: a.SourceID, AlertID: a.Alert.ID}] = i
+	}
+	got := 0
+	for rows.Next() {
+		var k store.AlertKey
+		var res store.UpsertResult
+		var revision int64
+		if err := rows.Scan(&k.TenantID, &k.SourceID, &k.AlertID, &res.Seq, &revision, &res.PreviousStatus); err != nil {
+			return err
+		}
+		res.Created = revision == 1
+		if res.Created {
+			res.PreviousStatus = ""
+		}
+		out[at[k]] = res
+		got++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if got < len(as) {
+		return pgx.ErrNoRows // an unknown source inserted nothing
+	}
+	return nil
+}
+
+// upsertRow is an alert's columns as the upserts write them.
+type upsertRow struct {
+	org, typ, severity, status, body string
+	occurred, received, updated      time.Time
+}
+
+func (q *queries) upsertRow(a store.StoredAlert) (upsertRow, error) {
 	al := a.Alert
 	al.OccurredAt = norm(al.OccurredAt)
 	body, err := json.Marshal(al)
 	if err != nil {
-		return nil, fmt.Errorf("upsert alert: encode: %w", err)
+		return upsertRow{}, fmt.Errorf("upsert alert: encode: %w", err)
 	}
-	return []any{a.TenantID, a.SourceID, al.ID, al.Organization.Key(), al.Type, string(al.Severity),
-		string(al.Status), al.OccurredAt, string(body), q.orNow(a.ReceivedAt), q.orNow(a.UpdatedAt)}, nil
+	return upsertRow{
+		org: al.Organization.Key(), typ: al.Type, severity: string(al.Severity), status: string(al.Status),
+		body: string(body), occurred: al.OccurredAt, received: q.orNow(a.ReceivedAt), updated: q.orNow(a.UpdatedAt),
+	}, nil
+}
+
+func (q *queries) upsertArgs(a store.StoredAlert) ([]any, error) {
+	r, err := q.upsertRow(a)
+	if err != nil {
+		return nil, err
+	}
+	return []any{a.TenantID, a.SourceID, a.Alert.ID, r.org, r.typ, r.severity, r.status, r.occurred, r.body,
+		r.received, r.updated}, nil
 }
 
 func scanUpsert(r pgx.Row) (store.UpsertResult, error) {

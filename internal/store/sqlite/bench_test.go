@@ -60,6 +60,32 @@ func BenchmarkUpsertAlertBatch100(b *testing.B) {
 	}
 }
 
+// BenchmarkUpsertAlerts100 is the batch as ingest sends it: one
+// UpsertAlerts call per transaction of 100 alerts.
+func BenchmarkUpsertAlerts100(b *testing.B) {
+	for _, sync := range []string{"FULL", "NORMAL"} {
+		b.Run("sync="+sync, func(b *testing.B) {
+			s, src := benchStore(b, sync)
+			ctx := context.Background()
+			b.ResetTimer()
+			for start := 0; start < b.N; start += 100 {
+				as := make([]store.StoredAlert, 0, 100)
+				for i := start; i < min(start+100, b.N); i++ {
+					as = append(as, benchAlert(src, i))
+				}
+				err := s.InTx(ctx, func(q store.Queries) error {
+					_, err := q.UpsertAlerts(ctx, as)
+					return err
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "alerts/s")
+		})
+	}
+}
+
 func benchStore(b *testing.B, sync string) (*sqlite.Store, store.Source) {
 	b.Helper()
 	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"), sqlite.Options{Synchronous: sync})

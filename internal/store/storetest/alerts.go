@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -138,6 +139,77 @@ func testUpsertAlertsInOrder(t *testing.T, s store.Store) {
 	bad.SourceID = "no-such-source"
 	if _, err := s.UpsertAlerts(ctx, []store.StoredAlert{at("sa-4", alert.StatusOpen), bad}); err == nil {
 		t.Error("a batch with an unknown source succeeded")
+	}
+}
+
+// testUpsertAlertsMany: a call of hundreds of alerts mixing new ones,
+// changed and unchanged re-sends, several sources and tenants and repeated
+// ids answers and stores exactly what the same upserts one after another
+// do on a twin tenant, and new alerts take their seqs in the call's order.
+func testUpsertAlertsMany(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	later := t0.Add(time.Hour)
+	// batch builds the same sequence of upserts for tenant: 60 changed
+	// re-sends, 60 unchanged ones, 120 new alerts over two sources, then 20
+	// re-sends of alerts new in this call.
+	batch := func(tenant string) []store.StoredAlert {
+		a, b := mustSource(t, s, tenant, "src-a"), mustSource(t, s, tenant, "src-b")
+		for i := range 60 {
+			mustAlert(t, s, a, fmt.Sprintf("changed-%d", i))
+			mustAlert(t, s, a, fmt.Sprintf("same-%d", i))
+		}
+		at := func(src store.Source, id string, st alert.Status) store.StoredAlert {
+			al := newAlert(id)
+			al.Status = st
+			return store.StoredAlert{TenantID: tenant, SourceID: src.ID, Alert: al, ReceivedAt: later, UpdatedAt: later}
+		}
+		var as []store.StoredAlert
+		for i := range 60 {
+			as = append(as,
+				at(a, fmt.Sprintf("changed-%d", i), alert.StatusResolved),
+				at(a, fmt.Sprintf("same-%d", i), alert.StatusOpen),
+				at(a, fmt.Sprintf("new-%d", i), alert.StatusOpen),
+				at(b, fmt.Sprintf("new-%d", i), alert.StatusOpen))
+		}
+		for i := range 20 {
+			as = append(as, at(b, fmt.Sprintf("new-%d", i*3), alert.StatusInProgress))
+		}
+		return as
+	}
+	many, single := batch("t-many"), batch("t-single")
+	var got []store.UpsertResult
+	must(t, s.InTx(ctx, func(q store.Queries) error {
+		var err error
+		got, err = q.UpsertAlerts(ctx, many)
+		return err
+	}))
+	if len(got) != len(many) {
+		t.Fatalf("UpsertAlerts answered %d results for %d alerts", len(got), len(many))
+	}
+	var lastNew int64
+	for i, a := range single {
+		want, err := s.UpsertAlert(ctx, a)
+		must(t, err)
+		if got[i].Created != want.Created || got[i].PreviousStatus != want.PreviousStatus {
+			t.Errorf("alert %d (%s of %s): UpsertAlerts = %+v, one by one = %+v", i, a.Alert.ID, a.SourceID, got[i], want)
+		}
+		if got[i].Created {
+			if got[i].Seq <= lastNew {
+				t.Errorf("alert %d (%s of %s): seq %d after %d, want new alerts numbered in the call's order", i, a.Alert.ID, a.SourceID, got[i].Seq, lastNew)
+			}
+			lastNew = got[i].Seq
+		}
+	}
+	for i, a := range many {
+		stored, err := s.AlertBySourceID(ctx, "t-many", a.SourceID, a.Alert.ID)
+		must(t, err)
+		twin, err := s.AlertBySourceID(ctx, "t-single", a.SourceID, a.Alert.ID)
+		must(t, err)
+		if stored.Seq != got[i].Seq {
+			t.Errorf("alert %d (%s of %s) stored with seq %d, answered %d", i, a.Alert.ID, a.SourceID, stored.Seq, got[i].Seq)
+		}
+		twin.Seq, twin.TenantID = stored.Seq, stored.TenantID
+		diff(t, "alert stored by UpsertAlerts vs one by one", twin, stored)
 	}
 }
 

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"api_tokens", testAPITokens},
 		{"upsert_creates_then_updates", testUpsertCreatesThenUpdates},
 		{"upsert_alerts_in_order", testUpsertAlertsInOrder},
+		{"upsert_alerts_many", testUpsertAlertsMany},
 		{"upsert_same_id_two_sources", testUpsertSameIDTwoSources},
 		{"upsert_unknown_source", testUpsertUnknownSource},
 		{"tenant_isolation", testTenantIsolation},
