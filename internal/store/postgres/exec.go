@@ -17,7 +17,7 @@ import (
 type queries struct {
 	st *Store
 	db conn
-	tx pgx.Tx
+	tx *lazyTx
 }
 
 var _ store.Queries = (*queries)(nil)

@@ -13,6 +13,9 @@ func OpenUnmigrated(ctx context.Context, url string, opts Options) (*Store, erro
 	return open(ctx, url, opts)
 }
 
+// AcquiredConns is the number of pooled connections in use.
+func (s *Store) AcquiredConns() int32 { return s.pool.Stat().AcquiredConns() }
+
 // SQLAlertsByKeys is the statement whose plan is tested.
 const SQLAlertsByKeys = sqlAlertsByKeys
 

@@ -118,16 +118,19 @@ func (s *Store) Close() error {
 // InTx runs fn in one READ COMMITTED transaction: it commits when fn returns
 // nil and rolls back otherwise. Each write inside runs under a savepoint, so
 // an ErrConflict or ErrNotFound answer leaves the transaction usable, as on
-// SQLite. Transactions do not nest.
+// SQLite. Transactions do not nest. BEGIN is sent with the first statement
+// (see lazyTx).
 func (s *Store) InTx(ctx context.Context, fn func(q store.Queries) error) error {
-	tx, err := s.pool.Begin(ctx)
+	c, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return fmt.Errorf("begin transaction: %w", err)
 	}
+	defer c.Release() // after the rollback below; a connection left in a transaction is closed, not reused
+	tx := &lazyTx{conn: c.Conn()}
 	// Whatever way fn leaves (error, panic, runtime.Goexit from t.Fatal), the
 	// connection must go back to the pool outside a transaction; a canceled
 	// ctx must not stop the rollback.
-	rollback := func() error { return tx.Rollback(context.WithoutCancel(ctx)) }
+	rollback := func() error { return tx.rollback(context.WithoutCancel(ctx)) }
 	returned := false
 	defer func() {
 		if !returned {
@@ -142,7 +145,7 @@ func (s *Store) InTx(ctx context.Context, fn func(q store.Queries) error) error 
 		}
 		return err
 	}
-	if err := tx.Commit(ctx); err != nil {
+	if err := tx.commit(ctx); err != nil {
 		return wrap(err, "commit")
 	}
 	return nil

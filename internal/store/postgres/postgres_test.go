@@ -339,3 +339,99 @@ func TestAlertsByKeysProbesTheIndex(t *testing.T) {
 		t.Errorf("plan does not probe the unique index by the whole key:\n%s", all)
 	}
 }
+
+// TestTxBeginsWithFirstStatement: a transaction sends BEGIN with its first
+// statement, whatever that statement's kind (a row, rows, a write, a batch,
+// one that asks for its own query mode) and whether it succeeds; one that
+// sends nothing commits nothing; every connection goes back to the pool.
+func TestTxBeginsWithFirstStatement(t *testing.T) {
+	t.Parallel()
+	url := testURL(t)
+	s := closeStore(t, openStore(t, url, freshSchema(t, url)))
+	ctx := t.Context()
+	src := store.Source{TenantID: "t1", ID: "src", Name: "src", TokenHash: "h"}
+	if err := s.CreateSource(ctx, src); err != nil {
+		t.Fatal(err)
+	}
+	errBoom := errors.New("boom")
+	alertOf := func(id string) store.StoredAlert {
+		a := benchAlert(src, 0)
+		a.Alert.ID = id
+		return a
+	}
+	cases := []struct {
+		name   string
+		first  func(q store.Queries) error
+		fail   bool   // fn returns an error after the first statement and a write
+		stored string // the alert id the transaction writes after its first statement
+	}{
+		{"nothing", nil, false, ""},
+		{"row_not_found", func(q store.Queries) error {
+			_, err := q.SourceByTokenHash(ctx, "no-such-hash")
+			return wantIs(err, store.ErrNotFound)
+		}, false, "after-row"},
+		{"rows", func(q store.Queries) error {
+			list, err := q.Sources(ctx, "t1")
+			if err == nil && len(list) != 1 {
+				err = fmt.Errorf("sources %+v, want one", list)
+			}
+			return err
+		}, false, "after-rows"},
+		{"own_query_mode", func(q store.Queries) error {
+			_, err := q.AlertsByKeys(ctx, []store.AlertKey{{TenantID: "t1", SourceID: "src", AlertID: "x"}})
+			return err
+		}, false, "after-mode"},
+		{"batch", func(q store.Queries) error {
+			_, err := q.UpsertAlerts(ctx, []store.StoredAlert{alertOf("batch-1"), alertOf("batch-2")})
+			return err
+		}, false, "after-batch"},
+		{"write_then_fail", func(q store.Queries) error {
+			_, err := q.UpsertAlert(ctx, alertOf("rolled-back-first"))
+			return err
+		}, true, "rolled-back"},
+	}
+	for _, tc := range cases {
+		err := s.InTx(ctx, func(q store.Queries) error {
+			if tc.first == nil {
+				return nil
+			}
+			if err := tc.first(q); err != nil {
+				t.Errorf("%s: first statement: %v", tc.name, err)
+			}
+			if _, err := q.UpsertAlert(ctx, alertOf(tc.stored)); err != nil {
+				t.Errorf("%s: write after the first statement: %v", tc.name, err)
+			}
+			if tc.fail {
+				return errBoom
+			}
+			return nil
+		})
+		if tc.fail != errors.Is(err, errBoom) || (!tc.fail && err != nil) {
+			t.Errorf("%s: InTx = %v", tc.name, err)
+		}
+		if tc.stored != "" {
+			_, err := s.AlertBySourceID(ctx, "t1", "src", tc.stored)
+			if stored := err == nil; stored == tc.fail {
+				t.Errorf("%s: alert after the first statement stored = %v, want %v", tc.name, stored, !tc.fail)
+			}
+		}
+		if n := s.AcquiredConns(); n != 0 {
+			t.Errorf("%s: %d connections still acquired after InTx", tc.name, n)
+		}
+	}
+	if _, err := s.AlertBySourceID(ctx, "t1", "src", "rolled-back-first"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the first write of a rolled back transaction: %v, want not found", err)
+	}
+	for _, id := range []string{"batch-1", "batch-2"} {
+		if _, err := s.AlertBySourceID(ctx, "t1", "src", id); err != nil {
+			t.Errorf("alert %s of a first batch: %v", id, err)
+		}
+	}
+}
+
+func wantIs(err, target error) error {
+	if !errors.Is(err, target) {
+		return fmt.Errorf("err = %v, want %v", err, target)
+	}
+	return nil
+}

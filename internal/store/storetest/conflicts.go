@@ -78,6 +78,22 @@ func testTxSurvivesAnswers(t *testing.T, s store.Store) {
 		}},
 	}
 	mustAcquire(t, s, "integration/1", "replica-a", t0)
+	// Each answer as the first statement of its transaction (an engine may
+	// begin the transaction with it), then a write and a commit.
+	for _, tc := range answers {
+		var first store.StoredAlert
+		err := s.InTx(ctx, func(q store.Queries) error {
+			if err := tc.call(q); !errors.Is(err, tc.want) {
+				t.Errorf("%s first in its transaction: err = %v, want %v", tc.name, err, tc.want)
+			}
+			first = mustAlert(t, q, src, "after-"+tc.name)
+			return nil
+		})
+		must(t, err)
+		got, err := s.AlertBySeq(ctx, first.Seq)
+		must(t, err)
+		diff(t, "alert written after "+tc.name, first, got)
+	}
 	var after store.StoredAlert
 	err := s.InTx(ctx, func(q store.Queries) error {
 		for _, tc := range answers {
