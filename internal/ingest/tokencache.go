@@ -18,8 +18,8 @@ const maxCachedTokens = 4096
 // a first check: every commit verifies, in its own transaction, that each
 // of its sources still holds the token its requests came with (see
 // verifySources), so a revoked or rotated token is refused at once, on
-// every replica, at the price of one lookup per source per commit rather
-// than one per request.
+// every replica, at the price of one lookup per commit rather than one
+// per request.
 type tokenCache struct {
 	mu sync.RWMutex
 	m  map[string]store.Source
@@ -62,24 +62,28 @@ func (e *revokedError) Error() string {
 
 // verifySources checks, inside the commit's transaction, that each
 // source of the batch still holds the token its requests were
-// authenticated with: one lookup per distinct token.
+// authenticated with: one lookup for all the batch's tokens.
 func verifySources(ctx context.Context, q store.Queries, jobs []*job) error {
-	valid := map[string]bool{}
+	var hashes []string
+	seen := map[string]bool{}
+	for _, j := range jobs {
+		if !seen[j.src.TokenHash] {
+			seen[j.src.TokenHash] = true
+			hashes = append(hashes, j.src.TokenHash)
+		}
+	}
+	holders, err := q.SourcesByTokenHashes(ctx, hashes)
+	if err != nil {
+		return fmt.Errorf("verify source token: %w", err)
+	}
+	holder := make(map[string]store.Source, len(holders))
+	for _, s := range holders {
+		holder[s.TokenHash] = s
+	}
 	var revoked []int
 	for i, j := range jobs {
-		ok, seen := valid[j.src.TokenHash]
-		if !seen {
-			cur, err := q.SourceByTokenHash(ctx, j.src.TokenHash)
-			switch {
-			case errors.Is(err, store.ErrNotFound):
-			case err != nil:
-				return fmt.Errorf("verify source token: %w", err)
-			default:
-				ok = cur.TenantID == j.src.TenantID && cur.ID == j.src.ID
-			}
-			valid[j.src.TokenHash] = ok
-		}
-		if !ok {
+		cur, ok := holder[j.src.TokenHash]
+		if !ok || cur.TenantID != j.src.TenantID || cur.ID != j.src.ID {
 			revoked = append(revoked, i)
 		}
 	}

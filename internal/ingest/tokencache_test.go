@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -40,11 +41,11 @@ type revocableQueries struct {
 	s *revocableStore
 }
 
-func (q revocableQueries) SourceByTokenHash(ctx context.Context, hash string) (store.Source, error) {
-	if q.s.revoked.Load() && hash == q.s.hash {
-		return store.Source{}, store.ErrNotFound
+func (q revocableQueries) SourcesByTokenHashes(ctx context.Context, hashes []string) ([]store.Source, error) {
+	if q.s.revoked.Load() {
+		hashes = slices.DeleteFunc(slices.Clone(hashes), func(h string) bool { return h == q.s.hash })
 	}
-	return q.Queries.SourceByTokenHash(ctx, hash)
+	return q.Queries.SourcesByTokenHashes(ctx, hashes)
 }
 
 func postAlert(h http.Handler, token, id string) int {
@@ -110,6 +111,62 @@ func TestCommitAnswersRevokedJobsAndStoresTheRest(t *testing.T) {
 		_, err := st.AlertBySourceID(context.Background(), store.DefaultTenant, "src-a", id)
 		if got := err == nil; got != want {
 			t.Errorf("alert %s stored %v, want %v", id, got, want)
+		}
+	}
+}
+
+// countingStore counts the token lookups made inside transactions.
+type countingStore struct {
+	store.Store
+	lookups atomic.Int32
+}
+
+func (s *countingStore) InTx(ctx context.Context, fn func(q store.Queries) error) error {
+	return s.Store.InTx(ctx, func(q store.Queries) error { return fn(countingQueries{q, s}) })
+}
+
+type countingQueries struct {
+	store.Queries
+	s *countingStore
+}
+
+func (q countingQueries) SourcesByTokenHashes(ctx context.Context, hashes []string) ([]store.Source, error) {
+	q.s.lookups.Add(1)
+	return q.Queries.SourcesByTokenHashes(ctx, hashes)
+}
+
+// TestCommitVerifiesAllSourcesInOneLookup: a commit shared by requests of
+// several sources checks all their tokens with one lookup, and refuses the
+// request whose token is now another source's (a token moved by a
+// rotation) while storing the others.
+func TestCommitVerifiesAllSourcesInOneLookup(t *testing.T) {
+	t.Parallel()
+	sq := openTestStore(t) // src-a holds "h"
+	if err := sq.CreateSource(context.Background(), store.Source{TenantID: store.DefaultTenant, ID: "src-b", TokenHash: "hb"}); err != nil {
+		t.Fatal(err)
+	}
+	st := &countingStore{Store: sq}
+	c, jobs := queued(st, []string{"a1"}, []string{"b1"}, []string{"x1"}, []string{"a2"})
+	jobs[1].src = store.Source{TenantID: store.DefaultTenant, ID: "src-b", TokenHash: "hb"}
+	jobs[2].src = store.Source{TenantID: store.DefaultTenant, ID: "src-x", TokenHash: "hb"} // src-b's token now
+	c.lead(context.Background())
+	for i, j := range jobs {
+		o := <-j.done
+		switch {
+		case i == 2 && !errors.Is(o.err, errTokenRevoked):
+			t.Errorf("job 2: %v, want errTokenRevoked", o.err)
+		case i != 2 && (o.err != nil || len(o.accepted) != 1):
+			t.Errorf("job %d: %+v, want stored", i, o)
+		}
+	}
+	// One lookup for the shared commit, one more for the commit run again
+	// without the refused request.
+	if n := st.lookups.Load(); n != 2 {
+		t.Errorf("%d token lookups, want 2 (one per commit run)", n)
+	}
+	for _, k := range []store.AlertKey{{SourceID: "src-a", AlertID: "a1"}, {SourceID: "src-b", AlertID: "b1"}, {SourceID: "src-a", AlertID: "a2"}} {
+		if _, err := sq.AlertBySourceID(context.Background(), store.DefaultTenant, k.SourceID, k.AlertID); err != nil {
+			t.Errorf("alert %s of %s: %v, want stored", k.AlertID, k.SourceID, err)
 		}
 	}
 }

@@ -43,6 +43,10 @@ type Queries interface {
 	// Sources and tokens.
 	CreateSource(ctx context.Context, s Source) error
 	SourceByTokenHash(ctx context.Context, tokenHash string) (Source, error)
+	// SourcesByTokenHashes returns the sources holding any of the token
+	// hashes, each once, in no particular order: one read for all the
+	// tokens of an ingest commit.
+	SourcesByTokenHashes(ctx context.Context, tokenHashes []string) ([]Source, error)
 	Sources(ctx context.Context, tenant string) ([]Source, error)
 	CreateAPIToken(ctx context.Context, t APIToken) error
 	APITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)

@@ -17,6 +17,7 @@ VALUES ($1, $2, $3, $4, $5, $6)
 ON CONFLICT DO NOTHING`
 	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at FROM sources`
 	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = $1`
+	sqlSourcesByTokens = sqlSourceColumns + ` WHERE token_hash = ANY($1::text[])`
 	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = $1 ORDER BY id`
 	sqlInsertAPIToken  = `INSERT INTO api_tokens (tenant_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
 ON CONFLICT DO NOTHING`
@@ -35,6 +36,16 @@ func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
 func (q *queries) SourceByTokenHash(ctx context.Context, tokenHash string) (store.Source, error) {
 	s, err := scanSource(q.db.QueryRow(ctx, sqlSourceByToken, tokenHash))
 	return s, wrap(err, "source by token")
+}
+
+// SourcesByTokenHashes returns the sources holding any of the hashes.
+func (q *queries) SourcesByTokenHashes(ctx context.Context, tokenHashes []string) ([]store.Source, error) {
+	if len(tokenHashes) == 0 {
+		return nil, nil
+	}
+	rows, err := q.db.Query(ctx, sqlSourcesByTokens, tokenHashes)
+	out, err := collect(rows, err, scanSource)
+	return out, wrap(err, "sources by token")
 }
 
 // Sources lists a tenant's sources by id.

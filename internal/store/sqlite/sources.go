@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -12,13 +14,14 @@ const (
 VALUES (?, ?, ?, ?, ?, ?)`
 	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at FROM sources`
 	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = ?`
+	sqlSourcesByTokens = sqlSourceColumns + ` WHERE token_hash IN (SELECT value FROM json_each(?))`
 	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = ? ORDER BY id`
 	sqlInsertAPIToken  = `INSERT INTO api_tokens (tenant_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`
 	sqlAPITokenByHash  = `SELECT tenant_id, name, token_hash, created_at FROM api_tokens WHERE token_hash = ?`
 )
 
 var sourceStatements = []string{
-	sqlInsertSource, sqlSourceByToken, sqlSourcesOfTenant, sqlInsertAPIToken, sqlAPITokenByHash,
+	sqlInsertSource, sqlSourceByToken, sqlSourcesByTokens, sqlSourcesOfTenant, sqlInsertAPIToken, sqlAPITokenByHash,
 }
 
 // CreateSource stores a source; ErrConflict when its id or token hash is
@@ -33,6 +36,21 @@ func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
 func (q *queries) SourceByTokenHash(ctx context.Context, tokenHash string) (store.Source, error) {
 	s, err := scanSource(q.readRow(ctx, sqlSourceByToken, tokenHash))
 	return s, wrap(err, "source by token")
+}
+
+// SourcesByTokenHashes returns the sources holding any of the hashes. They
+// go as one JSON array, so the statement is prepared once for any number.
+func (q *queries) SourcesByTokenHashes(ctx context.Context, tokenHashes []string) ([]store.Source, error) {
+	if len(tokenHashes) == 0 {
+		return nil, nil
+	}
+	b, err := json.Marshal(tokenHashes)
+	if err != nil {
+		return nil, fmt.Errorf("sources by token: encode: %w", err)
+	}
+	rows, err := q.readRows(ctx, sqlSourcesByTokens, string(b))
+	out, err := collect(rows, err, scanSource)
+	return out, wrap(err, "sources by token")
 }
 
 // Sources lists a tenant's sources by id.

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,6 +38,22 @@ func testSources(t *testing.T, s store.Store) {
 	wantErr(t, s.CreateSource(ctx, dupToken), store.ErrConflict)
 	dupID := store.Source{TenantID: "t1", ID: a.ID, Name: "again", TokenHash: "other-hash"}
 	wantErr(t, s.CreateSource(ctx, dupID), store.ErrConflict)
+}
+
+// testSourcesByTokenHashes: one read finds the sources holding any of
+// many hashes, each once, of any tenant.
+func testSourcesByTokenHashes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	a, b, c := mustSource(t, s, "t1", "src-a"), mustSource(t, s, "t1", "src-b"), mustSource(t, s, "t2", "src-c")
+	mustSource(t, s, "t1", "src-d")
+	got, err := s.SourcesByTokenHashes(ctx, []string{c.TokenHash, "no-such-hash", a.TokenHash, c.TokenHash, b.TokenHash})
+	must(t, err)
+	slices.SortFunc(got, func(x, y store.Source) int { return cmp.Compare(x.ID, y.ID) })
+	diff(t, "sources by token hashes", []store.Source{a, b, c}, got)
+	got, err = s.SourcesByTokenHashes(ctx, nil)
+	if err != nil || len(got) != 0 {
+		t.Errorf("no hashes: %+v, %v; want none", got, err)
+	}
 }
 
 func testAPITokens(t *testing.T, s store.Store) {

@@ -28,6 +28,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		fn   func(t *testing.T, s store.Store)
 	}{
 		{"sources", testSources},
+		{"sources_by_token_hashes", testSourcesByTokenHashes},
 		{"api_tokens", testAPITokens},
 		{"upsert_creates_then_updates", testUpsertCreatesThenUpdates},
 		{"upsert_alerts_in_order", testUpsertAlertsInOrder},
