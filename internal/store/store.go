@@ -158,6 +158,9 @@ type Queries interface {
 	// PutBillableCount sets an organization's billable user count (the
 	// latest as-of wins; an older report does not overwrite a newer one).
 	PutBillableCount(ctx context.Context, c BillableCount) error
+	// PutBillableCounts is PutBillableCount for each count in order; an
+	// engine may write them together.
+	PutBillableCounts(ctx context.Context, cs []BillableCount) error
 	BillableCounts(ctx context.Context, tenant string) ([]BillableCount, error)
 	AppendBillingAudit(ctx context.Context, a BillingAudit) error
 	// BillingAudits lists an integration's audit, newest first.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -15,6 +16,19 @@ const (
 	// the comparison exact between replicas.
 	sqlPutBillableCount = `INSERT INTO billable_counts AS b (tenant_id, organization, count, as_of, updated_at)
 VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (tenant_id, organization) DO UPDATE SET
+    count = excluded.count, as_of = excluded.as_of, updated_at = excluded.updated_at
+WHERE excluded.as_of >= b.as_of`
+	// PutBillableCount for many counts in one statement. ON CONFLICT may
+	// not update a row twice, so each organization's counts are reduced to
+	// the one that would be left by putting them one after another: the
+	// last of those with the latest as-of (the WHERE then compares it with
+	// the stored one, as for one count).
+	sqlPutBillableCounts = `INSERT INTO billable_counts AS b (tenant_id, organization, count, as_of, updated_at)
+SELECT DISTINCT ON (u.t, u.o) u.t, u.o, u.c, u.a, u.upd
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[])
+    WITH ORDINALITY AS u (t, o, c, a, upd, n)
+ORDER BY u.t, u.o, u.a DESC, u.n DESC
 ON CONFLICT (tenant_id, organization) DO UPDATE SET
     count = excluded.count, as_of = excluded.as_of, updated_at = excluded.updated_at
 WHERE excluded.as_of >= b.as_of`
@@ -42,6 +56,22 @@ func (q *queries) PutBillableCount(ctx context.Context, c store.BillableCount) e
 	_, err := q.exec(ctx, sqlPutBillableCount, c.TenantID, c.Organization, c.Count, norm(c.AsOf),
 		q.orNow(c.UpdatedAt))
 	return wrap(err, "put billable count")
+}
+
+// PutBillableCounts puts the counts with one statement, as if one after
+// another.
+func (q *queries) PutBillableCounts(ctx context.Context, cs []store.BillableCount) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	n := len(cs)
+	tenants, orgs, counts := make([]string, n), make([]string, n), make([]int64, n)
+	asOf, updated := make([]time.Time, n), make([]time.Time, n)
+	for i, c := range cs {
+		tenants[i], orgs[i], counts[i], asOf[i], updated[i] = c.TenantID, c.Organization, int64(c.Count), norm(c.AsOf), q.orNow(c.UpdatedAt)
+	}
+	_, err := q.exec(ctx, sqlPutBillableCounts, tenants, orgs, counts, asOf, updated)
+	return wrap(err, "put billable counts")
 }
 
 // BillableCounts lists the tenant's counts by organization.

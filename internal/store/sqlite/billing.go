@@ -38,6 +38,17 @@ func (q *queries) PutBillableCount(ctx context.Context, c store.BillableCount) e
 	return wrap(err, "put billable count")
 }
 
+// PutBillableCounts puts each count in order: one statement each costs
+// no round trip on an embedded database.
+func (q *queries) PutBillableCounts(ctx context.Context, cs []store.BillableCount) error {
+	for _, c := range cs {
+		if err := q.PutBillableCount(ctx, c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BillableCounts lists the tenant's counts by organization.
 func (q *queries) BillableCounts(ctx context.Context, tenant string) ([]store.BillableCount, error) {
 	rows, err := q.readRows(ctx, sqlBillableCounts, tenant)

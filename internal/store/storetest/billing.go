@@ -44,6 +44,42 @@ func testBillableCounts(t *testing.T, s store.Store) {
 	diff(t, "tenant without counts", []store.BillableCount{}, got)
 }
 
+// testBillableCountsMany: one call of many counts, over organizations and
+// tenants, in any as-of order with ties, some older than the stored count,
+// leaves what putting them one after another leaves on a twin tenant.
+func testBillableCountsMany(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	for _, tenant := range []string{"t-many", "t-single"} {
+		must(t, s.PutBillableCount(ctx, store.BillableCount{TenantID: tenant, Organization: "org-stored", Count: 50, AsOf: t0, UpdatedAt: t0}))
+		must(t, s.PutBillableCount(ctx, store.BillableCount{TenantID: tenant, Organization: "org-newer", Count: 60, AsOf: t0.Add(9 * time.Hour), UpdatedAt: t0}))
+	}
+	counts := func(tenant string) []store.BillableCount {
+		var cs []store.BillableCount
+		for i := range 40 {
+			org := []string{"org-stored", "org-newer", "org-new", "org-ties"}[i%4]
+			asOf := t0.Add(time.Duration((i*7)%5-2) * time.Hour) // -2h..+2h, out of order, with repeats
+			if org == "org-ties" {
+				asOf = t0
+			}
+			cs = append(cs, store.BillableCount{TenantID: tenant, Organization: org, Count: i, AsOf: asOf, UpdatedAt: t0.Add(time.Minute)})
+		}
+		return cs
+	}
+	must(t, s.InTx(ctx, func(q store.Queries) error { return q.PutBillableCounts(ctx, counts("t-many")) }))
+	for _, c := range counts("t-single") {
+		must(t, s.PutBillableCount(ctx, c))
+	}
+	must(t, s.PutBillableCounts(ctx, nil))
+	got, err := s.BillableCounts(ctx, "t-many")
+	must(t, err)
+	want, err := s.BillableCounts(ctx, "t-single")
+	must(t, err)
+	for i := range want {
+		want[i].TenantID = "t-many"
+	}
+	diff(t, "counts put together vs one by one", want, got)
+}
+
 func testBillingAudits(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	it, other := mustIntegration(t, s, "t1", "psa"), mustIntegration(t, s, "t1", "other")

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"due_callbacks", testDueCallbacks},
 		{"source_by_id", testSourceByID},
 		{"billable_counts", testBillableCounts},
+		{"billable_counts_many", testBillableCountsMany},
 		{"billing_audits", testBillingAudits},
 		{"probe_write", testProbeWrite},
 	}
