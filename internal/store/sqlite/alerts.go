@@ -87,8 +87,13 @@ func (q *queries) UpsertAlert(ctx context.Context, a store.StoredAlert) (store.U
 }
 
 // UpsertAlerts upserts each alert in order. One statement each costs no
-// round trip on an embedded database, so there is nothing to gain from
-// sending them together.
+// round trip on an embedded database, and a prepared single-row statement
+// is as cheap per row as anything multi-row measured here
+// (BenchmarkUpsertAlerts100, 100 alerts a transaction, synchronous=NORMAL,
+// alternating runs): rows as one JSON array ran 25% slower (encoding the
+// bodies into it and out again), an unprepared multi-row VALUES 45%
+// slower (parsing), a prepared 25-row VALUES 4% faster, within noise, for
+// a statement of 275 variables and a remainder path.
 func (q *queries) UpsertAlerts(ctx context.Context, as []store.StoredAlert) ([]store.UpsertResult, error) {
 	out := make([]store.UpsertResult, len(as))
 	for i, a := range as {
