@@ -38,11 +38,10 @@ RETURNING seq, revision, previous_status`
     a.status_origin, a.status_changed_at FROM alerts a`
 	sqlAlertBySeq      = sqlAlertColumns + ` WHERE a.seq = ?`
 	sqlAlertBySourceID = sqlAlertColumns + ` WHERE a.tenant_id = ? AND a.source_id = ? AND a.alert_id = ?`
-	// The keys come as one JSON array of [tenant, source, id], so the
-	// statement text is the same for any number of them and is prepared
-	// once; each key is one probe of the unique index.
-	sqlAlertsByKeys = sqlAlertColumns + `
-WHERE (a.tenant_id, a.source_id, a.alert_id) IN (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))`
+	// The ids come as one JSON array, so the statement text is the same
+	// for any number of them and is prepared once.
+	sqlAlertsOfSourceByIDs = sqlAlertColumns + `
+WHERE a.tenant_id = ? AND a.source_id = ? AND a.alert_id IN (SELECT value FROM json_each(?))`
 	sqlUnroutedAlerts = sqlAlertColumns + `
 WHERE a.tenant_id = ? AND a.seq > ?
   AND NOT EXISTS (SELECT 1 FROM routes r WHERE r.alert_seq = a.seq AND r.integration_id = ?)
@@ -55,7 +54,7 @@ ORDER BY a.seq`
 )
 
 var alertStatements = []string{
-	sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsByKeys, sqlUnroutedAlerts, sqlAlertsByTicketLink,
+	sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsOfSourceByIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
 }
 
 // UpsertAlert stores a new alert or updates the one with the same (tenant,
@@ -118,22 +117,35 @@ func (q *queries) AlertBySourceID(ctx context.Context, tenant, sourceID, alertID
 	return a, wrap(err, "alert by source id")
 }
 
-// AlertsByKeys returns the stored alerts among keys, each once.
+// AlertsByKeys returns the stored alerts among keys, each once: one
+// statement per source, which costs no round trip on an embedded
+// database. (One statement for all, keys as [tenant, source, id] rows
+// against a row-value IN, made a batched ingest ~5% slower.)
 func (q *queries) AlertsByKeys(ctx context.Context, keys []store.AlertKey) ([]store.StoredAlert, error) {
-	if len(keys) == 0 {
-		return nil, nil
+	type source struct{ tenant, id string }
+	var sources []source
+	ids := map[source][]string{}
+	for _, k := range keys {
+		s := source{k.TenantID, k.SourceID}
+		if _, ok := ids[s]; !ok {
+			sources = append(sources, s)
+		}
+		ids[s] = append(ids[s], k.AlertID)
 	}
-	rows := make([][3]string, len(keys))
-	for i, k := range keys {
-		rows[i] = [3]string{k.TenantID, k.SourceID, k.AlertID}
+	var out []store.StoredAlert
+	for _, s := range sources {
+		b, err := json.Marshal(ids[s])
+		if err != nil {
+			return nil, fmt.Errorf("alerts by keys: encode: %w", err)
+		}
+		rows, err := q.readRows(ctx, sqlAlertsOfSourceByIDs, s.tenant, s.id, string(b))
+		stored, err := collect(rows, err, scanAlert)
+		if err != nil {
+			return nil, wrap(err, "alerts by keys")
+		}
+		out = append(out, stored...)
 	}
-	b, err := json.Marshal(rows)
-	if err != nil {
-		return nil, fmt.Errorf("alerts by keys: encode: %w", err)
-	}
-	rs, err := q.readRows(ctx, sqlAlertsByKeys, string(b))
-	out, err := collect(rs, err, scanAlert)
-	return out, wrap(err, "alerts by keys")
+	return out, nil
 }
 
 // UnroutedAlerts lists the tenant's alerts after afterSeq that have no

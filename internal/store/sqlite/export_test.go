@@ -74,7 +74,7 @@ const (
 	SQLDueDeliveries          = sqlDueDeliveries
 	SQLTimelineOfAlert        = sqlTimelineOfAlert
 	SQLAlertBySourceID        = sqlAlertBySourceID
-	SQLAlertsByKeys           = sqlAlertsByKeys
+	SQLAlertsOfSourceByIDs    = sqlAlertsOfSourceByIDs
 )
 
 // FilterQuery is the statement and arguments Deliveries runs for f.

@@ -30,7 +30,7 @@ func TestHistoryReadsUseIndexes(t *testing.T) {
 		{"due_deliveries", sqlite.SQLDueDeliveries, []any{1, 0, 100}, "USING INDEX deliveries_due", true},
 		{"count_in_state", sqlite.SQLCountDeliveriesInState, []any{"t1", "pending"}, "deliveries_tenant_state (tenant_id=? AND state=?)", false},
 		{"alert_by_source_id", sqlite.SQLAlertBySourceID, []any{"t1", "src", "a1"}, "sqlite_autoindex_alerts_1", false},
-		{"alerts_by_keys", sqlite.SQLAlertsByKeys, []any{`[["t1","src","a1"],["t1","src","a2"]]`},
+		{"alerts_of_source_by_ids", sqlite.SQLAlertsOfSourceByIDs, []any{"t1", "src", `["a1","a2"]`},
 			"USING INDEX sqlite_autoindex_alerts_1 (tenant_id=? AND source_id=? AND alert_id=?)", false},
 		{"timeline_of_alert", sqlite.SQLTimelineOfAlert, []any{1}, "USING INDEX timeline_alert (alert_seq=?)", false},
 	}
