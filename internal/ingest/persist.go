@@ -43,11 +43,12 @@ func (h *Handler) persist(ctx context.Context, src store.Source, alerts []alert.
 }
 
 // saveJobs stores the alerts of the requests sharing one transaction.
-// The tokens are checked and the earlier versions read with one query
+// The tokens are checked and the earlier versions read with one call
 // each, the upserts sent together (one statement on PostgreSQL), the
 // billable counts sent with the alerts put together and the timeline rows
 // written in one statement: on PostgreSQL five round trips for the whole
-// commit (six with counts), with BEGIN sent along with the first.
+// commit, BEGIN going with the first (one more with billable counts, and
+// one more per repeat of an id already queued, which flushes the queue).
 func saveJobs(ctx context.Context, q store.Queries, jobs []*job, now time.Time) ([][]acceptedAlert, error) {
 	if err := verifySources(ctx, q, jobs); err != nil {
 		return nil, err
