@@ -120,8 +120,8 @@ func billingAction(l BillingLine) string {
 // arrives. A run interrupted half-way is safe to repeat: each line
 // compares with the units the PSA holds now.
 func (w *worker) syncBilling(ctx context.Context) error {
-	bu := w.settings.Contracts.BillableUsers
-	cc, ok := w.conn.(psa.Contracts)
+	bu := w.snap().settings.Contracts.BillableUsers
+	cc, ok := w.snap().conn.(psa.Contracts)
 	if !bu.Enabled || !ok {
 		return nil
 	}
@@ -150,7 +150,7 @@ func (w *worker) syncBilling(ctx context.Context) error {
 	if err != nil || len(due) == 0 {
 		return err
 	}
-	lines, err := billingLines(ctx, cc, w.settings, counts, local, func(org string) bool { return due[org] })
+	lines, err := billingLines(ctx, cc, w.snap().settings, counts, local, func(org string) bool { return due[org] })
 	if err != nil {
 		return err
 	}
@@ -178,7 +178,7 @@ func (w *worker) billingDue(ctx context.Context, period string, counts []store.B
 		reported[c.Organization] = true
 	}
 	due := map[string]bool{}
-	for _, m := range w.settings.Contracts.Map {
+	for _, m := range w.snap().settings.Contracts.Map {
 		if !m.AddService || !reported[m.Organization] {
 			continue
 		}

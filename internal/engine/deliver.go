@@ -28,7 +28,7 @@ func budgetSpent(c psa.Connector) bool {
 // at once as the PSA allows concurrent calls. It returns how many links it
 // worked on.
 func (w *worker) deliver(ctx context.Context) (int, error) {
-	if w.budgetSpent = budgetSpent(w.conn); w.budgetSpent {
+	if w.budgetSpent = budgetSpent(w.snap().conn); w.budgetSpent {
 		// Every call would be refused; the round's batched reads would
 		// fail first and leave each link to read on its own later.
 		return 0, nil
@@ -46,7 +46,7 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		byLink[d.TicketLinkID] = append(byLink[d.TicketLinkID], d)
 	}
 	r := w.newRound(ctx, order, byLink)
-	limit := w.settings.Connection.MaxConcurrent
+	limit := w.snap().settings.Connection.MaxConcurrent
 	if limit <= 0 {
 		limit = 3
 	}
@@ -176,7 +176,7 @@ func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d stor
 func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec rules.Decision, retried bool, bare psa.BareCreator) (psa.Ticket, string, error) {
 	var t psa.Ticket
 	if retried {
-		found, err := w.conn.TicketByExternalRef(ctx, link.ExternalRef)
+		found, err := w.snap().conn.TicketByExternalRef(ctx, link.ExternalRef)
 		if err == nil {
 			return found, "recovered (found by external reference)", nil
 		}
@@ -189,11 +189,11 @@ func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec ru
 		return t, "", err
 	}
 	nt := dec.Ticket
-	nt.ContactID, nt.ExternalRef, nt.DueAt = contactID, link.ExternalRef, w.e.cfg.Now().Add(w.dueIn)
+	nt.ContactID, nt.ExternalRef, nt.DueAt = contactID, link.ExternalRef, w.e.cfg.Now().Add(w.snap().dueIn)
 	if bare != nil {
 		t, err = createBare(ctx, bare, nt)
 	} else {
-		t, err = w.conn.CreateTicket(ctx, nt)
+		t, err = w.snap().conn.CreateTicket(ctx, nt)
 	}
 	if err != nil && t.ID != "" {
 		// The PSA created it; only a follow-up read failed. Whatever that

@@ -169,7 +169,8 @@ func (spentConn) BudgetRemaining() int { return 0 }
 // rather than at the next due time (which is now).
 func TestRoundWaitsForBudget(t *testing.T) {
 	t.Parallel()
-	w := &worker{e: New(Config{}), conn: spentConn{}} // nil store: any read would panic
+	w := &worker{e: New(Config{})} // nil store: any read would panic
+	w.cur.Store(&snapshot{conn: spentConn{}})
 	n, err := w.deliver(context.Background())
 	if n != 0 || err != nil || !w.budgetSpent {
 		t.Fatalf("deliver = %d, %v, budgetSpent %v; want 0, nil, true", n, err, w.budgetSpent)

@@ -99,8 +99,8 @@ func (w *worker) journalBudget(ctx context.Context, conn psa.Connector) {
 // loadBudget seeds the connector's budget with what the previous holder
 // spent. Times are whole seconds rounded up, so a request never counts as
 // having left the window before it did.
-func (w *worker) loadBudget(ctx context.Context) {
-	bs, ok := w.conn.(psa.BudgetState)
+func (w *worker) loadBudget(ctx context.Context, conn psa.Connector) {
+	bs, ok := conn.(psa.BudgetState)
 	if !ok {
 		return
 	}

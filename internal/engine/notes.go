@@ -40,11 +40,11 @@ func (w *worker) addNotes(ctx context.Context, link store.TicketLink, prefetched
 	t, ok := prefetched[link.PSATicketID]
 	if !ok {
 		var err error
-		if t, err = w.conn.Ticket(ctx, link.PSATicketID); err != nil {
+		if t, err = w.snap().conn.Ticket(ctx, link.PSATicketID); err != nil {
 			return w.fail(ctx, ds, fmt.Errorf("read ticket %s: %w", link.TicketNumber, err))
 		}
 	}
-	if w.isClosed(t) {
+	if w.snap().isClosed(t) {
 		return w.reopenGroup(ctx, link, t, ds)
 	}
 	notes := make([]pendingNote, 0, len(ds))
@@ -81,7 +81,7 @@ func (w *worker) dropWritten(ctx context.Context, link store.TicketLink, notes [
 	if !retried {
 		return notes, nil
 	}
-	existing, err := w.conn.Notes(ctx, link.PSATicketID)
+	existing, err := w.snap().conn.Notes(ctx, link.PSATicketID)
 	if err != nil {
 		ds := make([]store.Delivery, len(notes))
 		for i, n := range notes {
@@ -155,7 +155,7 @@ func (w *worker) writeNote(ctx context.Context, link store.TicketLink, chunk []p
 	for i := range chunk {
 		chunk[i].d = ds[i]
 	}
-	id, err := w.conn.AddNote(ctx, link.PSATicketID, composeNote(chunk))
+	id, err := w.snap().conn.AddNote(ctx, link.PSATicketID, composeNote(chunk))
 	if err != nil {
 		return w.fail(ctx, ds, fmt.Errorf("add note to ticket %s: %w", link.TicketNumber, err))
 	}

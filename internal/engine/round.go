@@ -45,8 +45,8 @@ func (w *worker) newRound(ctx context.Context, order []int64, byLink map[int64][
 		}
 	}
 	w.prefetchContacts(ctx, creates)
-	bare, canCreate := w.conn.(psa.BareCreator)
-	_, canList := w.conn.(psa.TicketLister)
+	bare, canCreate := w.snap().conn.(psa.BareCreator)
+	_, canList := w.snap().conn.(psa.TicketLister)
 	if len(creates) > 1 && canCreate && canList {
 		r.bare = bare
 	}
@@ -58,7 +58,7 @@ func (w *worker) newRound(ctx context.Context, order []int64, byLink map[int64][
 // learns whether the PSA closed it without a read per ticket. A link whose
 // number was never read (see readNumbers) gets it here.
 func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[int64][]store.Delivery) map[string]psa.Ticket {
-	lister, ok := w.conn.(psa.TicketLister)
+	lister, ok := w.snap().conn.(psa.TicketLister)
 	if !ok {
 		return nil
 	}
@@ -96,7 +96,7 @@ func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[
 // every create in the round that attaches a contact, and fills the contact
 // cache with the answers, found or not, so contactFor finds them there.
 func (w *worker) prefetchContacts(ctx context.Context, creates []store.Delivery) {
-	batcher, ok := w.conn.(psa.ContactBatcher)
+	batcher, ok := w.snap().conn.(psa.ContactBatcher)
 	if !ok || len(creates) < 2 {
 		return
 	}
@@ -126,7 +126,7 @@ func (w *worker) prefetchContacts(ctx context.Context, creates []store.Delivery)
 // whose number is never read (the process died first) still works by id,
 // and the next batch read of its ticket fills the number in.
 func (w *worker) readNumbers(ctx context.Context) {
-	lister, ok := w.conn.(psa.TicketLister)
+	lister, ok := w.snap().conn.(psa.TicketLister)
 	if !ok || len(w.unnumbered) == 0 {
 		return
 	}

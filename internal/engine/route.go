@@ -61,7 +61,7 @@ func (w *worker) route(ctx context.Context) (int, error) {
 func (w *worker) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, companies []psa.Company) (int, error) {
 	decs := make([]rules.Decision, len(alerts))
 	for i, a := range alerts {
-		decs[i] = w.plan.Decide(a, companies)
+		decs[i] = w.snap().plan.Decide(a, companies)
 	}
 	err := w.st.InTx(ctx, func(q store.Queries) error {
 		for i, a := range alerts {

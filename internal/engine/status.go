@@ -36,15 +36,15 @@ type statusPayload struct {
 // due. The cursor and the seen keys are in the store, so a restart between
 // polls loses nothing (the overlap re-reads) and repeats nothing (seen keys).
 func (w *worker) pollStatuses(ctx context.Context) error {
-	feed, ok := w.conn.(psa.ChangeFeed)
-	if !ok || !w.settings.StatusSync.Enabled {
+	feed, ok := w.snap().conn.(psa.ChangeFeed)
+	if !ok || !w.snap().settings.StatusSync.Enabled {
 		return nil
 	}
 	now := w.e.cfg.Now()
 	if now.Before(w.nextPoll) {
 		return nil
 	}
-	w.nextPoll = now.Add(w.pollEvery)
+	w.nextPoll = now.Add(w.snap().pollEvery)
 	since := now.Add(-pollOverlap)
 	if c, err := w.st.Cursor(ctx, w.id, cursorStatusPoll); err == nil {
 		if t, err := time.Parse(time.RFC3339Nano, c); err == nil {
@@ -66,7 +66,7 @@ func (w *worker) pollStatuses(ctx context.Context) error {
 			}
 			return err
 		}
-		if err := w.applyPSAStatus(ctx, t.ID, t.Status, w.isClosed(t), "poll"); err != nil {
+		if err := w.applyPSAStatus(ctx, t.ID, t.Status, w.snap().isClosed(t), "poll"); err != nil {
 			return err
 		}
 		if t.LastModified.After(mark) {
@@ -96,14 +96,14 @@ func (w *worker) applyPSAStatus(ctx context.Context, ticketID, status string, cl
 	if err := w.updateLinkStatus(ctx, link, status, closed); err != nil {
 		return err
 	}
-	if !w.settings.StatusSync.Enabled {
+	if !w.snap().settings.StatusSync.Enabled {
 		return nil
 	}
 	alerts, err := w.st.AlertsByTicketLink(ctx, link.ID)
 	if err != nil {
 		return fmt.Errorf("alerts of ticket %s: %w", link.TicketNumber, err)
 	}
-	label := w.statusLabel(status)
+	label := w.snap().statusLabel(status)
 	for _, a := range alerts {
 		if err := w.syncAlertFromPSA(ctx, a, link, status, label, via); err != nil {
 			return err
@@ -116,7 +116,7 @@ func (w *worker) syncAlertFromPSA(ctx context.Context, a store.StoredAlert, link
 	if a.Alert.Status.Done() {
 		return nil
 	}
-	to, ok := w.statuses.FromPSA(a.Alert.Kind, status)
+	to, ok := w.snap().statuses.FromPSA(a.Alert.Kind, status)
 	if !ok || to == a.Alert.Status {
 		return nil
 	}
@@ -162,13 +162,6 @@ func (w *worker) updateLinkStatus(ctx context.Context, link store.TicketLink, st
 	now := w.e.cfg.Now()
 	link.State, link.PSAStatus, link.ClosedAt, link.UpdatedAt = store.LinkClosed, status, &now, now
 	return w.st.UpdateTicketLink(ctx, link)
-}
-
-func (w *worker) statusLabel(id string) string {
-	if w.picklists == nil {
-		return id
-	}
-	return w.picklists.Label(psa.FieldStatus, id)
 }
 
 // sourceStatusChanges acts on alerts whose source re-sent them with a new
@@ -225,20 +218,20 @@ func (w *worker) onSourceStatus(ctx context.Context, a store.StoredAlert) error 
 // statusDecision says what a source-side status change does to the PSA.
 func (w *worker) statusDecision(ctx context.Context, a store.StoredAlert, linkID int64) (string, *statusPayload) {
 	st := a.Alert.Status
-	ss := w.settings.StatusSync
+	ss := w.snap().settings.StatusSync
 	switch {
 	case linkID == 0:
 		return "status " + string(st) + ": no ticket to update", nil
-	case !w.settings.Sync.Update:
+	case !w.snap().settings.Sync.Update:
 		return "status " + string(st) + " recorded; not written to the PSA: sync.update is off", nil
 	case !ss.Enabled:
 		return "status " + string(st) + " recorded; not written to the PSA: status_sync is off", nil
 	case !st.Done():
-		id, ok := w.statuses.ToPSA(a.Alert.Kind, st)
+		id, ok := w.snap().statuses.ToPSA(a.Alert.Kind, st)
 		if !ok {
 			return "status " + string(st) + " has no PSA status in the map", nil
 		}
-		return "status " + string(st) + ": ticket set to " + w.statusLabel(id), &statusPayload{Status: id, Label: w.statusLabel(id), Reason: "alert " + a.Alert.ID + " is " + string(st)}
+		return "status " + string(st) + ": ticket set to " + w.snap().statusLabel(id), &statusPayload{Status: id, Label: w.snap().statusLabel(id), Reason: "alert " + a.Alert.ID + " is " + string(st)}
 	case !ss.AutoResolve:
 		return "status " + string(st) + " recorded; ticket left as is: auto_resolve is off", nil
 	}
@@ -266,13 +259,13 @@ func (w *worker) autoResolve(ctx context.Context, a store.StoredAlert, linkID in
 	if allIgnored {
 		target = alert.StatusIgnored
 	}
-	id, ok := w.statuses.ToPSA(a.Alert.Kind, target)
+	id, ok := w.snap().statuses.ToPSA(a.Alert.Kind, target)
 	if !ok {
 		return "auto-resolve: no PSA status mapped for " + string(target), nil
 	}
-	label := w.statusLabel(id)
+	label := w.snap().statusLabel(id)
 	return fmt.Sprintf("every alert on the ticket is %s or ignored: ticket to be set to %s", alert.StatusResolved, label),
-		&statusPayload{Status: id, Label: label, Reason: "auto-resolve", OnlyUntouched: w.settings.StatusSync.OnlyUntouched}
+		&statusPayload{Status: id, Label: label, Reason: "auto-resolve", OnlyUntouched: w.snap().settings.StatusSync.OnlyUntouched}
 }
 
 func (w *worker) queueStatus(ctx context.Context, q store.Queries, a store.StoredAlert, linkID int64, p statusPayload, now time.Time) error {
@@ -316,7 +309,7 @@ func (w *worker) setStatus(ctx context.Context, link store.TicketLink, d store.D
 
 func (w *worker) writeStatus(ctx context.Context, link store.TicketLink, p statusPayload) (string, error) {
 	if p.OnlyUntouched {
-		if ar, ok := w.conn.(psa.ActivityReader); ok {
+		if ar, ok := w.snap().conn.(psa.ActivityReader); ok {
 			act, err := ar.TicketActivity(ctx, link.PSATicketID)
 			if err != nil {
 				return "", fmt.Errorf("read activity of ticket %s: %w", link.TicketNumber, err)
@@ -327,7 +320,7 @@ func (w *worker) writeStatus(ctx context.Context, link store.TicketLink, p statu
 		}
 	}
 	st := p.Status
-	if err := w.conn.UpdateTicket(ctx, link.PSATicketID, psa.TicketPatch{Status: &st}); err != nil {
+	if err := w.snap().conn.UpdateTicket(ctx, link.PSATicketID, psa.TicketPatch{Status: &st}); err != nil {
 		return "", fmt.Errorf("set status of ticket %s: %w", link.TicketNumber, err)
 	}
 	return fmt.Sprintf("ticket %s set to %s (%s)", link.TicketNumber, p.Label, p.Reason), nil

@@ -119,11 +119,11 @@ func (w *worker) applyEvent(ctx context.Context, ev psa.WebhookEvent) error {
 	if _, err := w.e.cfg.Store.TicketLinkByPSAID(ctx, w.id, ev.TicketID); isNotFound(err) {
 		return nil // not one of ours: spend no call on it
 	}
-	t, err := w.conn.Ticket(ctx, ev.TicketID)
+	t, err := w.snap().conn.Ticket(ctx, ev.TicketID)
 	if err != nil {
 		return fmt.Errorf("read ticket %s after webhook: %w", ev.TicketID, err)
 	}
-	if err := w.applyPSAStatus(ctx, t.ID, t.Status, w.isClosed(t), "webhook"); err != nil {
+	if err := w.applyPSAStatus(ctx, t.ID, t.Status, w.snap().isClosed(t), "webhook"); err != nil {
 		return fmt.Errorf("apply webhook for ticket %s: %w", ev.TicketID, err)
 	}
 	return nil
@@ -132,11 +132,11 @@ func (w *worker) applyEvent(ctx context.Context, ev psa.WebhookEvent) error {
 // registerWebhook registers the integration's webhook once per settings
 // version when status_sync.webhooks is on.
 func (w *worker) registerWebhook(ctx context.Context) {
-	ss := w.settings.StatusSync
-	if !ss.Enabled || !ss.Webhooks || w.webhookVersion == w.version || w.e.cfg.WebhookKey == nil {
+	ss := w.snap().settings.StatusSync
+	if !ss.Enabled || !ss.Webhooks || w.webhookVersion == w.snap().version || w.e.cfg.WebhookKey == nil {
 		return
 	}
-	hooks, ok := w.conn.(psa.TicketWebhooks)
+	hooks, ok := w.snap().conn.(psa.TicketWebhooks)
 	if !ok {
 		return
 	}
@@ -146,7 +146,7 @@ func (w *worker) registerWebhook(ctx context.Context) {
 		w.log.Error("register webhook; polling only until it succeeds", "err", err)
 		return
 	}
-	w.webhookVersion = w.version
+	w.webhookVersion = w.snap().version
 	w.log.Info("webhook registered", "webhook_id", id, "url", base)
 }
 

@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
-	"github.com/ticketbridge/ticketbridge/internal/rules"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -30,13 +29,9 @@ type worker struct {
 	lease   store.Lease
 	lost    leaseFlag
 
-	version int64
-	// plan decides alerts, the same code explain predicts with;
-	// settings is plan.Settings, kept by name for brevity.
-	plan     *Plan
-	settings integration.Settings
-	conn     psa.Connector
-	dueIn    time.Duration
+	// cur is the settings version loaded last, nil before the first load;
+	// the lease goroutine and the webhook handler read it too.
+	cur atomic.Pointer[snapshot]
 
 	companies   []psa.Company
 	companiesAt time.Time
@@ -53,23 +48,21 @@ type worker struct {
 	budgetSpent bool
 
 	// Status sync.
-	statuses       rules.StatusMapper
-	picklists      psa.Picklists
-	pollEvery      time.Duration
 	nextPoll       time.Time
 	webhookVersion int64
 	events         chan psa.WebhookEvent
 	nextBilling    time.Time
-
-	// connMu guards conn for the webhook handler, which runs on HTTP
-	// goroutines; the worker goroutine is the only writer.
-	connMu sync.RWMutex
 }
 
+// snap is the settings version the worker works with.
+func (w *worker) snap() *snapshot { return w.cur.Load() }
+
+// currentConn is the loaded connector, nil before the first load.
 func (w *worker) currentConn() psa.Connector {
-	w.connMu.RLock()
-	defer w.connMu.RUnlock()
-	return w.conn
+	if s := w.cur.Load(); s != nil {
+		return s.conn
+	}
+	return nil
 }
 
 func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
@@ -116,7 +109,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		}
 		return w.e.cfg.Rescan
 	}
-	if !w.settings.IsEnabled() {
+	if !w.snap().settings.IsEnabled() {
 		return w.e.cfg.Rescan
 	}
 	w.registerWebhook(ctx)
@@ -168,7 +161,8 @@ func (w *worker) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read integration: %w", err)
 	}
-	if it.Version == w.version && w.conn != nil {
+	prev := w.cur.Load()
+	if prev != nil && it.Version == prev.version {
 		return nil
 	}
 	profile, _ := w.e.cfg.Profiles.Lookup(it.PSA)
@@ -176,24 +170,18 @@ func (w *worker) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s := plan.Settings
-	conn, err := w.e.cfg.Connectors(ctx, it, s)
+	conn, err := w.e.cfg.Connectors(ctx, it, plan.Settings)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	dueIn, err := time.ParseDuration(s.Ticket.DueIn)
-	if err != nil || dueIn <= 0 {
-		dueIn = 24 * time.Hour
-	}
-	w.connMu.Lock()
-	w.plan, w.settings, w.conn, w.dueIn = plan, s, conn, dueIn
-	w.connMu.Unlock()
-	if w.version == 0 {
-		w.loadBudget(ctx)
+	s := newSnapshot(it.Version, plan, conn)
+	if prev == nil {
+		w.loadBudget(ctx, conn)
 	}
 	w.journalBudget(ctx, conn)
-	w.version = it.Version
-	w.loadStatusSync(ctx)
+	s.readPicklists(ctx, w.log)
+	w.cur.Store(s)
+	w.nextPoll, w.nextBilling = time.Time{}, time.Time{}
 	w.companies, w.companiesAt = nil, time.Time{}
 	w.contacts = contactCache{ttl: w.e.cfg.CompaniesTTL}
 	// New settings may have re-opened older alerts (since moved back).
@@ -210,7 +198,7 @@ func (w *worker) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) 
 	if w.companies != nil && now.Sub(w.companiesAt) < w.e.cfg.CompaniesTTL {
 		return w.companies, nil
 	}
-	cs, err := w.plan.Companies(ctx, w.conn)
+	cs, err := w.snap().plan.Companies(ctx, w.snap().conn)
 	if err != nil {
 		return nil, err
 	}
@@ -218,13 +206,10 @@ func (w *worker) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) 
 	return cs, nil
 }
 
-// isClosed reports whether the PSA ticket no longer takes notes.
-func (w *worker) isClosed(t psa.Ticket) bool { return w.plan.Closed(t) }
-
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 func (w *worker) reportBudget() {
-	if b, ok := w.conn.(psa.Budgeted); ok && w.e.cfg.Metrics != nil {
+	if b, ok := w.currentConn().(psa.Budgeted); ok && w.e.cfg.Metrics != nil {
 		w.e.cfg.Metrics.BudgetRemaining.WithLabelValues(w.name).Set(float64(b.BudgetRemaining()))
 	}
 }
@@ -232,25 +217,5 @@ func (w *worker) reportBudget() {
 func (w *worker) logErr(what string, err error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		w.log.Error(what, "err", err)
-	}
-}
-
-// loadStatusSync prepares the status maps, poll interval and status labels.
-func (w *worker) loadStatusSync(ctx context.Context) {
-	ss := w.settings.StatusSync
-	w.statuses = rules.NewStatusMapper(ss)
-	w.pollEvery = time.Minute
-	if d, err := time.ParseDuration(ss.PollInterval); err == nil && d > 0 {
-		w.pollEvery = d
-	}
-	w.nextPoll, w.nextBilling = time.Time{}, time.Time{}
-	w.picklists = nil
-	if ss.Enabled {
-		pl, err := w.conn.Picklists(ctx)
-		if err != nil {
-			w.log.Warn("read status labels; timelines will show ids", "err", err)
-			return
-		}
-		w.picklists = pl
 	}
 }
