@@ -132,7 +132,7 @@ func (w *worker) syncBilling(ctx context.Context) error {
 		return nil
 	}
 	w.nextBilling = time.Now().Add(3 * time.Second)
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	loc, err := time.LoadLocation(bu.TimeZone)
 	if err != nil {
 		loc = time.UTC
@@ -142,7 +142,7 @@ func (w *worker) syncBilling(ctx context.Context) error {
 		return nil
 	}
 	period := local.Format("2006-01")
-	counts, err := w.st.BillableCounts(ctx, w.e.cfg.Tenant)
+	counts, err := w.st.BillableCounts(ctx, w.cfg.Tenant)
 	if err != nil {
 		return err
 	}
@@ -223,8 +223,8 @@ func (w *worker) applyBillingLine(ctx context.Context, cc psa.Contracts, period 
 func (w *worker) audit(ctx context.Context, period string, l BillingLine, action string, after float64, detail string) error {
 	effective, _ := time.Parse("2006-01-02", l.EffectiveDate)
 	return w.st.AppendBillingAudit(ctx, store.BillingAudit{
-		TenantID: w.e.cfg.Tenant, IntegrationID: w.id, Organization: l.Organization, Period: period,
+		TenantID: w.cfg.Tenant, IntegrationID: w.id, Organization: l.Organization, Period: period,
 		ContractID: l.ContractID, ContractServiceID: l.ContractServiceID, Action: action,
-		Before: l.Current, After: after, EffectiveDate: effective, At: w.e.cfg.Now(), Detail: detail,
+		Before: l.Current, After: after, EffectiveDate: effective, At: w.cfg.Now(), Detail: detail,
 	})
 }

@@ -149,7 +149,7 @@ func ChooseContact(ctx context.Context, f ContactFinder, dec rules.Decision) (Co
 type cachedContacts struct{ w *worker }
 
 func (c cachedContacts) ContactByEmail(ctx context.Context, companyID, email string) (psa.Contact, error) {
-	return c.w.contacts.byEmail(ctx, c.w.snap().conn, companyID, email, c.w.e.cfg.Now())
+	return c.w.contacts.byEmail(ctx, c.w.snap().conn, companyID, email, c.w.cfg.Now())
 }
 
 func (c cachedContacts) Contacts(ctx context.Context, companyID string) ([]psa.Contact, error) {

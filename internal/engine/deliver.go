@@ -33,7 +33,7 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		// fail first and leave each link to read on its own later.
 		return 0, nil
 	}
-	due, err := w.st.DueDeliveries(ctx, w.id, w.e.cfg.Now(), deliverBatch)
+	due, err := w.st.DueDeliveries(ctx, w.id, w.cfg.Now(), deliverBatch)
 	if err != nil {
 		return 0, fmt.Errorf("list due deliveries: %w", err)
 	}
@@ -102,23 +102,6 @@ func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Deli
 	return nil
 }
 
-// startAttempt counts an attempt before the PSA call, so that after a
-// crash mid-call the next attempt knows it must look for its own earlier
-// write (by external reference or note marker) before writing again.
-func (w *worker) startAttempt(ctx context.Context, ds []store.Delivery) error {
-	now := w.e.cfg.Now()
-	return w.st.InTx(ctx, func(q store.Queries) error {
-		for i := range ds {
-			ds[i].Attempts++
-			ds[i].UpdatedAt = now
-			if err := q.UpdateDelivery(ctx, ds[i]); err != nil {
-				return fmt.Errorf("count attempt of delivery %d: %w", ds[i].ID, err)
-			}
-		}
-		return nil
-	})
-}
-
 // createTicket creates the link's PSA ticket exactly once: it first asks
 // the PSA for a ticket with the link's external reference (a previous
 // attempt may have created it and crashed before storing the id), and
@@ -138,7 +121,7 @@ func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d stor
 	if err != nil {
 		return w.fail(ctx, batch, err)
 	}
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	link.State, link.PSATicketID, link.TicketNumber, link.PSAStatus, link.UpdatedAt = store.LinkOpen, t.ID, t.Number, t.Status, now
 	d.State, d.Result, d.LastError, d.CompletedAt, d.UpdatedAt = store.DeliveryDone, t.ID, "", &now, now
 	err = w.st.InTx(ctx, func(q store.Queries) error {
@@ -189,7 +172,7 @@ func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec ru
 		return t, "", err
 	}
 	nt := dec.Ticket
-	nt.ContactID, nt.ExternalRef, nt.DueAt = contactID, link.ExternalRef, w.e.cfg.Now().Add(w.snap().dueIn)
+	nt.ContactID, nt.ExternalRef, nt.DueAt = contactID, link.ExternalRef, w.cfg.Now().Add(w.snap().dueIn)
 	if bare != nil {
 		t, err = createBare(ctx, bare, nt)
 	} else {
@@ -203,7 +186,7 @@ func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec ru
 	if err != nil {
 		return t, "", fmt.Errorf("create ticket for %s: %w", dec.CompanyName, err)
 	}
-	if hook := w.e.cfg.AfterCreate; hook != nil {
+	if hook := w.cfg.AfterCreate; hook != nil {
 		if err := hook(ctx, t); err != nil {
 			return t, "", err
 		}

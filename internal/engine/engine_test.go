@@ -9,11 +9,12 @@ import (
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 func TestBackoffBounds(t *testing.T) {
 	t.Parallel()
-	w := &worker{e: New(Config{RetryBase: time.Second, RetryMax: time.Minute})}
+	b := &books{cfg: &Config{RetryBase: time.Second, RetryMax: time.Minute}}
 	cases := []struct {
 		attempt  int
 		min, max time.Duration
@@ -26,7 +27,7 @@ func TestBackoffBounds(t *testing.T) {
 	}
 	for _, c := range cases {
 		for range 200 {
-			if d := w.backoff(c.attempt); d < c.min || d > c.max {
+			if d := b.backoff(c.attempt); d < c.min || d > c.max {
 				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", c.attempt, d, c.min, c.max)
 			}
 		}
@@ -169,7 +170,7 @@ func (spentConn) BudgetRemaining() int { return 0 }
 // rather than at the next due time (which is now).
 func TestRoundWaitsForBudget(t *testing.T) {
 	t.Parallel()
-	w := &worker{e: New(Config{})} // nil store: any read would panic
+	w := newWorker(New(Config{}), 1, "it", store.Lease{}) // nil store: any read would panic
 	w.cur.Store(&snapshot{conn: spentConn{}})
 	n, err := w.deliver(context.Background())
 	if n != 0 || err != nil || !w.budgetSpent {

@@ -31,7 +31,7 @@ func (w *worker) addNotes(ctx context.Context, link store.TicketLink, prefetched
 	if err != nil || len(ds) == 0 {
 		return err
 	}
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	for _, d := range ds {
 		if d.Attempts > 0 && d.NextAttemptAt.After(now) {
 			return nil // the link is backing off; do not hammer the PSA
@@ -167,7 +167,7 @@ func (w *worker) writeNote(ctx context.Context, link store.TicketLink, chunk []p
 }
 
 func (w *worker) recordNote(ctx context.Context, link store.TicketLink, chunk []pendingNote, noteID, how string) error {
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	err := w.st.InTx(ctx, func(q store.Queries) error {
 		for _, c := range chunk {
 			d := c.d
@@ -191,57 +191,6 @@ func (w *worker) recordNote(ctx context.Context, link store.TicketLink, chunk []
 		w.observeDone(ctx, c.d, "ok")
 	}
 	return nil
-}
-
-// reopenGroup handles a ticket the PSA closed while alerts were waiting to
-// be added to it: the link is closed, and the waiting alerts start a new
-// ticket (the first becomes its create, the rest its notes).
-func (w *worker) reopenGroup(ctx context.Context, old store.TicketLink, t psa.Ticket, ds []store.Delivery) error {
-	now := w.e.cfg.Now()
-	return w.st.InTx(ctx, func(q store.Queries) error {
-		old.State, old.PSAStatus, old.ClosedAt, old.UpdatedAt = store.LinkClosed, t.Status, &now, now
-		if err := q.UpdateTicketLink(ctx, old); err != nil {
-			return err
-		}
-		link, err := q.CreateTicketLink(ctx, store.TicketLink{
-			TenantID: old.TenantID, IntegrationID: w.id, CompanyID: old.CompanyID, GroupKey: old.GroupKey,
-			State: store.LinkCreating, ExternalRef: newExternalRef(), CreatedAt: now, UpdatedAt: now,
-		})
-		if err != nil {
-			return fmt.Errorf("open new ticket link: %w", err)
-		}
-		for i, d := range ds {
-			if err := w.moveDelivery(ctx, q, d, link, i == 0, old.TicketNumber); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func (w *worker) moveDelivery(ctx context.Context, q store.Queries, d store.Delivery, to store.TicketLink, create bool, closedNumber string) error {
-	now := w.e.cfg.Now()
-	old := d
-	old.State, old.Result, old.UpdatedAt, old.CompletedAt = store.DeliveryMerged, fmt.Sprintf("moved to ticket link %d", to.ID), now, &now
-	if err := q.UpdateDelivery(ctx, old); err != nil {
-		return err
-	}
-	kind, detail := store.DeliveryAddNote, "ticket "+closedNumber+" was closed in the PSA: note queued for the new ticket of the group"
-	if create {
-		kind, detail = store.DeliveryCreateTicket, "ticket "+closedNumber+" was closed in the PSA: new ticket queued"
-	}
-	if _, err := q.InsertDelivery(ctx, store.Delivery{
-		TenantID: d.TenantID, IntegrationID: w.id, TicketLinkID: to.ID, AlertSeq: d.AlertSeq, Kind: kind,
-		State: store.DeliveryPending, NextAttemptAt: now, Payload: d.Payload, CreatedAt: now, UpdatedAt: now,
-	}); err != nil {
-		return err
-	}
-	if err := q.SetRouteLink(ctx, d.AlertSeq, w.id, to.ID); err != nil {
-		return err
-	}
-	return q.AppendTimeline(ctx, store.TimelineEntry{
-		TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: w.id, At: now, Event: "requeued", Detail: detail,
-	})
 }
 
 func truncate(s string, n int) string {

@@ -100,7 +100,7 @@ func (w *worker) prefetchContacts(ctx context.Context, creates []store.Delivery)
 	if !ok || len(creates) < 2 {
 		return
 	}
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	byCompany := map[string][]string{}
 	for _, d := range creates {
 		dec, _, err := decodePayload(d)
@@ -163,7 +163,7 @@ func (w *worker) fillNumber(ctx context.Context, linkID int64, t psa.Ticket) {
 		if err != nil || l.TicketNumber != "" || l.PSATicketID != t.ID {
 			return err
 		}
-		l.TicketNumber, l.UpdatedAt = t.Number, w.e.cfg.Now()
+		l.TicketNumber, l.UpdatedAt = t.Number, w.cfg.Now()
 		return q.UpdateTicketLink(ctx, l)
 	})
 	w.logErr("store ticket number", err)

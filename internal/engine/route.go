@@ -27,7 +27,7 @@ func (w *worker) route(ctx context.Context) (int, error) {
 	if time.Since(w.lastFullScan) > fullRescan {
 		w.routedUpTo, w.lastFullScan = 0, time.Now()
 	}
-	alerts, err := w.st.UnroutedAlerts(ctx, w.e.cfg.Tenant, w.id, w.routedUpTo, routeBatch)
+	alerts, err := w.st.UnroutedAlerts(ctx, w.cfg.Tenant, w.id, w.routedUpTo, routeBatch)
 	if err != nil {
 		return 0, fmt.Errorf("list unrouted alerts: %w", err)
 	}
@@ -43,7 +43,7 @@ func (w *worker) route(ctx context.Context) (int, error) {
 	if n, err := w.routeBatchTx(ctx, alerts, companies); err != nil {
 		return n, err
 	}
-	settled := w.e.cfg.Now().Add(-w.e.cfg.RouteSettle)
+	settled := w.cfg.Now().Add(-w.cfg.RouteSettle)
 	for _, a := range alerts {
 		if a.ReceivedAt.Before(settled) && a.Seq > w.routedUpTo {
 			w.routedUpTo = a.Seq
@@ -134,18 +134,18 @@ func (w *worker) record(ctx context.Context, q store.Queries, a store.StoredAler
 }
 
 func (w *worker) countRouted(dec rules.Decision) {
-	if w.e.cfg.Metrics == nil {
+	if w.cfg.Metrics == nil {
 		return
 	}
 	outcome := "queued"
 	if dec.Skip != nil {
 		outcome = "skipped"
 	}
-	w.e.cfg.Metrics.RoutedAlerts.WithLabelValues(outcome).Inc()
+	w.cfg.Metrics.RoutedAlerts.WithLabelValues(outcome).Inc()
 }
 
 func (w *worker) recordSkip(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	if err := q.InsertRoute(ctx, store.Route{
 		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id,
 		Outcome: store.RouteSkipped, Code: string(dec.Skip.Code), Reason: dec.Skip.Reason, CreatedAt: now,
@@ -163,7 +163,7 @@ func (w *worker) recordSkip(ctx context.Context, q store.Queries, a store.Stored
 // makes a racing second create fail with ErrConflict instead of opening a
 // second ticket.
 func (w *worker) queue(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	payload, err := encodePayload(AlertKey(a), dec)
 	if err != nil {
 		return err

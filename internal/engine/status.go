@@ -40,7 +40,7 @@ func (w *worker) pollStatuses(ctx context.Context) error {
 	if !ok || !w.snap().settings.StatusSync.Enabled {
 		return nil
 	}
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	if now.Before(w.nextPoll) {
 		return nil
 	}
@@ -78,7 +78,7 @@ func (w *worker) pollStatuses(ctx context.Context) error {
 
 // once records key as seen; ErrConflict when it already was.
 func (w *worker) once(ctx context.Context, key string) error {
-	return w.st.MarkSeen(ctx, w.id, key, w.e.cfg.Now())
+	return w.st.MarkSeen(ctx, w.id, key, w.cfg.Now())
 }
 
 // applyPSAStatus brings a PSA ticket status change home: the link learns
@@ -120,7 +120,7 @@ func (w *worker) syncAlertFromPSA(ctx context.Context, a store.StoredAlert, link
 	if !ok || to == a.Alert.Status {
 		return nil
 	}
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	return w.st.InTx(ctx, func(q store.Queries) error {
 		if err := q.SetAlertStatus(ctx, a.Seq, to, "psa:"+w.name, now); err != nil {
 			return err
@@ -135,7 +135,7 @@ func (w *worker) syncAlertFromPSA(ctx context.Context, a store.StoredAlert, link
 		}); err != nil {
 			return err
 		}
-		return w.queueCallback(ctx, q, a, a.Alert.Status, to, "psa:"+w.name, now)
+		return queueCallback(ctx, q, a, a.Alert.Status, to, "psa:"+w.name, now)
 	})
 }
 
@@ -149,7 +149,7 @@ func (w *worker) updateLinkStatus(ctx context.Context, link store.TicketLink, st
 		if link.PSAStatus == status {
 			return nil
 		}
-		link.PSAStatus, link.UpdatedAt = status, w.e.cfg.Now()
+		link.PSAStatus, link.UpdatedAt = status, w.cfg.Now()
 		return w.st.UpdateTicketLink(ctx, link)
 	}
 	pending, err := w.st.PendingNotes(ctx, link.ID)
@@ -159,7 +159,7 @@ func (w *worker) updateLinkStatus(ctx context.Context, link store.TicketLink, st
 	if len(pending) > 0 {
 		return w.reopenGroup(ctx, link, psa.Ticket{ID: link.PSATicketID, Status: status}, pending)
 	}
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	link.State, link.PSAStatus, link.ClosedAt, link.UpdatedAt = store.LinkClosed, status, &now, now
 	return w.st.UpdateTicketLink(ctx, link)
 }
@@ -199,7 +199,7 @@ func (w *worker) onSourceStatus(ctx context.Context, a store.StoredAlert) error 
 			decision, push = "status "+string(a.Alert.Status)+": ticket "+link.TicketNumber+" is already closed in the PSA", nil
 		}
 	}
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	return w.st.InTx(ctx, func(q store.Queries) error {
 		if err := q.MarkStatusHandled(ctx, a.Seq, w.id, a.Alert.Status); err != nil {
 			return err
@@ -295,7 +295,7 @@ func (w *worker) setStatus(ctx context.Context, link store.TicketLink, d store.D
 	if err != nil {
 		return w.fail(ctx, batch, err)
 	}
-	now := w.e.cfg.Now()
+	now := w.cfg.Now()
 	d.State, d.Result, d.LastError, d.CompletedAt, d.UpdatedAt = store.DeliveryDone, p.Status, "", &now, now
 	return w.st.InTx(ctx, func(q store.Queries) error {
 		if err := q.UpdateDelivery(ctx, d); err != nil {

@@ -116,7 +116,7 @@ func (w *worker) drainEvents(ctx context.Context) (int, error) {
 // the PSA's own word on whether the status is a closed one, whatever the
 // callout's field formats.
 func (w *worker) applyEvent(ctx context.Context, ev psa.WebhookEvent) error {
-	if _, err := w.e.cfg.Store.TicketLinkByPSAID(ctx, w.id, ev.TicketID); isNotFound(err) {
+	if _, err := w.cfg.Store.TicketLinkByPSAID(ctx, w.id, ev.TicketID); isNotFound(err) {
 		return nil // not one of ours: spend no call on it
 	}
 	t, err := w.snap().conn.Ticket(ctx, ev.TicketID)
@@ -133,7 +133,7 @@ func (w *worker) applyEvent(ctx context.Context, ev psa.WebhookEvent) error {
 // version when status_sync.webhooks is on.
 func (w *worker) registerWebhook(ctx context.Context) {
 	ss := w.snap().settings.StatusSync
-	if !ss.Enabled || !ss.Webhooks || w.webhookVersion == w.snap().version || w.e.cfg.WebhookKey == nil {
+	if !ss.Enabled || !ss.Webhooks || w.webhookVersion == w.snap().version || w.cfg.WebhookKey == nil {
 		return
 	}
 	hooks, ok := w.snap().conn.(psa.TicketWebhooks)
@@ -141,7 +141,7 @@ func (w *worker) registerWebhook(ctx context.Context) {
 		return
 	}
 	base := trimSlash(ss.PublicURL) + "/hooks/" + w.name
-	id, err := hooks.RegisterTicketWebhook(ctx, base, base+"/deactivated", w.e.cfg.WebhookKey(w.name))
+	id, err := hooks.RegisterTicketWebhook(ctx, base, base+"/deactivated", w.cfg.WebhookKey(w.name))
 	if err != nil {
 		w.log.Error("register webhook; polling only until it succeeds", "err", err)
 		return

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -18,16 +16,9 @@ import (
 // workers; PSA calls of different ticket links run concurrently inside a
 // delivery round, bounded by the connector's concurrency cap.
 type worker struct {
-	e    *Engine
-	id   int64
-	name string
-	log  *slog.Logger
-	wake chan struct{}
-	st   store.Store // fenced by the lease
-
-	leaseMu sync.Mutex
-	lease   store.Lease
-	lost    leaseFlag
+	*books
+	wake  chan struct{}
+	lease *leaseHold
 
 	// cur is the settings version loaded last, nil before the first load;
 	// the lease goroutine and the webhook handler read it too.
@@ -66,14 +57,12 @@ func (w *worker) currentConn() psa.Connector {
 }
 
 func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
-	w := &worker{
-		e: e, id: id, name: name, lease: l,
-		log:    e.log.With("integration", name),
-		wake:   make(chan struct{}, 1),
-		events: make(chan psa.WebhookEvent, 1024),
+	lease := &leaseHold{lease: l}
+	b := &books{
+		id: id, name: name, cfg: &e.cfg, st: fenced{Store: e.cfg.Store, lease: lease},
+		log: e.log.With("integration", name), wall: time.Now,
 	}
-	w.st = fenced{Store: e.cfg.Store, w: w}
-	return w
+	return &worker{books: b, wake: make(chan struct{}, 1), lease: lease, events: make(chan psa.WebhookEvent, 1024)}
 }
 
 func (w *worker) nudge() {
@@ -88,7 +77,7 @@ func (w *worker) run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go w.holdLease(ctx, cancel)
-	for ctx.Err() == nil && !w.lost.Load() {
+	for ctx.Err() == nil && !w.lease.lost.Load() {
 		wait := w.cycle(ctx)
 		t := time.NewTimer(wait)
 		select {
@@ -107,10 +96,10 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		if ctx.Err() == nil {
 			w.log.Error("load integration", "err", err)
 		}
-		return w.e.cfg.Rescan
+		return w.cfg.Rescan
 	}
 	if !w.snap().settings.IsEnabled() {
-		return w.e.cfg.Rescan
+		return w.cfg.Rescan
 	}
 	w.registerWebhook(ctx)
 	events, err := w.drainEvents(ctx)
@@ -143,14 +132,14 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 func (w *worker) untilNextDue(ctx context.Context) time.Duration {
 	next, err := w.st.NextDeliveryAt(ctx, w.id)
 	if err != nil {
-		return w.e.cfg.Rescan
+		return w.cfg.Rescan
 	}
-	d := next.Sub(w.e.cfg.Now())
+	d := next.Sub(w.cfg.Now())
 	switch {
 	case d < 0:
 		return 0
-	case d > w.e.cfg.Rescan:
-		return w.e.cfg.Rescan
+	case d > w.cfg.Rescan:
+		return w.cfg.Rescan
 	}
 	return d
 }
@@ -165,12 +154,12 @@ func (w *worker) reload(ctx context.Context) error {
 	if prev != nil && it.Version == prev.version {
 		return nil
 	}
-	profile, _ := w.e.cfg.Profiles.Lookup(it.PSA)
+	profile, _ := w.cfg.Profiles.Lookup(it.PSA)
 	plan, err := NewPlan(it, profile.Limits)
 	if err != nil {
 		return err
 	}
-	conn, err := w.e.cfg.Connectors(ctx, it, plan.Settings)
+	conn, err := w.cfg.Connectors(ctx, it, plan.Settings)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
@@ -183,7 +172,7 @@ func (w *worker) reload(ctx context.Context) error {
 	w.cur.Store(s)
 	w.nextPoll, w.nextBilling = time.Time{}, time.Time{}
 	w.companies, w.companiesAt = nil, time.Time{}
-	w.contacts = contactCache{ttl: w.e.cfg.CompaniesTTL}
+	w.contacts = contactCache{ttl: w.cfg.CompaniesTTL}
 	// New settings may have re-opened older alerts (since moved back).
 	w.routedUpTo = 0
 	w.log.Info("integration loaded", "version", it.Version)
@@ -194,8 +183,8 @@ func (w *worker) reload(ctx context.Context) error {
 // Plan.Companies), cached for Config.CompaniesTTL: one list serves every
 // routing batch until then.
 func (w *worker) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) {
-	now := w.e.cfg.Now()
-	if w.companies != nil && now.Sub(w.companiesAt) < w.e.cfg.CompaniesTTL {
+	now := w.cfg.Now()
+	if w.companies != nil && now.Sub(w.companiesAt) < w.cfg.CompaniesTTL {
 		return w.companies, nil
 	}
 	cs, err := w.snap().plan.Companies(ctx, w.snap().conn)
@@ -209,13 +198,7 @@ func (w *worker) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 func (w *worker) reportBudget() {
-	if b, ok := w.currentConn().(psa.Budgeted); ok && w.e.cfg.Metrics != nil {
-		w.e.cfg.Metrics.BudgetRemaining.WithLabelValues(w.name).Set(float64(b.BudgetRemaining()))
-	}
-}
-
-func (w *worker) logErr(what string, err error) {
-	if err != nil && !errors.Is(err, context.Canceled) {
-		w.log.Error(what, "err", err)
+	if b, ok := w.currentConn().(psa.Budgeted); ok && w.cfg.Metrics != nil {
+		w.cfg.Metrics.BudgetRemaining.WithLabelValues(w.name).Set(float64(b.BudgetRemaining()))
 	}
 }
