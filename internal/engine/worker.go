@@ -24,13 +24,9 @@ type worker struct {
 	// the lease goroutine and the webhook handler read it too.
 	cur atomic.Pointer[snapshot]
 
-	companies   []psa.Company
-	companiesAt time.Time
-	contacts    contactCache
-	// routedUpTo is the highest alert seq this worker has routed since it
-	// last loaded settings; routing scans from there, not from the start.
-	routedUpTo   int64
-	lastFullScan time.Time
+	router *router
+
+	contacts contactCache
 	// unnumbered are links whose ticket was created without a read-back
 	// and whose number is still to be read (see round).
 	unnumbered []int64
@@ -62,7 +58,10 @@ func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
 		id: id, name: name, cfg: &e.cfg, st: fenced{Store: e.cfg.Store, lease: lease},
 		log: e.log.With("integration", name), wall: time.Now,
 	}
-	return &worker{books: b, wake: make(chan struct{}, 1), lease: lease, events: make(chan psa.WebhookEvent, 1024)}
+	return &worker{
+		books: b, wake: make(chan struct{}, 1), lease: lease, events: make(chan psa.WebhookEvent, 1024),
+		router: &router{books: b},
+	}
 }
 
 func (w *worker) nudge() {
@@ -105,7 +104,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	events, err := w.drainEvents(ctx)
 	w.logErr("apply webhook events", err)
 	w.logErr("poll ticket statuses", w.pollStatuses(ctx))
-	routed, err := w.routeBacklog(ctx)
+	routed, err := w.router.routeBacklog(ctx)
 	w.logErr("route alerts", err)
 	changed, err := w.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
@@ -171,28 +170,10 @@ func (w *worker) reload(ctx context.Context) error {
 	s.readPicklists(ctx, w.log)
 	w.cur.Store(s)
 	w.nextPoll, w.nextBilling = time.Time{}, time.Time{}
-	w.companies, w.companiesAt = nil, time.Time{}
+	w.router.load(s)
 	w.contacts = contactCache{ttl: w.cfg.CompaniesTTL}
-	// New settings may have re-opened older alerts (since moved back).
-	w.routedUpTo = 0
 	w.log.Info("integration loaded", "version", it.Version)
 	return nil
-}
-
-// autoMatchCompanies returns the PSA companies for auto-match (see
-// Plan.Companies), cached for Config.CompaniesTTL: one list serves every
-// routing batch until then.
-func (w *worker) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) {
-	now := w.cfg.Now()
-	if w.companies != nil && now.Sub(w.companiesAt) < w.cfg.CompaniesTTL {
-		return w.companies, nil
-	}
-	cs, err := w.snap().plan.Companies(ctx, w.snap().conn)
-	if err != nil {
-		return nil, err
-	}
-	w.companies, w.companiesAt = cs, now
-	return cs, nil
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
