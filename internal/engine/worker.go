@@ -38,7 +38,7 @@ type worker struct {
 	nextPoll       time.Time
 	webhookVersion int64
 	events         chan psa.WebhookEvent
-	nextBilling    time.Time
+	biller         *biller
 }
 
 // snap is the settings version the worker works with.
@@ -60,7 +60,7 @@ func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
 	}
 	return &worker{
 		books: b, wake: make(chan struct{}, 1), lease: lease, events: make(chan psa.WebhookEvent, 1024),
-		router: &router{books: b},
+		router: &router{books: b}, biller: &biller{books: b},
 	}
 }
 
@@ -115,7 +115,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		// inherits all but the last round's calls.
 		w.saveBudget(ctx)
 	}
-	w.logErr("billing sync", w.syncBilling(ctx))
+	w.logErr("billing sync", w.biller.sync(ctx))
 	w.reportBudget()
 	if routed+delivered+events+changed > 0 {
 		return 0 // more may be waiting: loop at once
@@ -169,7 +169,8 @@ func (w *worker) reload(ctx context.Context) error {
 	w.journalBudget(ctx, conn)
 	s.readPicklists(ctx, w.log)
 	w.cur.Store(s)
-	w.nextPoll, w.nextBilling = time.Time{}, time.Time{}
+	w.nextPoll = time.Time{}
+	w.biller.load(s)
 	w.router.load(s)
 	w.contacts = contactCache{ttl: w.cfg.CompaniesTTL}
 	w.log.Info("integration loaded", "version", it.Version)
