@@ -157,22 +157,11 @@ func (a *App) Handler() http.Handler {
 	return mux
 }
 
-func (a *App) ready(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-	defer cancel()
-	n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending)
-	if err != nil {
-		a.log.Error("readiness", "err", err)
-		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
-		return
-	}
-	a.Metrics.Backlog.Set(float64(n))
-	_, _ = w.Write([]byte("ready\n"))
-}
-
 // Serve runs the engine and the HTTP server on ln until ctx is cancelled.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	// ReadTimeout is the backstop for every body (webhooks, the API);
+	// ingest sets a tighter deadline of its own on each request.
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	engineDone := make(chan error, 1)

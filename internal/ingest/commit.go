@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -162,42 +164,75 @@ func (c *committer) gather() []*job {
 // commit stores the batch in one transaction and answers every job. When
 // the shared transaction fails, each job is tried again in a transaction
 // of its own, so that one bad request (a value the database refuses)
-// cannot fail the requests that happened to share its commit.
+// cannot fail the requests that happened to share its commit. Jobs whose
+// token was revoked since they were authenticated are answered so and
+// left out.
 func (c *committer) commit(ctx context.Context, batch []*job) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), commitTimeout)
 	defer cancel()
-	answered := 0
+	pending := batch // the jobs not answered yet
 	defer func() {
 		// A panicking store must not leave followers waiting forever.
 		if r := recover(); r != nil {
 			c.log.Error("store alerts panicked", "panic", fmt.Sprint(r))
-			for _, j := range batch[answered:] {
+			for _, j := range pending {
 				j.done <- outcome{err: fmt.Errorf("store alerts: panic: %v", r)}
 			}
 		}
 	}()
-	results, err := c.persist(ctx, batch)
-	if err == nil || len(batch) == 1 {
-		for i, j := range batch {
+	answer := func(j *job, o outcome) {
+		j.done <- o
+		pending = pending[1:]
+	}
+	results, err := c.persist(ctx, pending)
+	for rev := (*revokedError)(nil); errors.As(err, &rev); {
+		pending = answerRevoked(pending, rev.jobs)
+		if len(pending) == 0 {
+			return
+		}
+		results, err = c.persist(ctx, pending)
+	}
+	if err == nil || len(pending) == 1 {
+		for i, j := range slices.Clone(pending) {
 			if err != nil {
-				j.done <- outcome{err: err}
+				answer(j, outcome{err: err})
 			} else {
-				j.done <- outcome{accepted: results[i]}
+				answer(j, outcome{accepted: results[i]})
 			}
-			answered++
 		}
 		return
 	}
-	c.log.Warn("shared ingest transaction failed; storing its requests one by one", "requests", len(batch), "err", err)
-	for _, j := range batch {
+	c.log.Warn("shared ingest transaction failed; storing its requests one by one", "requests", len(pending), "err", err)
+	for _, j := range slices.Clone(pending) {
 		res, err := c.persist(ctx, []*job{j})
-		if err != nil {
-			j.done <- outcome{err: err}
-		} else {
-			j.done <- outcome{accepted: res[0]}
+		var rev *revokedError
+		switch {
+		case errors.As(err, &rev):
+			answer(j, outcome{err: errTokenRevoked})
+		case err != nil:
+			answer(j, outcome{err: err})
+		default:
+			answer(j, outcome{accepted: res[0]})
 		}
-		answered++
 	}
+}
+
+// answerRevoked answers the jobs at idx with errTokenRevoked and returns
+// the others.
+func answerRevoked(jobs []*job, idx []int) []*job {
+	revoked := make(map[int]bool, len(idx))
+	for _, i := range idx {
+		revoked[i] = true
+	}
+	var rest []*job
+	for i, j := range jobs {
+		if revoked[i] {
+			j.done <- outcome{err: errTokenRevoked}
+			continue
+		}
+		rest = append(rest, j)
+	}
+	return rest
 }
 
 // persist stores the jobs' alerts in one transaction: all of them are

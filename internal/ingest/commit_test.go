@@ -50,7 +50,7 @@ func testAlert(id string) alert.Alert {
 // requests had arrived while another commit was running.
 func queued(st store.Store, ids ...[]string) (*committer, []*job) {
 	c := newCommitter(st, time.Now, slog.New(slog.DiscardHandler), time.Hour, DefaultGroupMaxAlerts)
-	src := store.Source{TenantID: store.DefaultTenant, ID: "src-a"}
+	src := store.Source{TenantID: store.DefaultTenant, ID: "src-a", TokenHash: "h"}
 	var jobs []*job
 	for _, group := range ids {
 		j := &job{src: src, done: make(chan outcome, 1)}

@@ -22,6 +22,11 @@ import (
 // room for a full batch of typical alerts.
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultBodyTimeout is how long a request may take to send its body when
+// Config.BodyTimeout is zero: a megabyte over a slow link, not a
+// connection held open by a client that trickles.
+const DefaultBodyTimeout = 30 * time.Second
+
 // Config holds the handler's collaborators.
 type Config struct {
 	Store        store.Store
@@ -41,6 +46,9 @@ type Config struct {
 	// GroupMaxAlerts caps the alerts of one shared transaction (default
 	// DefaultGroupMaxAlerts); a larger request is committed on its own.
 	GroupMaxAlerts int
+	// BodyTimeout bounds reading one request's body (default
+	// DefaultBodyTimeout); past it the request is answered 408.
+	BodyTimeout time.Duration
 }
 
 // Handler serves POST /api/v1/alerts.
@@ -48,6 +56,7 @@ type Handler struct {
 	cfg    Config
 	log    *slog.Logger
 	commit *committer
+	tokens tokenCache
 }
 
 // New returns the ingest handler.
@@ -67,6 +76,9 @@ func New(cfg Config) *Handler {
 	if cfg.GroupMaxAlerts <= 0 {
 		cfg.GroupMaxAlerts = DefaultGroupMaxAlerts
 	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
+	}
 	return &Handler{
 		cfg: cfg, log: cfg.Logger,
 		commit: newCommitter(cfg.Store, cfg.Now, cfg.Logger, cfg.GroupWindow, cfg.GroupMaxAlerts),
@@ -76,15 +88,6 @@ func New(cfg Config) *Handler {
 // ServeHTTP authenticates the source, decodes and validates every alert,
 // stores them in one transaction and answers 202 with their ids.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	// Counted from the start so a gathering commit waits for this request
-	// while its token is checked and its body decoded.
-	h.commit.arrive()
-	submitted := false
-	defer func() {
-		if !submitted {
-			h.commit.leave()
-		}
-	}()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeProblem(w, http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed", "use POST", nil)
@@ -98,6 +101,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Counted once the body is in, so a gathering commit waits for this
+	// request while it is decoded, but never for a client still sending:
+	// one slow body must not hold every other client's commit.
+	h.commit.arrive()
+	submitted := false
+	defer func() {
+		if !submitted {
+			h.commit.leave()
+		}
+	}()
 	alerts, err := alert.Decode(body)
 	if err != nil {
 		writeInvalid(w, err)
@@ -105,6 +118,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	submitted = true
 	accepted, err := h.persist(r.Context(), src, alerts)
+	if errors.Is(err, errTokenRevoked) {
+		h.tokens.forget(src.TokenHash)
+		unauthorized(w, "the token is not valid")
+		return
+	}
 	if err != nil {
 		h.log.Error("store alerts", "tenant", src.TenantID, "source", src.ID, "alerts", len(alerts), "err", err)
 		w.Header().Set("Retry-After", "5")
@@ -125,6 +143,9 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (store.So
 		return store.Source{}, false
 	}
 	hash := HashToken(token)
+	if src, ok := h.tokens.get(hash); ok {
+		return src, true
+	}
 	src, err := h.cfg.Store.SourceByTokenHash(r.Context(), hash)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -142,6 +163,7 @@ func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (store.So
 		unauthorized(w, "the token is not valid")
 		return store.Source{}, false
 	}
+	h.tokens.put(hash, src)
 	return src, true
 }
 
@@ -162,11 +184,24 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 		writeProblem(w, http.StatusRequestEntityTooLarge, "body-too-large", "Body too large", tooLarge, nil)
 		return nil, false
 	}
+	// A deadline on the connection, not a context: it is what ends a read
+	// blocked on a client that stopped sending. The network keeps wall
+	// time, whatever clock the rest of ingest is given.
+	rc := http.NewResponseController(w)
+	if err := rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		h.log.Warn("set body read deadline", "err", err)
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
 	var tooBig *http.MaxBytesError
+	var timeout interface{ Timeout() bool }
 	switch {
 	case errors.As(err, &tooBig):
 		writeProblem(w, http.StatusRequestEntityTooLarge, "body-too-large", "Body too large", tooLarge, nil)
+		return nil, false
+	case errors.As(err, &timeout) && timeout.Timeout():
+		w.Header().Set("Connection", "close")
+		writeProblem(w, http.StatusRequestTimeout, "body-timeout", "Body too slow",
+			fmt.Sprintf("the body was not sent within %s; nothing was stored, send it again", h.cfg.BodyTimeout), nil)
 		return nil, false
 	case err != nil:
 		writeProblem(w, http.StatusBadRequest, "unreadable-body", "Unreadable body", "the body could not be read", nil)

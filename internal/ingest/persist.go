@@ -48,6 +48,9 @@ func (h *Handler) persist(ctx context.Context, src store.Source, alerts []alert.
 // one statement, so a hundred alerts cost a hundred upserts and two more
 // statements, not three hundred.
 func saveJobs(ctx context.Context, q store.Queries, jobs []*job, now time.Time) ([][]acceptedAlert, error) {
+	if err := verifySources(ctx, q, jobs); err != nil {
+		return nil, err
+	}
 	prev, err := previousVersions(ctx, q, jobs)
 	if err != nil {
 		return nil, err

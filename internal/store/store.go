@@ -29,6 +29,11 @@ var (
 type Store interface {
 	Queries
 	InTx(ctx context.Context, fn func(q Queries) error) error
+	// ProbeWrite commits a small write where the store keeps its data and
+	// returns what stopped it: readiness asks, so that a store that cannot
+	// write (a read-only file or folder, a full disk, a read-only server)
+	// is not reported ready while ingest answers 503.
+	ProbeWrite(ctx context.Context) error
 	Close() error
 }
 

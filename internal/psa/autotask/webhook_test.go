@@ -237,3 +237,34 @@ func FuzzParseTicketWebhook(f *testing.F) {
 		}
 	})
 }
+
+// TestLargeCalloutVerifiesOnlyAsSent: past the re-encoding bound a body
+// must verify as it was sent; its re-encoded form is not tried.
+func TestLargeCalloutVerifiesOnlyAsSent(t *testing.T) {
+	t.Parallel()
+	const key = "k3y"
+	pad := strings.Repeat("x", 70<<10)
+	escaped := `{"Action":"Update","EntityType":"Ticket","Id":1,"Fields":{"Status":5,"Title":"a\u003Cb ` + pad + `"},"SequenceNumber":1}`
+	plain := strings.Replace(escaped, `\u003C`, "<", 1)
+	if _, err := autotask.ParseTicketWebhook([]byte(escaped), sign(key, []byte(escaped)), secret.New(key)); err != nil {
+		t.Errorf("large callout as sent: %v", err)
+	}
+	if _, err := autotask.ParseTicketWebhook([]byte(plain), sign(key, []byte(escaped)), secret.New(key)); !errors.Is(err, psa.ErrBadSignature) {
+		t.Errorf("large callout re-encoded in transit: err = %v, want ErrBadSignature", err)
+	}
+}
+
+// BenchmarkParseTicketWebhookBadSignature: a 1 MiB body with a signature
+// of the right form that does not match costs one HMAC over it.
+func BenchmarkParseTicketWebhookBadSignature(b *testing.B) {
+	body := []byte(`{"Action":"Update","EntityType":"Ticket","Id":1,"Fields":{"Title":"` + strings.Repeat("é", 1<<19) + `"},"SequenceNumber":1}`)
+	sig := sign("other", body)
+	k := secret.New("k3y")
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := autotask.ParseTicketWebhook(body, sig, k); !errors.Is(err, psa.ErrBadSignature) {
+			b.Fatal(err)
+		}
+	}
+}

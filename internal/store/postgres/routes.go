@@ -11,9 +11,15 @@ import (
 const (
 	// A second route for the alert is an answer (ErrConflict), not an
 	// error that would abort the transaction.
+	// alert_status starts as the alert's status and follows it by trigger
+	// (0004_pending_work). The read is FOR SHARE so that a status change
+	// of the alert in flight commits first (and the read sees it) or waits
+	// for this route (and its trigger then moves it): READ COMMITTED alone
+	// would let the change miss a route not yet committed. '' for no alert,
+	// which the foreign key refuses.
 	sqlInsertRoute = `INSERT INTO routes (tenant_id, alert_seq, integration_id, outcome, code, reason,
-    ticket_link_id, created_at, handled_status)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+    ticket_link_id, created_at, handled_status, alert_status)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE((SELECT status FROM alerts WHERE seq = $2 FOR SHARE), ''))
 ON CONFLICT DO NOTHING`
 	sqlRoutesOfAlert = `SELECT tenant_id, alert_seq, integration_id, outcome, code, reason, ticket_link_id, created_at,
     handled_status

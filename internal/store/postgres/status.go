@@ -36,9 +36,13 @@ WHERE seq = $4`
 	sqlSetCursor = `INSERT INTO cursors (tenant_id, integration_id, name, value, updated_at)
 SELECT tenant_id, id, $2::text, $3::text, $4::timestamptz FROM integrations WHERE id = $1
 ON CONFLICT (integration_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
+	// routes.status_pending is a queued route whose alert's status (kept
+	// beside the route by a trigger) is not the handled one; see
+	// 0004_pending_work. The partial index routes_status_pending holds just
+	// those, so the scan reads only the pending changes.
 	sqlStatusChanges = sqlAlertColumns + `
 JOIN routes r ON r.alert_seq = a.seq
-WHERE r.integration_id = $1 AND r.outcome = 'queued' AND a.status <> r.handled_status
+WHERE r.integration_id = $1 AND r.status_pending
 ORDER BY a.status_changed_at, a.seq
 LIMIT $2`
 	sqlMarkStatusHandled = `UPDATE routes SET handled_status = $1 WHERE alert_seq = $2 AND integration_id = $3`

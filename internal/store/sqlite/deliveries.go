@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
@@ -36,22 +37,85 @@ ORDER BY d.id`
 LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
 WHERE d.integration_id = ? AND d.state = 'pending'
   AND (d.kind = 'create_ticket' OR l.state = 'open')`
-	// One static text for every filter, so it is prepared once; a zero
-	// field matches everything.
-	sqlFilterDeliveries = sqlDeliveryColumns + `
-WHERE (? = '' OR d.tenant_id = ?)
-  AND (? = 0 OR d.integration_id = ?)
-  AND (? = '' OR d.state = ?)
-  AND (? = 0 OR d.alert_seq = ?)
-ORDER BY d.id DESC
-LIMIT ?`
-	sqlCountDeliveries = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = ? AND (? = '' OR state = ?)`
+	sqlCountDeliveries        = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = ?`
+	sqlCountDeliveriesInState = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = ? AND state = ?`
 )
 
-var deliveryStatements = []string{
-	sqlInsertDelivery, sqlUpdateDelivery, sqlDeliveryByID, sqlDueDeliveries, sqlPendingNotes,
-	sqlNextDeliveryAt, sqlFilterDeliveries, sqlCountDeliveries,
+// The delivery list has one statement per filter shape, holding only the
+// conditions of the fields that are set: a catch-all "(? = 0 OR x = ?)"
+// term matches no index, so one text for every filter read the whole table
+// for a page of 100. Each shape's conditions pick their index: the alert
+// deliveries_alert; tenant and state deliveries_tenant_state; integration
+// and state deliveries_integration_state (every SQLite index ends with the
+// rowid, so these give their rows newest first with no sort).
+//
+// Without a state or an alert, no index orders the rows: the planner would
+// read every delivery of the tenant or integration through one and sort
+// them for a page. There the tenant and integration terms are written with
+// a unary + (walk), which keeps them off any index, so the statement walks
+// the ids down and stops at the limit.
+const sqlFilterDeliveriesOrder = `
+ORDER BY d.id DESC
+LIMIT ?`
+
+// deliveryConds are the filter's conditions; condition i is bit i of a
+// shape.
+var deliveryConds = []struct {
+	sql, walk string
+	arg       func(store.DeliveryFilter) (any, bool) // the argument, and whether the field is set
+}{
+	{`d.tenant_id = ?`, `+d.tenant_id = ?`, func(f store.DeliveryFilter) (any, bool) { return f.TenantID, f.TenantID != "" }},
+	{`d.integration_id = ?`, `+d.integration_id = ?`, func(f store.DeliveryFilter) (any, bool) { return f.IntegrationID, f.IntegrationID != 0 }},
+	{`d.state = ?`, ``, func(f store.DeliveryFilter) (any, bool) { return string(f.State), f.State != "" }},
+	{`d.alert_seq = ?`, ``, func(f store.DeliveryFilter) (any, bool) { return f.AlertSeq, f.AlertSeq != 0 }},
 }
+
+// indexedShapes are the bits of the conditions that have an index in id
+// order: state and alert.
+const indexedShapes = 1<<2 | 1<<3
+
+// filterDeliveries holds the statement of every shape, prepared at Open
+// with the others.
+var filterDeliveries = filterStatements()
+
+func filterStatements() []string {
+	out := make([]string, 1<<len(deliveryConds))
+	for shape := range out {
+		var where []string
+		for i, c := range deliveryConds {
+			switch {
+			case shape&(1<<i) == 0:
+			case shape&indexedShapes == 0:
+				where = append(where, c.walk)
+			default:
+				where = append(where, c.sql)
+			}
+		}
+		q := sqlDeliveryColumns
+		if len(where) > 0 {
+			q += "\nWHERE " + strings.Join(where, " AND ")
+		}
+		out[shape] = q + sqlFilterDeliveriesOrder
+	}
+	return out
+}
+
+// filterQuery returns f's statement and its arguments.
+func filterQuery(f store.DeliveryFilter) (string, []any) {
+	shape, args := 0, make([]any, 0, len(deliveryConds)+1)
+	for i, c := range deliveryConds {
+		if v, ok := c.arg(f); ok {
+			shape |= 1 << i
+			args = append(args, v)
+		}
+	}
+	return filterDeliveries[shape], append(args, limit(f.Limit))
+}
+
+var deliveryStatements = append([]string{
+	sqlInsertDelivery, sqlUpdateDelivery, sqlDeliveryByID, sqlDueDeliveries, sqlPendingNotes,
+	sqlNextDeliveryAt, sqlCountDeliveries, sqlCountDeliveriesInState,
+}, filterDeliveries...)
 
 // InsertDelivery stores new outbound work and returns it as stored.
 func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.Delivery, error) {
@@ -118,16 +182,20 @@ func (q *queries) NextDeliveryAt(ctx context.Context, integrationID int64) (time
 // Deliveries lists the deliveries matching f, newest first; zero fields of
 // f match everything and a Limit <= 0 means no limit.
 func (q *queries) Deliveries(ctx context.Context, f store.DeliveryFilter) ([]store.Delivery, error) {
-	rows, err := q.readRows(ctx, sqlFilterDeliveries, f.TenantID, f.TenantID, f.IntegrationID, f.IntegrationID,
-		string(f.State), string(f.State), f.AlertSeq, f.AlertSeq, limit(f.Limit))
+	query, args := filterQuery(f)
+	rows, err := q.readRows(ctx, query, args...)
 	out, err := collect(rows, err, scanDelivery)
 	return out, wrap(err, "list deliveries")
 }
 
 // CountDeliveries counts the tenant's deliveries in state ("" for all).
 func (q *queries) CountDeliveries(ctx context.Context, tenant string, state store.DeliveryState) (int64, error) {
+	query, args := sqlCountDeliveries, []any{tenant}
+	if state != "" {
+		query, args = sqlCountDeliveriesInState, []any{tenant, string(state)}
+	}
 	var n int64
-	err := q.readRow(ctx, sqlCountDeliveries, tenant, string(state), string(state)).Scan(&n)
+	err := q.readRow(ctx, query, args...).Scan(&n)
 	return n, wrap(err, "count deliveries")
 }
 

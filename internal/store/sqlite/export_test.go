@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"fmt"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // Pragma returns a pragma's value as the writer and as a reader connection
@@ -43,4 +45,48 @@ func MigrationNames() ([]string, error) {
 		names = append(names, m.Name)
 	}
 	return names, err
+}
+
+// QueryPlan returns the detail column of EXPLAIN QUERY PLAN for query on
+// the reader pool, one line per step.
+func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) ([]string, error) {
+	rows, err := s.reader.QueryContext(ctx, "EXPLAIN QUERY PLAN "+query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("explain: %w", err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		plan = append(plan, detail)
+	}
+	return plan, rows.Err()
+}
+
+// Statements of the reads whose plans are tested.
+const (
+	SQLStatusChanges          = sqlStatusChanges
+	SQLCountDeliveriesInState = sqlCountDeliveriesInState
+	SQLDueDeliveries          = sqlDueDeliveries
+	SQLTimelineOfAlert        = sqlTimelineOfAlert
+	SQLAlertBySourceID        = sqlAlertBySourceID
+)
+
+// FilterQuery is the statement and arguments Deliveries runs for f.
+func FilterQuery(f store.DeliveryFilter) (string, []any) { return filterQuery(f) }
+
+// SetWriterQueryOnly sets PRAGMA query_only on the writer connection: every
+// write then fails as it would on a read-only file, also for root, whom
+// file modes do not stop.
+func (s *Store) SetWriterQueryOnly(ctx context.Context, on bool) error {
+	v := "0"
+	if on {
+		v = "1"
+	}
+	_, err := s.writer.ExecContext(ctx, "PRAGMA query_only = "+v)
+	return err
 }

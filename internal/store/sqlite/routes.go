@@ -8,9 +8,11 @@ import (
 )
 
 const (
+	// alert_status starts as the alert's status and follows it by trigger
+	// (0004_pending_work); '' for no alert, which the foreign key refuses.
 	sqlInsertRoute = `INSERT INTO routes (tenant_id, alert_seq, integration_id, outcome, code, reason,
-    ticket_link_id, created_at, handled_status)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+    ticket_link_id, created_at, handled_status, alert_status)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE((SELECT status FROM alerts WHERE seq = ?2), ''))`
 	sqlRoutesOfAlert = `SELECT tenant_id, alert_seq, integration_id, outcome, code, reason, ticket_link_id, created_at,
     handled_status
 FROM routes WHERE alert_seq = ? ORDER BY integration_id`

@@ -14,7 +14,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -41,6 +43,7 @@ type Store struct {
 
 	writer *sql.DB
 	reader *sql.DB
+	path   string
 	now    func() time.Time
 
 	// Statements prepared once at Open; immutable afterwards, so no lock.
@@ -60,7 +63,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if path == "" || strings.ContainsRune(path, '?') {
 		return nil, fmt.Errorf("open sqlite: path %q must be a file name without '?'", path)
 	}
-	s := &Store{now: opts.Now}
+	if err := createPrivate(path); err != nil {
+		return nil, err
+	}
+	s := &Store{path: path, now: opts.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -80,6 +86,23 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// createPrivate creates the database file with mode 0600 when it does not
+// exist yet, whatever the umask: it holds alerts and integration settings,
+// as private as the key files beside it. SQLite gives the -wal and -shm
+// files it creates the mode of the database file.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // an existing file keeps the mode its owner gave it
+	}
+	if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	// The umask may have taken bits away (0400 under umask 0277); Chmod
+	// sets exactly 0600 and is not subject to it.
+	return errors.Join(f.Chmod(0o600), f.Close())
 }
 
 // start migrates, opens the reader pool and prepares every statement.

@@ -34,9 +34,16 @@ WHERE seq = ?4`
 	sqlSetCursor = `INSERT INTO cursors (tenant_id, integration_id, name, value, updated_at)
 SELECT tenant_id, id, ?2, ?3, ?4 FROM integrations WHERE id = ?1
 ON CONFLICT (integration_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`
+	// routes.alert_status is the alert's status, kept by a trigger (see
+	// 0004_pending_work), so the partial index routes_status_pending holds
+	// only the pending changes. The WHERE repeats its predicate word for
+	// word, which SQLite needs to use it; INDEXED BY makes it the choice
+	// (without statistics the planner ties it with routes_integration_outcome,
+	// which holds every queued route ever) and fails the prepare at Open
+	// should the index ever go missing.
 	sqlStatusChanges = sqlAlertColumns + `
-JOIN routes r ON r.alert_seq = a.seq
-WHERE r.integration_id = ? AND r.outcome = 'queued' AND a.status <> r.handled_status
+JOIN routes r INDEXED BY routes_status_pending ON r.alert_seq = a.seq
+WHERE r.integration_id = ? AND r.outcome = 'queued' AND r.alert_status <> r.handled_status
 ORDER BY a.status_changed_at, a.seq
 LIMIT ?`
 	sqlMarkStatusHandled = `UPDATE routes SET handled_status = ? WHERE alert_seq = ? AND integration_id = ?`

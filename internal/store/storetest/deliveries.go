@@ -197,6 +197,11 @@ func testDeliveriesFilter(t *testing.T, s store.Store) {
 		{"limit", store.DeliveryFilter{TenantID: "t1", Limit: 2}, []int64{d3.ID, d2.ID}},
 		{"all_tenants", store.DeliveryFilter{State: store.DeliveryPending}, []int64{other.ID, d2.ID}},
 		{"none", store.DeliveryFilter{TenantID: "t1", IntegrationID: g.it.ID}, nil},
+		{"integration_and_state", store.DeliveryFilter{TenantID: "t1", IntegrationID: f.it.ID, State: store.DeliveryFailed}, []int64{d3.ID}},
+		{"alert_and_state", store.DeliveryFilter{TenantID: "t1", AlertSeq: second.Seq, State: store.DeliveryPending}, nil},
+		{"every_field", store.DeliveryFilter{TenantID: "t1", IntegrationID: f.it.ID, State: store.DeliveryFailed,
+			AlertSeq: second.Seq, Limit: 1}, []int64{d3.ID}},
+		{"no_field", store.DeliveryFilter{}, []int64{other.ID, d3.ID, d2.ID, d1.ID}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

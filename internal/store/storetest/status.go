@@ -165,6 +165,70 @@ func testStatusChanges(t *testing.T, s store.Store) {
 	wantErr(t, s.MarkStatusHandled(ctx, a3.Seq, other.ID, alert.StatusOpen), store.ErrNotFound)
 }
 
+// testStatusChangesFollowEveryWriter: whichever way an alert's status
+// moves (a re-send, a PSA sync, moving back), and whenever its route is
+// made (before or after the move), StatusChanges lists exactly the queued
+// routes whose alert's status is not the handled one. Engines may keep a
+// copy of the status beside the route to index this; the copy must never
+// drift from the alert.
+func testStatusChangesFollowEveryWriter(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	it, other := mustIntegration(t, s, "t1", "psa"), mustIntegration(t, s, "t1", "other")
+	early, late, same := mustAlert(t, s, src, "early"), mustAlert(t, s, src, "late"), mustAlert(t, s, src, "same")
+	mustRoute(t, s, early, it, store.RouteQueued, alert.StatusOpen)
+	mustRoute(t, s, early, other, store.RouteQueued, alert.StatusOpen)
+	mustRoute(t, s, same, it, store.RouteQueued, alert.StatusOpen)
+	changes := func(id int64) []int64 {
+		t.Helper()
+		got, err := s.StatusChanges(ctx, id, 0)
+		must(t, err)
+		return seqs(got)
+	}
+
+	steps := []struct {
+		name        string
+		do          func()
+		want, other []int64
+	}{
+		{"resend_without_change", func() { resend(t, s, same, alert.StatusOpen, t0.Add(time.Minute)) }, []int64{}, []int64{}},
+		{"resend_with_change", func() { resend(t, s, early, alert.StatusInProgress, t0.Add(2*time.Minute)) },
+			[]int64{early.Seq}, []int64{early.Seq}},
+		// The route is made after the move, handled at what the router
+		// read before it: still a change to act on.
+		{"route_after_change", func() {
+			resend(t, s, late, alert.StatusResolved, t0.Add(3*time.Minute))
+			mustRoute(t, s, late, it, store.RouteQueued, alert.StatusOpen)
+		}, []int64{early.Seq, late.Seq}, []int64{early.Seq}},
+		{"handled", func() { must(t, s.MarkStatusHandled(ctx, early.Seq, it.ID, alert.StatusInProgress)) },
+			[]int64{late.Seq}, []int64{early.Seq}},
+		{"psa_sets_status_in_tx", func() {
+			must(t, s.InTx(ctx, func(q store.Queries) error {
+				if err := q.SetAlertStatus(ctx, early.Seq, alert.StatusResolved, "psa:psa", t0.Add(4*time.Minute)); err != nil {
+					return err
+				}
+				return q.MarkStatusHandled(ctx, early.Seq, it.ID, alert.StatusResolved)
+			}))
+		}, []int64{late.Seq}, []int64{early.Seq}},
+		{"moved_back_to_handled", func() { resend(t, s, late, alert.StatusOpen, t0.Add(5*time.Minute)) },
+			[]int64{}, []int64{early.Seq}},
+		{"rolled_back", func() {
+			err := s.InTx(ctx, func(q store.Queries) error {
+				must(t, q.SetAlertStatus(ctx, same.Seq, alert.StatusIgnored, "psa:other", t0.Add(6*time.Minute)))
+				return errors.New("roll back")
+			})
+			if err == nil {
+				t.Fatal("InTx committed, want the rollback")
+			}
+		}, []int64{}, []int64{early.Seq}},
+	}
+	for _, st := range steps {
+		st.do()
+		diff(t, st.name+": changes of psa", st.want, changes(it.ID))
+		diff(t, st.name+": changes of other", st.other, changes(other.ID))
+	}
+}
+
 func testCursors(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	it, other := mustIntegration(t, s, "t1", "psa"), mustIntegration(t, s, "t2", "psa")

@@ -61,6 +61,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"set_alert_status", testSetAlertStatus},
 		{"upsert_status_origin", testUpsertStatusOrigin},
 		{"status_changes", testStatusChanges},
+		{"status_changes_follow_every_writer", testStatusChangesFollowEveryWriter},
 		{"cursors", testCursors},
 		{"mark_seen", testMarkSeen},
 		{"mark_seen_concurrent", testMarkSeenConcurrent},
@@ -71,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"source_by_id", testSourceByID},
 		{"billable_counts", testBillableCounts},
 		{"billing_audits", testBillingAudits},
+		{"probe_write", testProbeWrite},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -84,6 +86,15 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 			tc.fn(t, s)
 		})
 	}
+}
+
+// testProbeWrite: a store that can write passes the probe, again and
+// again (it rewrites one row; it does not add any).
+func testProbeWrite(t *testing.T, s store.Store) {
+	for range 3 {
+		must(t, s.ProbeWrite(t.Context()))
+	}
+	must(t, s.InTx(t.Context(), func(store.Queries) error { return nil }))
 }
 
 // t0 is the suite's clock: UTC with a sub-second part, in whole

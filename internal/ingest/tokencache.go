@@ -1,0 +1,90 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+// maxCachedTokens bounds the token cache; past it the cache starts over,
+// which costs one lookup per source and nothing else.
+const maxCachedTokens = 4096
+
+// tokenCache maps token hashes to the sources they authenticated, so a
+// request does not pay a store lookup before its body is read. It is only
+// a first check: every commit verifies, in its own transaction, that each
+// of its sources still holds the token its requests came with (see
+// verifySources), so a revoked or rotated token is refused at once, on
+// every replica, at the price of one lookup per source per commit rather
+// than one per request.
+type tokenCache struct {
+	mu sync.RWMutex
+	m  map[string]store.Source
+}
+
+func (c *tokenCache) get(hash string) (store.Source, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	s, ok := c.m[hash]
+	return s, ok
+}
+
+func (c *tokenCache) put(hash string, s store.Source) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = make(map[string]store.Source)
+	}
+	c.m[hash] = s
+}
+
+func (c *tokenCache) forget(hash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, hash)
+}
+
+// errTokenRevoked answers a request whose source no longer holds the
+// token it was authenticated with when its alerts came to be committed.
+var errTokenRevoked = errors.New("the token is no longer valid")
+
+// revokedError aborts a commit: the jobs at these indexes came with
+// tokens their sources no longer hold. The commit answers them and runs
+// again without them.
+type revokedError struct{ jobs []int }
+
+func (e *revokedError) Error() string {
+	return fmt.Sprintf("%d request(s) came with a token that is no longer valid", len(e.jobs))
+}
+
+// verifySources checks, inside the commit's transaction, that each
+// source of the batch still holds the token its requests were
+// authenticated with: one lookup per distinct token.
+func verifySources(ctx context.Context, q store.Queries, jobs []*job) error {
+	valid := map[string]bool{}
+	var revoked []int
+	for i, j := range jobs {
+		ok, seen := valid[j.src.TokenHash]
+		if !seen {
+			cur, err := q.SourceByTokenHash(ctx, j.src.TokenHash)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+			case err != nil:
+				return fmt.Errorf("verify source token: %w", err)
+			default:
+				ok = cur.TenantID == j.src.TenantID && cur.ID == j.src.ID
+			}
+			valid[j.src.TokenHash] = ok
+		}
+		if !ok {
+			revoked = append(revoked, i)
+		}
+	}
+	if len(revoked) > 0 {
+		return &revokedError{jobs: revoked}
+	}
+	return nil
+}
