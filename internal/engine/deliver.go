@@ -93,7 +93,7 @@ func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Deli
 		// that already holds every alert.
 		for _, d := range due {
 			if d.Kind == store.DeliverySetStatus {
-				if err := w.setStatus(ctx, link, d); err != nil {
+				if err := w.status.setStatus(ctx, link, d); err != nil {
 					return err
 				}
 			}

@@ -27,6 +27,7 @@ type fakePSA struct {
 	notes     map[string][]psa.Note // by ticket id
 	seq       int
 	clock     func() time.Time // stamps LastModified
+	sinces    []time.Time      // what TicketsChangedSince was asked
 }
 
 func newFakePSA(clock func() time.Time) *fakePSA {
@@ -65,6 +66,28 @@ func (f *fakePSA) failWith(method string, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.errs[method] = err
+}
+
+// put stores a ticket as if a person or an earlier run had created it.
+func (f *fakePSA) put(t psa.Ticket) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.tickets[t.ID] = t
+}
+
+// setStatus changes a ticket's status in the PSA, as a person would.
+func (f *fakePSA) setStatus(id, status string, closed bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t := f.tickets[id]
+	t.Status, t.Closed, t.LastModified = status, closed, f.clock()
+	f.tickets[id] = t
+}
+
+func (f *fakePSA) ticket(id string) psa.Ticket {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.tickets[id]
 }
 
 func (f *fakePSA) Test(context.Context) error {
@@ -193,6 +216,7 @@ func (f *fakePSA) Notes(_ context.Context, ticketID string) ([]psa.Note, error) 
 func (f *fakePSA) TicketsChangedSince(_ context.Context, since time.Time) ([]psa.Ticket, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.sinces = append(f.sinces, since)
 	if err := f.call("TicketsChangedSince"); err != nil {
 		return nil, err
 	}

@@ -34,11 +34,8 @@ type worker struct {
 	// request budget had nothing left: the worker checks again shortly.
 	budgetSpent bool
 
-	// Status sync.
-	nextPoll       time.Time
-	webhookVersion int64
-	events         chan psa.WebhookEvent
-	biller         *biller
+	status *statusSync
+	biller *biller
 }
 
 // snap is the settings version the worker works with.
@@ -58,10 +55,9 @@ func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
 		id: id, name: name, cfg: &e.cfg, st: fenced{Store: e.cfg.Store, lease: lease},
 		log: e.log.With("integration", name), wall: time.Now,
 	}
-	return &worker{
-		books: b, wake: make(chan struct{}, 1), lease: lease, events: make(chan psa.WebhookEvent, 1024),
-		router: &router{books: b}, biller: &biller{books: b},
-	}
+	w := &worker{books: b, wake: make(chan struct{}, 1), lease: lease, router: &router{books: b}, biller: &biller{books: b}}
+	w.status = newStatusSync(b, w.nudge)
+	return w
 }
 
 func (w *worker) nudge() {
@@ -100,13 +96,13 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	if !w.snap().settings.IsEnabled() {
 		return w.cfg.Rescan
 	}
-	w.registerWebhook(ctx)
-	events, err := w.drainEvents(ctx)
+	w.status.registerWebhook(ctx)
+	events, err := w.status.drainEvents(ctx)
 	w.logErr("apply webhook events", err)
-	w.logErr("poll ticket statuses", w.pollStatuses(ctx))
+	w.logErr("poll ticket statuses", w.status.pollStatuses(ctx))
 	routed, err := w.router.routeBacklog(ctx)
 	w.logErr("route alerts", err)
-	changed, err := w.sourceStatusChanges(ctx)
+	changed, err := w.status.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
 	delivered, err := w.deliver(ctx)
 	w.logErr("deliver", err)
@@ -169,7 +165,7 @@ func (w *worker) reload(ctx context.Context) error {
 	w.journalBudget(ctx, conn)
 	s.readPicklists(ctx, w.log)
 	w.cur.Store(s)
-	w.nextPoll = time.Time{}
+	w.status.load(s)
 	w.biller.load(s)
 	w.router.load(s)
 	w.contacts = contactCache{ttl: w.cfg.CompaniesTTL}
