@@ -206,7 +206,7 @@ func TestBillerPeriodCursor(t *testing.T) {
 	}
 	calls := c.total()
 	fresh := &biller{books: h.w.books}
-	fresh.load(h.w.snap())
+	fresh.load(h.w.snap.Load())
 	h.must(fresh.sync(h.ctx))
 	if n := c.total() - calls; n != 0 {
 		t.Errorf("a new biller made %d PSA calls for a month already synced, want 0", n)

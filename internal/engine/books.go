@@ -28,6 +28,8 @@ type books struct {
 	wall func() time.Time
 }
 
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
 func (b *books) logErr(what string, err error) {
 	if err != nil && !errors.Is(err, context.Canceled) {
 		b.log.Error(what, "err", err)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
-	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 func TestBackoffBounds(t *testing.T) {
@@ -170,10 +169,10 @@ func (spentConn) BudgetRemaining() int { return 0 }
 // rather than at the next due time (which is now).
 func TestRoundWaitsForBudget(t *testing.T) {
 	t.Parallel()
-	w := newWorker(New(Config{}), 1, "it", store.Lease{}) // nil store: any read would panic
-	w.cur.Store(&snapshot{conn: spentConn{}})
-	n, err := w.deliver(context.Background())
-	if n != 0 || err != nil || !w.budgetSpent {
-		t.Fatalf("deliver = %d, %v, budgetSpent %v; want 0, nil, true", n, err, w.budgetSpent)
+	dl := &deliverer{books: &books{cfg: &Config{}}} // nil store: any read would panic
+	dl.load(&snapshot{conn: spentConn{}})
+	n, err := dl.deliver(context.Background())
+	if n != 0 || err != nil || !dl.waitingForBudget() {
+		t.Fatalf("deliver = %d, %v, waiting for budget %v; want 0, nil, true", n, err, dl.waitingForBudget())
 	}
 }

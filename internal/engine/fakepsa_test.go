@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -43,6 +44,13 @@ func (f *fakePSA) call(method string) error {
 	return f.errs[method]
 }
 
+// callsMade returns the calls made so far by method.
+func (f *fakePSA) callsMade() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.calls)
+}
+
 // count returns how often method was called.
 func (f *fakePSA) count(method string) int {
 	f.mu.Lock()
@@ -73,6 +81,9 @@ func (f *fakePSA) put(t psa.Ticket) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.tickets[t.ID] = t
+	if n, err := strconv.Atoi(t.ID); err == nil {
+		f.seq = max(f.seq, n) // ids the fake hands out stay unique
+	}
 }
 
 // setStatus changes a ticket's status in the PSA, as a person would.
@@ -230,4 +241,47 @@ func (f *fakePSA) TicketsChangedSince(_ context.Context, since time.Time) ([]psa
 		return cmp.Or(a.LastModified.Compare(b.LastModified), cmp.Compare(a.ID, b.ID))
 	})
 	return out, nil
+}
+
+// batchPSA is a fakePSA that also reads tickets and contacts in batches
+// and creates tickets bare, as the storm paths of a round expect.
+type batchPSA struct{ *fakePSA }
+
+func (b batchPSA) TicketsByID(_ context.Context, ids []string) ([]psa.Ticket, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.call("TicketsByID"); err != nil {
+		return nil, err
+	}
+	var out []psa.Ticket
+	for _, id := range ids {
+		if t, ok := b.tickets[id]; ok {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+func (b batchPSA) ContactsByEmail(_ context.Context, companyID string, emails []string) ([]psa.Contact, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.call("ContactsByEmail"); err != nil {
+		return nil, err
+	}
+	var out []psa.Contact
+	for _, c := range b.contacts[companyID] {
+		if slices.ContainsFunc(emails, func(e string) bool { return strings.EqualFold(e, c.Email) }) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (b batchPSA) CreateTicketID(_ context.Context, nt psa.NewTicket) (string, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := b.call("CreateTicketID"); err != nil {
+		return "", err
+	}
+	return b.create(nt).ID, nil
 }

@@ -260,7 +260,7 @@ func TestStatusPoll(t *testing.T) {
 			first := h.clock()
 			h.advance(10 * time.Second)
 			fresh := newStatusSync(h.w.books, func() {})
-			fresh.load(h.w.snap())
+			fresh.load(h.w.snap.Load())
 			h.must(fresh.pollStatuses(h.ctx))
 			if got := f.sinces[len(f.sinces)-1]; !got.Equal(first.Add(-pollOverlap)) {
 				t.Errorf("restarted poll asked since %v, want the cursor less the overlap %v", got, first.Add(-pollOverlap))

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -11,39 +10,35 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// worker routes and delivers for one integration. Only one goroutine runs
-// it, so grouping decisions and the request budget need no locks across
-// workers; PSA calls of different ticket links run concurrently inside a
-// delivery round, bounded by the connector's concurrency cap.
+// worker works one integration while this replica holds its lease. The
+// work is done by parts that each own their state and see the settings
+// through the snapshot reload hands them: router (alerts into routes,
+// ticket links and deliveries), deliverer (deliveries into PSA tickets and
+// notes), statusSync (ticket statuses both ways) and biller (billable
+// users). The worker holds the lease, runs the loop and reloads settings.
+//
+// Only one goroutine runs a worker, so grouping decisions and the request
+// budget need no locks across workers; PSA calls of different ticket
+// links run concurrently inside a delivery round, bounded by the
+// connector's concurrency cap.
 type worker struct {
 	*books
 	wake  chan struct{}
 	lease *leaseHold
 
-	// cur is the settings version loaded last, nil before the first load;
-	// the lease goroutine and the webhook handler read it too.
-	cur atomic.Pointer[snapshot]
+	// snap is the settings version loaded last, nil before the first
+	// load; the lease goroutine and the webhook handler read it too.
+	snap atomic.Pointer[snapshot]
 
-	router *router
-
-	contacts contactCache
-	// unnumbered are links whose ticket was created without a read-back
-	// and whose number is still to be read (see round).
-	unnumbered []int64
-	// budgetSpent is set when a delivery round did not start because the
-	// request budget had nothing left: the worker checks again shortly.
-	budgetSpent bool
-
-	status *statusSync
-	biller *biller
+	router    *router
+	deliverer *deliverer
+	status    *statusSync
+	biller    *biller
 }
-
-// snap is the settings version the worker works with.
-func (w *worker) snap() *snapshot { return w.cur.Load() }
 
 // currentConn is the loaded connector, nil before the first load.
 func (w *worker) currentConn() psa.Connector {
-	if s := w.cur.Load(); s != nil {
+	if s := w.snap.Load(); s != nil {
 		return s.conn
 	}
 	return nil
@@ -57,6 +52,7 @@ func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
 	}
 	w := &worker{books: b, wake: make(chan struct{}, 1), lease: lease, router: &router{books: b}, biller: &biller{books: b}}
 	w.status = newStatusSync(b, w.nudge)
+	w.deliverer = &deliverer{books: b, status: w.status}
 	return w
 }
 
@@ -93,7 +89,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		}
 		return w.cfg.Rescan
 	}
-	if !w.snap().settings.IsEnabled() {
+	if !w.snap.Load().settings.IsEnabled() {
 		return w.cfg.Rescan
 	}
 	w.status.registerWebhook(ctx)
@@ -104,7 +100,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	w.logErr("route alerts", err)
 	changed, err := w.status.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
-	delivered, err := w.deliver(ctx)
+	delivered, err := w.deliverer.deliver(ctx)
 	w.logErr("deliver", err)
 	if delivered > 0 {
 		// Between renewals too, so a replica taking over after a crash
@@ -116,7 +112,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	if routed+delivered+events+changed > 0 {
 		return 0 // more may be waiting: loop at once
 	}
-	if w.budgetSpent {
+	if w.deliverer.waitingForBudget() {
 		// Deliveries are due but no call may go: waiting for the next due
 		// time would be waiting for nothing.
 		return budgetPoll
@@ -145,7 +141,7 @@ func (w *worker) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read integration: %w", err)
 	}
-	prev := w.cur.Load()
+	prev := w.snap.Load()
 	if prev != nil && it.Version == prev.version {
 		return nil
 	}
@@ -164,16 +160,14 @@ func (w *worker) reload(ctx context.Context) error {
 	}
 	w.journalBudget(ctx, conn)
 	s.readPicklists(ctx, w.log)
-	w.cur.Store(s)
+	w.snap.Store(s)
+	w.router.load(s)
+	w.deliverer.load(s)
 	w.status.load(s)
 	w.biller.load(s)
-	w.router.load(s)
-	w.contacts = contactCache{ttl: w.cfg.CompaniesTTL}
 	w.log.Info("integration loaded", "version", it.Version)
 	return nil
 }
-
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
 
 func (w *worker) reportBudget() {
 	if b, ok := w.currentConn().(psa.Budgeted); ok && w.cfg.Metrics != nil {
