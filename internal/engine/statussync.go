@@ -21,10 +21,12 @@ type statusSync struct {
 	webhookVersion int64
 	events         chan psa.WebhookEvent
 	nudge          func() // wakes the worker for a queued event
+	// rejected bounds and summarises webhooks with a bad signature.
+	rejected *rejections
 }
 
 func newStatusSync(b *books, nudge func()) *statusSync {
-	return &statusSync{books: b, events: make(chan psa.WebhookEvent, 1024), nudge: nudge}
+	return &statusSync{books: b, events: make(chan psa.WebhookEvent, 1024), nudge: nudge, rejected: newRejections(time.Now)}
 }
 
 // load syncs by a new settings version: poll at once, and register the

@@ -42,17 +42,22 @@ func (e *Engine) receiveWebhook(r *http.Request) (int, string) {
 		}
 		return http.StatusNotFound, "no such integration"
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
-	if err != nil {
-		return http.StatusRequestEntityTooLarge, "body too large"
-	}
 	hooks, ok := w.currentConn().(psa.TicketWebhooks)
 	if !ok || e.cfg.WebhookKey == nil {
 		return http.StatusNotFound, "webhooks are not enabled for this integration"
 	}
+	rej := w.status.rejected
+	if !rej.allow() {
+		rej.record(w.log, false)
+		return http.StatusTooManyRequests, "too many webhooks with a bad signature"
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
+	if err != nil {
+		return http.StatusRequestEntityTooLarge, "body too large"
+	}
 	ev, err := hooks.ParseTicketWebhook(body, r.Header.Get(hooks.SignatureHeader()), e.cfg.WebhookKey(w.name))
 	if errors.Is(err, psa.ErrBadSignature) {
-		e.log.Warn("webhook rejected: bad signature", "integration", w.name)
+		rej.record(w.log, true)
 		return http.StatusUnauthorized, "signature does not verify"
 	}
 	if err != nil {
