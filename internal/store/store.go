@@ -322,6 +322,12 @@ const (
 	DeliveryMerged DeliveryState = "merged"
 )
 
+// Spent reports whether a delivery in state s has been carried out, by
+// itself (done) or by another delivery (merged), and will never run again:
+// nothing reads its payload any more, so the store does not keep it. A
+// failed delivery is not spent: a person may put it back in the queue.
+func (s DeliveryState) Spent() bool { return s == DeliveryDone || s == DeliveryMerged }
+
 // Delivery is one unit of outbound work with its attempts.
 type Delivery struct {
 	ID            int64
@@ -335,6 +341,9 @@ type Delivery struct {
 	NextAttemptAt time.Time
 	LastError     string
 	// Payload is the JSON of the rules decision the delivery carries out.
+	// The store keeps it while the delivery may still run and drops it
+	// when the delivery is written in a spent state (see Spent): it was
+	// the largest part of a stored alert and nothing reads it afterwards.
 	Payload []byte
 	// Result is the PSA object id written (ticket or note id).
 	Result      string
