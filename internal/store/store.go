@@ -34,6 +34,17 @@ type Store interface {
 	// write (a read-only file or folder, a full disk, a read-only server)
 	// is not reported ready while ingest answers 503.
 	ProbeWrite(ctx context.Context) error
+	// PruneAlerts deletes, in one short transaction, up to limit (> 0) of
+	// the tenant's alerts last received or changed (UpdatedAt) before
+	// cutoff, oldest first, together with their timeline, routes,
+	// deliveries and callbacks, and returns how many alerts it deleted.
+	// It keeps every alert that still has work or a live ticket: one
+	// routed or delivered to a ticket link that is creating or open, one
+	// with a pending delivery or callback, one whose status change the
+	// engine has not handled yet. So what it deletes is finished: its
+	// deliveries are done, failed or merged. Fewer than limit means no
+	// more alerts are due before cutoff.
+	PruneAlerts(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error)
 	Close() error
 }
 

@@ -73,6 +73,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"billable_counts", testBillableCounts},
 		{"billing_audits", testBillingAudits},
 		{"probe_write", testProbeWrite},
+		{"prune_alerts", testPruneAlerts},
 		{"spent_deliveries_keep_no_payload", testSpentDeliveriesKeepNoPayload},
 	}
 	for _, tc := range tests {
