@@ -26,6 +26,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"github.com/ticketbridge/ticketbridge/internal/psa/psahttp"
+	"github.com/ticketbridge/ticketbridge/internal/retention"
 	"github.com/ticketbridge/ticketbridge/internal/secret"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 	"github.com/ticketbridge/ticketbridge/internal/store/storeopen"
@@ -58,7 +59,10 @@ type App struct {
 	Keyring *secret.Keyring
 	Metrics *obs.Metrics
 	Engine  *engine.Engine
-	Tenant  string
+	// Retention prunes old alerts while Serve runs; nil when the config
+	// keeps everything.
+	Retention *retention.Pruner
+	Tenant    string
 
 	drivers []driver.Driver
 
@@ -113,6 +117,11 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		LeaseTTL:    opts.LeaseTTL,
 		RouteSettle: routeSettle(cfg),
 	})
+	if cfg.Retention > 0 {
+		a.Retention = retention.New(retention.Config{
+			Store: st, Tenant: a.Tenant, MaxAge: cfg.Retention, Now: a.now, Logger: a.log, Pruned: a.Metrics.AlertsPruned,
+		})
+	}
 	return a, nil
 }
 
@@ -166,6 +175,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	engineDone := make(chan error, 1)
 	go func() { engineDone <- a.Engine.Run(ctx) }()
+	retentionDone := make(chan struct{})
+	go func() {
+		defer close(retentionDone)
+		if a.Retention != nil {
+			a.Retention.Run(ctx)
+		}
+	}()
 	go a.reportBacklog(ctx)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -183,6 +199,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if eerr := <-engineDone; eerr != nil && err == nil {
 		err = eerr
 	}
+	<-retentionDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

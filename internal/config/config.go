@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/secret"
 )
@@ -31,7 +32,23 @@ type Config struct {
 	// AdminToken guards the management API. Empty means: use (or create)
 	// the token file beside the data.
 	AdminToken secret.Secret
+	// Retention is how long an alert is kept after it was last received
+	// or changed (unless a live ticket or pending work still needs it);
+	// 0 keeps everything. Register sets DefaultRetention.
+	Retention time.Duration
+
+	// retentionErr is a TICKETBRIDGE_RETENTION that did not parse,
+	// reported by Validate with the other problems.
+	retentionErr error
 }
+
+// DefaultRetention is how long alerts are kept unless configured.
+const DefaultRetention = 90 * 24 * time.Hour
+
+// minRetention keeps retention from pruning alerts while their source may
+// still re-send them: a re-send after the prune is a new alert, routed
+// again.
+const minRetention = 24 * time.Hour
 
 // Env reads environment variables; tests replace it.
 type Env func(string) string
@@ -45,6 +62,38 @@ func (c *Config) Register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.Replica, "replica-id", env("TICKETBRIDGE_REPLICA_ID"), "this replica's name in leases when several share one PostgreSQL (default: host name and process id) (env TICKETBRIDGE_REPLICA_ID)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(env, "TICKETBRIDGE_LOG_LEVEL", "info"), "debug, info, warn or error (env TICKETBRIDGE_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr(env, "TICKETBRIDGE_LOG_FORMAT", "json"), "json or text (env TICKETBRIDGE_LOG_FORMAT)")
+	c.Retention = DefaultRetention
+	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
+		c.Retention, c.retentionErr = parseAge(v)
+		if c.retentionErr != nil {
+			c.retentionErr = fmt.Errorf("TICKETBRIDGE_RETENTION: %w", c.retentionErr)
+		}
+	}
+	fs.Func("retention", "prune alerts not received or changed for this long, like 90d or 2160h; 0 keeps everything (default 90d) (env TICKETBRIDGE_RETENTION)", func(v string) error {
+		d, err := parseAge(v)
+		if err == nil {
+			c.Retention, c.retentionErr = d, nil
+		}
+		return err
+	})
+}
+
+// parseAge reads an age: a whole number of days ("90d"), a Go duration
+// ("2160h", "36h30m") or "0".
+func parseAge(v string) (time.Duration, error) {
+	const maxDays = 36500 // a century: any longer is "keep everything", and the product cannot overflow
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > maxDays {
+			return 0, fmt.Errorf("%q: want a number of days from 0 to %d like 90d, or a duration like 2160h", v, maxDays)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q: want a number of days like 90d, or a duration like 2160h", v)
+	}
+	return d, nil
 }
 
 // LoadSecrets reads the secret key and admin token from the environment
@@ -74,6 +123,12 @@ func (c *Config) Validate() error {
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
 		errs = append(errs, errors.New("database-url: want postgres://…, postgresql://… or sqlite://PATH (empty: SQLite in the data dir)"))
+	}
+	switch {
+	case c.retentionErr != nil:
+		errs = append(errs, c.retentionErr)
+	case c.Retention != 0 && c.Retention < minRetention:
+		errs = append(errs, fmt.Errorf("retention: %s is less than a day: set 0 to keep everything, or 1d or more", c.Retention))
 	}
 	if !c.SecretKey.IsZero() {
 		if _, err := secret.ParseKey(c.SecretKey.Reveal()); err != nil {

@@ -81,6 +81,9 @@ type Options struct {
 	// SourceToken reuses a source token (restart tests); the source is
 	// created only when it does not exist yet.
 	SourceToken string
+	// Retention is the app's config.Retention: 0 (the default here) keeps
+	// every alert.
+	Retention time.Duration
 }
 
 // withDriver returns all (default drivers.All()) with d in it.
@@ -168,7 +171,7 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 		cleanups = append(cleanups, func() { _ = os.RemoveAll(dir) })
 	}
 	e.AdminToken = randomToken("tba_")
-	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken)}
+	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken), Retention: opts.Retention}
 	appOpts := opts.AppOpts
 	if appOpts.Drivers == nil {
 		appOpts.Drivers = withDriver(opts.Drivers, e.Driver)

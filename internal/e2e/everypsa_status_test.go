@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +48,7 @@ func startPSAWith(t *testing.T, p, groupBy string, extra func(base string) strin
 
 func TestStatusSyncOnEveryPSA(t *testing.T) {
 	t.Parallel()
-	for _, p := range drivers.Names() {
+	for _, p := range psaNames() {
 		t.Run(p+"/poll and auto-resolve", func(t *testing.T) {
 			t.Parallel()
 			e := startPSAWith(t, p, "user_alert", func(string) string { return statusSection(p, "") })
@@ -85,7 +84,7 @@ func TestStatusSyncOnEveryPSA(t *testing.T) {
 
 func TestContractsOnEveryPSA(t *testing.T) {
 	t.Parallel()
-	for _, p := range drivers.Names() {
+	for _, p := range psaNames() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			e := startPSAWith(t, p, "none", func(string) string { return contractsSection(p) })

@@ -20,7 +20,6 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/engine"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
-	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -111,7 +110,7 @@ func (v view) noted(alertID string) bool {
 
 func TestSeedScenariosOnEveryPSA(t *testing.T) {
 	t.Parallel()
-	for _, p := range drivers.Names() {
+	for _, p := range psaNames() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			t.Run("user grouping", func(t *testing.T) { t.Parallel(); userGrouping(t, p) })
@@ -277,7 +276,7 @@ func crashAfterCreate(t *testing.T, p string) {
 		<-ctx.Done()
 		return engine.ErrSimulatedCrash
 	}
-	d, err := drivers.Lookup(p)
+	d, err := lookupPSA(p)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/app"
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
-	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -55,7 +54,7 @@ func (e *env) explain(a testAlert) app.Explanation {
 // engine, so explain must not predict that match either.
 func TestExplainHonoursCompanyFilter(t *testing.T) {
 	t.Parallel()
-	for _, p := range drivers.Names() {
+	for _, p := range psaNames() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			e := startFiltered(t, p, "none")
@@ -213,7 +212,7 @@ func TestExplainPredictsTheEngine(t *testing.T) {
 			testAlert{ID: "x-disabled", Org: "org-9", Type: "X", Email: "jane@acme.example"},
 			"skip organization_disabled"},
 	}
-	for _, p := range drivers.Names() {
+	for _, p := range psaNames() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
 			e := startFiltered(t, p, "user_alert")

@@ -18,6 +18,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa/autotask/autotasksim"
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers/driverstest"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -91,6 +92,7 @@ func start(t *testing.T, yaml string, mods ...func(*demo.Options)) *env {
 	t.Helper()
 	logs := &logBuffer{}
 	opts := demo.Options{
+		Drivers:  everyPSA,
 		DataDir:  t.TempDir(),
 		Settings: yaml,
 		AppOpts:  app.Options{Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))},
@@ -312,11 +314,35 @@ func (e *env) autotaskSim() interface {
 
 // seedOf names what the seed tenant of the PSA called p holds.
 func seedOf(p string) driver.Seed {
-	d, err := drivers.Lookup(p)
+	d, err := lookupPSA(p)
 	if err != nil {
 		panic(err)
 	}
 	sim := d.Simulate(driver.SimOptions{})
 	defer sim.Close()
 	return sim.Seed()
+}
+
+// everyPSA is every driver plus a clone of the default one under a name
+// nothing else knows. The every-PSA tables run on it too, which shows
+// that a driver added to the list is picked up with no other edit.
+var everyPSA = append(drivers.All(), driverstest.Clone(drivers.Default(), "newpsa"))
+
+// psaNames names everyPSA.
+func psaNames() []string {
+	var out []string
+	for _, d := range everyPSA {
+		out = append(out, d.Name())
+	}
+	return out
+}
+
+// lookupPSA finds the driver called p in everyPSA.
+func lookupPSA(p string) (driver.Driver, error) {
+	for _, d := range everyPSA {
+		if d.Name() == p {
+			return d, nil
+		}
+	}
+	return driver.Driver{}, fmt.Errorf("no driver %q", p)
 }

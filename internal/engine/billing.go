@@ -112,27 +112,44 @@ func billingAction(l BillingLine) string {
 	return "adjust"
 }
 
-// syncBilling runs the monthly billable-user sync once the day of month
+// biller keeps contract services' units equal to the organizations'
+// billable user counts, once a month (see sync). What was synced is in
+// the store, a cursor per organization; the biller owns only when it
+// looks next.
+type biller struct {
+	*books
+	snap *snapshot
+	// next is the wall-clock time of the next check.
+	next time.Time
+}
+
+// load bills by a new settings version, which may be due at once.
+func (b *biller) load(s *snapshot) {
+	b.snap = s
+	b.next = time.Time{}
+}
+
+// sync runs the monthly billable-user sync once the day of month
 // has come in the configured zone, once per month and organization: a
 // cursor per organization holds the last month synced, so missed months
 // catch up once, not once each, a second run in the same month does
 // nothing, and an organization whose count arrives late is synced when it
 // arrives. A run interrupted half-way is safe to repeat: each line
 // compares with the units the PSA holds now.
-func (w *worker) syncBilling(ctx context.Context) error {
-	bu := w.settings.Contracts.BillableUsers
-	cc, ok := w.conn.(psa.Contracts)
+func (b *biller) sync(ctx context.Context) error {
+	bu := b.snap.settings.Contracts.BillableUsers
+	cc, ok := b.snap.conn.(psa.Contracts)
 	if !bu.Enabled || !ok {
 		return nil
 	}
 	// The check is a few store reads; PSA calls happen only for due
 	// organizations. Check every few seconds (wall clock: the business
 	// clock may stand still in tests), and wait a minute after a failure.
-	if time.Now().Before(w.nextBilling) {
+	if b.wall().Before(b.next) {
 		return nil
 	}
-	w.nextBilling = time.Now().Add(3 * time.Second)
-	now := w.e.cfg.Now()
+	b.next = b.wall().Add(3 * time.Second)
+	now := b.cfg.Now()
 	loc, err := time.LoadLocation(bu.TimeZone)
 	if err != nil {
 		loc = time.UTC
@@ -142,47 +159,47 @@ func (w *worker) syncBilling(ctx context.Context) error {
 		return nil
 	}
 	period := local.Format("2006-01")
-	counts, err := w.st.BillableCounts(ctx, w.e.cfg.Tenant)
+	counts, err := b.st.BillableCounts(ctx, b.cfg.Tenant)
 	if err != nil {
 		return err
 	}
-	due, err := w.billingDue(ctx, period, counts)
+	due, err := b.billingDue(ctx, period, counts)
 	if err != nil || len(due) == 0 {
 		return err
 	}
-	lines, err := billingLines(ctx, cc, w.settings, counts, local, func(org string) bool { return due[org] })
+	lines, err := billingLines(ctx, cc, b.snap.settings, counts, local, func(org string) bool { return due[org] })
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for _, l := range lines {
-		if err := w.applyBillingLine(ctx, cc, period, l); err != nil {
+		if err := b.applyBillingLine(ctx, cc, period, l); err != nil {
 			errs = append(errs, err)
 			continue
 		}
-		errs = append(errs, w.st.SetCursor(ctx, w.id, cursorBillingPeriod+l.Organization, period))
+		errs = append(errs, b.st.SetCursor(ctx, b.id, cursorBillingPeriod+l.Organization, period))
 	}
 	if err := errors.Join(errs...); err != nil {
-		w.nextBilling = time.Now().Add(time.Minute)
+		b.next = b.wall().Add(time.Minute)
 		return fmt.Errorf("billing sync %s: %w", period, err)
 	}
-	w.log.Info("billable users synced", "period", period, "organizations", len(lines))
+	b.log.Info("billable users synced", "period", period, "organizations", len(lines))
 	return nil
 }
 
 // billingDue returns the organizations with a reported count whose
 // contract has not been synced for period yet.
-func (w *worker) billingDue(ctx context.Context, period string, counts []store.BillableCount) (map[string]bool, error) {
+func (b *biller) billingDue(ctx context.Context, period string, counts []store.BillableCount) (map[string]bool, error) {
 	reported := map[string]bool{}
 	for _, c := range counts {
 		reported[c.Organization] = true
 	}
 	due := map[string]bool{}
-	for _, m := range w.settings.Contracts.Map {
+	for _, m := range b.snap.settings.Contracts.Map {
 		if !m.AddService || !reported[m.Organization] {
 			continue
 		}
-		last, err := w.st.Cursor(ctx, w.id, cursorBillingPeriod+m.Organization)
+		last, err := b.st.Cursor(ctx, b.id, cursorBillingPeriod+m.Organization)
 		if err != nil && !isNotFound(err) {
 			return nil, err
 		}
@@ -193,18 +210,18 @@ func (w *worker) billingDue(ctx context.Context, period string, counts []store.B
 	return due, nil
 }
 
-func (w *worker) applyBillingLine(ctx context.Context, cc psa.Contracts, period string, l BillingLine) error {
+func (b *biller) applyBillingLine(ctx context.Context, cc psa.Contracts, period string, l BillingLine) error {
 	if l.Action == "no_count" || l.Action == "unchanged" {
-		return w.audit(ctx, period, l, l.Action, l.Current, "")
+		return b.audit(ctx, period, l, l.Action, l.Current, "")
 	}
 	if l.ContractServiceID == "" {
 		cs, err := cc.AddContractService(ctx, l.ContractID, l.ServiceID, l.UnitPrice, l.UnitCost)
 		if err != nil {
-			_ = w.audit(ctx, period, l, "failed", l.Current, err.Error())
+			_ = b.audit(ctx, period, l, "failed", l.Current, err.Error())
 			return fmt.Errorf("add service to contract %s: %w", l.Contract, err)
 		}
 		l.ContractServiceID = cs.ID
-		if err := w.audit(ctx, period, l, "service_added", 0, ""); err != nil {
+		if err := b.audit(ctx, period, l, "service_added", 0, ""); err != nil {
 			return err
 		}
 	}
@@ -214,17 +231,17 @@ func (w *worker) applyBillingLine(ctx context.Context, cc psa.Contracts, period 
 		EffectiveDate: effective, UnitChange: l.Change, UnitPrice: l.UnitPrice, UnitCost: l.UnitCost,
 	})
 	if err != nil {
-		_ = w.audit(ctx, period, l, "failed", l.Current, err.Error())
+		_ = b.audit(ctx, period, l, "failed", l.Current, err.Error())
 		return fmt.Errorf("adjust contract %s: %w", l.Contract, err)
 	}
-	return w.audit(ctx, period, l, "adjusted", l.Current+l.Change, "")
+	return b.audit(ctx, period, l, "adjusted", l.Current+l.Change, "")
 }
 
-func (w *worker) audit(ctx context.Context, period string, l BillingLine, action string, after float64, detail string) error {
+func (b *biller) audit(ctx context.Context, period string, l BillingLine, action string, after float64, detail string) error {
 	effective, _ := time.Parse("2006-01-02", l.EffectiveDate)
-	return w.st.AppendBillingAudit(ctx, store.BillingAudit{
-		TenantID: w.e.cfg.Tenant, IntegrationID: w.id, Organization: l.Organization, Period: period,
+	return b.st.AppendBillingAudit(ctx, store.BillingAudit{
+		TenantID: b.cfg.Tenant, IntegrationID: b.id, Organization: l.Organization, Period: period,
 		ContractID: l.ContractID, ContractServiceID: l.ContractServiceID, Action: action,
-		Before: l.Current, After: after, EffectiveDate: effective, At: w.e.cfg.Now(), Detail: detail,
+		Before: l.Current, After: after, EffectiveDate: effective, At: b.cfg.Now(), Detail: detail,
 	})
 }

@@ -45,7 +45,7 @@ func SignCallback(key []byte, ts int64, body []byte) string {
 
 // queueCallback records a status change for the alert's source, when the
 // source has a callback URL, in the caller's transaction.
-func (w *worker) queueCallback(ctx context.Context, q store.Queries, a store.StoredAlert, from, to alert.Status, origin string, now time.Time) error {
+func queueCallback(ctx context.Context, q store.Queries, a store.StoredAlert, from, to alert.Status, origin string, now time.Time) error {
 	src, err := q.SourceByID(ctx, a.TenantID, a.SourceID)
 	if err != nil || src.CallbackURL == "" {
 		return nil //nolint:nilerr // a source without a callback gets none

@@ -143,15 +143,15 @@ func ChooseContact(ctx context.Context, f ContactFinder, dec rules.Decision) (Co
 	return ContactChoice{Source: ContactNone}, nil
 }
 
-// cachedContacts is the worker's ContactFinder: email lookups go through
+// cachedContacts is the deliverer's ContactFinder: email lookups go through
 // the contact cache (which a round fills in batches), so the shared
 // ChooseContact costs the engine no more PSA calls than before.
-type cachedContacts struct{ w *worker }
+type cachedContacts struct{ dl *deliverer }
 
 func (c cachedContacts) ContactByEmail(ctx context.Context, companyID, email string) (psa.Contact, error) {
-	return c.w.contacts.byEmail(ctx, c.w.conn, companyID, email, c.w.e.cfg.Now())
+	return c.dl.contacts.byEmail(ctx, c.dl.snap.conn, companyID, email, c.dl.cfg.Now())
 }
 
 func (c cachedContacts) Contacts(ctx context.Context, companyID string) ([]psa.Contact, error) {
-	return c.w.conn.Contacts(ctx, companyID)
+	return c.dl.snap.conn.Contacts(ctx, companyID)
 }

@@ -23,17 +23,55 @@ func budgetSpent(c psa.Connector) bool {
 	return ok && b.BudgetRemaining() <= 0
 }
 
+// deliverer carries out deliveries against the PSA in rounds: creates
+// search by external reference before they repeat, a link's waiting notes
+// go out coalesced, and every write is recorded with its delivery's
+// completion in one transaction. It owns the contact cache the rounds
+// fill, the links whose new ticket's number is still to be read, and
+// whether the last round found the request budget spent.
+type deliverer struct {
+	*books
+	snap   *snapshot
+	status statusPusher
+
+	contacts contactCache
+	// unnumbered are links whose ticket was created without a read-back
+	// and whose number is still to be read (see round).
+	unnumbered []int64
+	// budgetSpent is set when a round did not start because the request
+	// budget had nothing left.
+	budgetSpent bool
+}
+
+// statusPusher carries out set_status deliveries, which the round runs
+// after a link's notes; statusSync is one.
+type statusPusher interface {
+	setStatus(ctx context.Context, link store.TicketLink, d store.Delivery) error
+}
+
+// load delivers by a new settings version. Contacts are looked up again:
+// the new settings may attach them differently.
+func (dl *deliverer) load(s *snapshot) {
+	dl.snap = s
+	dl.contacts = contactCache{ttl: dl.cfg.CompaniesTTL}
+}
+
+// waitingForBudget reports whether the last round did not start because
+// no request could go: the worker then looks again shortly rather than
+// at the next due time.
+func (dl *deliverer) waitingForBudget() bool { return dl.budgetSpent }
+
 // deliver carries out due deliveries, one goroutine per ticket link (the
 // work of one link is ordered: create before notes), at most as many links
 // at once as the PSA allows concurrent calls. It returns how many links it
 // worked on.
-func (w *worker) deliver(ctx context.Context) (int, error) {
-	if w.budgetSpent = budgetSpent(w.conn); w.budgetSpent {
+func (dl *deliverer) deliver(ctx context.Context) (int, error) {
+	if dl.budgetSpent = budgetSpent(dl.snap.conn); dl.budgetSpent {
 		// Every call would be refused; the round's batched reads would
 		// fail first and leave each link to read on its own later.
 		return 0, nil
 	}
-	due, err := w.st.DueDeliveries(ctx, w.id, w.e.cfg.Now(), deliverBatch)
+	due, err := dl.st.DueDeliveries(ctx, dl.id, dl.cfg.Now(), deliverBatch)
 	if err != nil {
 		return 0, fmt.Errorf("list due deliveries: %w", err)
 	}
@@ -45,8 +83,8 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		}
 		byLink[d.TicketLinkID] = append(byLink[d.TicketLinkID], d)
 	}
-	r := w.newRound(ctx, order, byLink)
-	limit := w.settings.Connection.MaxConcurrent
+	r := dl.newRound(ctx, order, byLink)
+	limit := dl.snap.settings.Connection.MaxConcurrent
 	if limit <= 0 {
 		limit = 3
 	}
@@ -59,7 +97,7 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func(linkID int64, ds []store.Delivery) {
 			defer func() { <-sem; wg.Done() }()
-			if err := w.deliverLink(ctx, linkID, ds, r); err != nil {
+			if err := dl.deliverLink(ctx, linkID, ds, r); err != nil {
 				mu.Lock()
 				firstErr = errors.Join(firstErr, err)
 				mu.Unlock()
@@ -67,13 +105,13 @@ func (w *worker) deliver(ctx context.Context) (int, error) {
 		}(linkID, byLink[linkID])
 	}
 	wg.Wait()
-	w.unnumbered = append(w.unnumbered, r.created...)
-	w.readNumbers(ctx)
+	dl.unnumbered = append(dl.unnumbered, r.created...)
+	dl.readNumbers(ctx)
 	return len(order), firstErr
 }
 
-func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Delivery, r *round) error {
-	link, err := w.st.TicketLink(ctx, linkID)
+func (dl *deliverer) deliverLink(ctx context.Context, linkID int64, due []store.Delivery, r *round) error {
+	link, err := dl.st.TicketLink(ctx, linkID)
 	if err != nil {
 		return fmt.Errorf("read ticket link %d: %w", linkID, err)
 	}
@@ -81,19 +119,19 @@ func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Deli
 	case store.LinkCreating:
 		for _, d := range due {
 			if d.Kind == store.DeliveryCreateTicket {
-				return w.createTicket(ctx, link, d, r)
+				return dl.createTicket(ctx, link, d, r)
 			}
 		}
 		return nil
 	case store.LinkOpen:
-		if err := w.addNotes(ctx, link, r.tickets); err != nil {
+		if err := dl.addNotes(ctx, link, r.tickets); err != nil {
 			return err
 		}
 		// Status pushes go after the notes, so a resolve lands on a ticket
 		// that already holds every alert.
 		for _, d := range due {
 			if d.Kind == store.DeliverySetStatus {
-				if err := w.setStatus(ctx, link, d); err != nil {
+				if err := dl.status.setStatus(ctx, link, d); err != nil {
 					return err
 				}
 			}
@@ -102,46 +140,29 @@ func (w *worker) deliverLink(ctx context.Context, linkID int64, due []store.Deli
 	return nil
 }
 
-// startAttempt counts an attempt before the PSA call, so that after a
-// crash mid-call the next attempt knows it must look for its own earlier
-// write (by external reference or note marker) before writing again.
-func (w *worker) startAttempt(ctx context.Context, ds []store.Delivery) error {
-	now := w.e.cfg.Now()
-	return w.st.InTx(ctx, func(q store.Queries) error {
-		for i := range ds {
-			ds[i].Attempts++
-			ds[i].UpdatedAt = now
-			if err := q.UpdateDelivery(ctx, ds[i]); err != nil {
-				return fmt.Errorf("count attempt of delivery %d: %w", ds[i].ID, err)
-			}
-		}
-		return nil
-	})
-}
-
 // createTicket creates the link's PSA ticket exactly once: it first asks
 // the PSA for a ticket with the link's external reference (a previous
 // attempt may have created it and crashed before storing the id), and
 // records the ticket id, the link state and the delivery's completion in
 // one transaction.
-func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d store.Delivery, r *round) error {
+func (dl *deliverer) createTicket(ctx context.Context, link store.TicketLink, d store.Delivery, r *round) error {
 	dec, _, err := decodePayload(d)
 	if err != nil {
-		return w.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()})
+		return dl.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()})
 	}
 	batch := []store.Delivery{d}
-	if err := w.startAttempt(ctx, batch); err != nil {
+	if err := dl.startAttempt(ctx, batch); err != nil {
 		return err
 	}
 	d = batch[0]
-	t, how, err := w.findOrCreate(ctx, link, dec, d.Attempts > 1, r.bare)
+	t, how, err := dl.findOrCreate(ctx, link, dec, d.Attempts > 1, r.bare)
 	if err != nil {
-		return w.fail(ctx, batch, err)
+		return dl.fail(ctx, batch, err)
 	}
-	now := w.e.cfg.Now()
+	now := dl.cfg.Now()
 	link.State, link.PSATicketID, link.TicketNumber, link.PSAStatus, link.UpdatedAt = store.LinkOpen, t.ID, t.Number, t.Status, now
 	d.State, d.Result, d.LastError, d.CompletedAt, d.UpdatedAt = store.DeliveryDone, t.ID, "", &now, now
-	err = w.st.InTx(ctx, func(q store.Queries) error {
+	err = dl.st.InTx(ctx, func(q store.Queries) error {
 		if err := q.UpdateTicketLink(ctx, link); err != nil {
 			return err
 		}
@@ -149,12 +170,12 @@ func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d stor
 			return err
 		}
 		if d.Attempts > 1 {
-			if err := w.resumeWaitingNotes(ctx, q, link.ID, now); err != nil {
+			if err := dl.resumeWaitingNotes(ctx, q, link.ID, now); err != nil {
 				return err
 			}
 		}
 		return q.AppendTimeline(ctx, store.TimelineEntry{
-			TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: w.id, At: now,
+			TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: dl.id, At: now,
 			Event: "ticket_created", Detail: fmt.Sprintf("ticket %s for %s: %s", ticketRef(t), dec.CompanyName, how),
 		})
 	})
@@ -164,8 +185,8 @@ func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d stor
 	if t.Number == "" {
 		r.createdBare(link.ID)
 	}
-	w.observeDone(ctx, d, "ok")
-	w.log.Info("ticket created", "psa_ticket", t.ID, "ticket_number", t.Number, "delivery_id", d.ID, "how", how)
+	dl.observeDone(ctx, d, "ok")
+	dl.log.Info("ticket created", "psa_ticket", t.ID, "ticket_number", t.Number, "delivery_id", d.ID, "how", how)
 	return nil
 }
 
@@ -173,10 +194,10 @@ func (w *worker) createTicket(ctx context.Context, link store.TicketLink, d stor
 // creating, but only when an earlier attempt was counted: attempts are
 // committed before each PSA call, so a first attempt knows no earlier one
 // can have written, and the search would only spend budget.
-func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec rules.Decision, retried bool, bare psa.BareCreator) (psa.Ticket, string, error) {
+func (dl *deliverer) findOrCreate(ctx context.Context, link store.TicketLink, dec rules.Decision, retried bool, bare psa.BareCreator) (psa.Ticket, string, error) {
 	var t psa.Ticket
 	if retried {
-		found, err := w.conn.TicketByExternalRef(ctx, link.ExternalRef)
+		found, err := dl.snap.conn.TicketByExternalRef(ctx, link.ExternalRef)
 		if err == nil {
 			return found, "recovered (found by external reference)", nil
 		}
@@ -184,16 +205,16 @@ func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec ru
 			return t, "", fmt.Errorf("search ticket by external reference: %w", err)
 		}
 	}
-	contactID, how, err := w.contactFor(ctx, dec)
+	contactID, how, err := dl.contactFor(ctx, dec)
 	if err != nil {
 		return t, "", err
 	}
 	nt := dec.Ticket
-	nt.ContactID, nt.ExternalRef, nt.DueAt = contactID, link.ExternalRef, w.e.cfg.Now().Add(w.dueIn)
+	nt.ContactID, nt.ExternalRef, nt.DueAt = contactID, link.ExternalRef, dl.cfg.Now().Add(dl.snap.dueIn)
 	if bare != nil {
 		t, err = createBare(ctx, bare, nt)
 	} else {
-		t, err = w.conn.CreateTicket(ctx, nt)
+		t, err = dl.snap.conn.CreateTicket(ctx, nt)
 	}
 	if err != nil && t.ID != "" {
 		// The PSA created it; only a follow-up read failed. Whatever that
@@ -203,7 +224,7 @@ func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec ru
 	if err != nil {
 		return t, "", fmt.Errorf("create ticket for %s: %w", dec.CompanyName, err)
 	}
-	if hook := w.e.cfg.AfterCreate; hook != nil {
+	if hook := dl.cfg.AfterCreate; hook != nil {
 		if err := hook(ctx, t); err != nil {
 			return t, "", err
 		}
@@ -213,8 +234,8 @@ func (w *worker) findOrCreate(ctx context.Context, link store.TicketLink, dec ru
 
 // contactFor finds the ticket contact (see ChooseContact) and says how,
 // for the timeline.
-func (w *worker) contactFor(ctx context.Context, dec rules.Decision) (string, string, error) {
-	c, err := ChooseContact(ctx, cachedContacts{w}, dec)
+func (dl *deliverer) contactFor(ctx context.Context, dec rules.Decision) (string, string, error) {
+	c, err := ChooseContact(ctx, cachedContacts{dl}, dec)
 	if err != nil {
 		return "", "", err
 	}

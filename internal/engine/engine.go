@@ -215,7 +215,7 @@ func (e *Engine) startWorker(ctx context.Context, wg *sync.WaitGroup, w *worker)
 	e.mu.Lock()
 	e.workers[w.id] = w
 	e.mu.Unlock()
-	e.log.Info("working integration", "integration", w.name, "replica", e.cfg.Replica, "lease_token", w.lease.Token)
+	e.log.Info("working integration", "integration", w.name, "replica", e.cfg.Replica, "lease_token", w.lease.current().Token)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -230,7 +230,7 @@ func (e *Engine) startWorker(ctx context.Context, wg *sync.WaitGroup, w *worker)
 			default:
 			}
 		} else {
-			_ = e.cfg.Store.ReleaseLease(context.Background(), w.currentLease())
+			_ = e.cfg.Store.ReleaseLease(context.Background(), w.lease.current())
 		}
 	}()
 }

@@ -13,7 +13,7 @@ import (
 
 func TestBackoffBounds(t *testing.T) {
 	t.Parallel()
-	w := &worker{e: New(Config{RetryBase: time.Second, RetryMax: time.Minute})}
+	b := &books{cfg: &Config{RetryBase: time.Second, RetryMax: time.Minute}}
 	cases := []struct {
 		attempt  int
 		min, max time.Duration
@@ -26,7 +26,7 @@ func TestBackoffBounds(t *testing.T) {
 	}
 	for _, c := range cases {
 		for range 200 {
-			if d := w.backoff(c.attempt); d < c.min || d > c.max {
+			if d := b.backoff(c.attempt); d < c.min || d > c.max {
 				t.Fatalf("backoff(%d) = %v, want within [%v, %v]", c.attempt, d, c.min, c.max)
 			}
 		}
@@ -169,9 +169,10 @@ func (spentConn) BudgetRemaining() int { return 0 }
 // rather than at the next due time (which is now).
 func TestRoundWaitsForBudget(t *testing.T) {
 	t.Parallel()
-	w := &worker{e: New(Config{}), conn: spentConn{}} // nil store: any read would panic
-	n, err := w.deliver(context.Background())
-	if n != 0 || err != nil || !w.budgetSpent {
-		t.Fatalf("deliver = %d, %v, budgetSpent %v; want 0, nil, true", n, err, w.budgetSpent)
+	dl := &deliverer{books: &books{cfg: &Config{}}} // nil store: any read would panic
+	dl.load(&snapshot{conn: spentConn{}})
+	n, err := dl.deliver(context.Background())
+	if n != 0 || err != nil || !dl.waitingForBudget() {
+		t.Fatalf("deliver = %d, %v, waiting for budget %v; want 0, nil, true", n, err, dl.waitingForBudget())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,7 +31,7 @@ func leaseName(integrationID int64) string {
 // knows what this replica spent.
 func (w *worker) holdLease(ctx context.Context, cancel context.CancelFunc) {
 	defer cancel()
-	ttl := w.e.cfg.LeaseTTL
+	ttl := w.cfg.LeaseTTL
 	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
 	for {
@@ -39,29 +40,37 @@ func (w *worker) holdLease(ctx context.Context, cancel context.CancelFunc) {
 			return
 		case <-t.C:
 		}
-		l, err := w.e.cfg.Store.AcquireLease(ctx, w.currentLease().Name, w.e.cfg.Replica, ttl, time.Now())
+		l, err := w.cfg.Store.AcquireLease(ctx, w.lease.current().Name, w.cfg.Replica, ttl, time.Now())
 		if err != nil {
 			if ctx.Err() == nil {
 				w.log.Warn("lease lost; stopping this integration here", "err", err)
 			}
-			w.lost.Store(true)
+			w.lease.lost.Store(true)
 			return
 		}
-		w.setLease(l)
+		w.lease.set(l)
 		w.saveBudget(ctx)
 	}
 }
 
-func (w *worker) setLease(l store.Lease) {
-	w.leaseMu.Lock()
-	w.lease = l
-	w.leaseMu.Unlock()
+// leaseHold is a worker's lease on its integration: renewed by holdLease
+// on a goroutine of its own, checked by every fenced transaction.
+type leaseHold struct {
+	mu    sync.Mutex
+	lease store.Lease
+	lost  atomic.Bool // set once the lease is gone
 }
 
-func (w *worker) currentLease() store.Lease {
-	w.leaseMu.Lock()
-	defer w.leaseMu.Unlock()
-	return w.lease
+func (h *leaseHold) set(l store.Lease) {
+	h.mu.Lock()
+	h.lease = l
+	h.mu.Unlock()
+}
+
+func (h *leaseHold) current() store.Lease {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lease
 }
 
 // saveBudget stores the budget's reservation times, to the second.
@@ -92,19 +101,19 @@ func (w *worker) writeBudget(ctx context.Context, times []time.Time) error {
 // sent, even when this process is killed between renewals.
 func (w *worker) journalBudget(ctx context.Context, conn psa.Connector) {
 	if bj, ok := conn.(psa.BudgetJournal); ok {
-		bj.JournalBudget(func(times []time.Time) error { return w.writeBudget(ctx, times) }, w.e.cfg.LeaseTTL/3)
+		bj.JournalBudget(func(times []time.Time) error { return w.writeBudget(ctx, times) }, w.cfg.LeaseTTL/3)
 	}
 }
 
 // loadBudget seeds the connector's budget with what the previous holder
 // spent. Times are whole seconds rounded up, so a request never counts as
 // having left the window before it did.
-func (w *worker) loadBudget(ctx context.Context) {
-	bs, ok := w.conn.(psa.BudgetState)
+func (w *worker) loadBudget(ctx context.Context, conn psa.Connector) {
+	bs, ok := conn.(psa.BudgetState)
 	if !ok {
 		return
 	}
-	v, err := w.e.cfg.Store.Cursor(ctx, w.id, cursorBudget)
+	v, err := w.cfg.Store.Cursor(ctx, w.id, cursorBudget)
 	if err != nil || v == "" {
 		return
 	}
@@ -124,20 +133,20 @@ func (w *worker) loadBudget(ctx context.Context) {
 // one for the same check.
 type fenced struct {
 	store.Store
-	w *worker
+	lease *leaseHold
 }
 
 var errLeaseLost = fmt.Errorf("engine: %w", store.ErrLeaseLost)
 
 func (f fenced) InTx(ctx context.Context, fn func(q store.Queries) error) error {
 	err := f.Store.InTx(ctx, func(q store.Queries) error {
-		if err := q.CheckLease(ctx, f.w.currentLease(), time.Now()); err != nil {
+		if err := q.CheckLease(ctx, f.lease.current(), time.Now()); err != nil {
 			return err
 		}
 		return fn(q)
 	})
 	if errors.Is(err, store.ErrLeaseLost) {
-		f.w.lost.Store(true)
+		f.lease.lost.Store(true)
 		return errLeaseLost
 	}
 	return err
@@ -158,6 +167,3 @@ func (f fenced) MarkSeen(ctx context.Context, id int64, key string, at time.Time
 func (f fenced) AppendBillingAudit(ctx context.Context, a store.BillingAudit) error {
 	return f.InTx(ctx, func(q store.Queries) error { return q.AppendBillingAudit(ctx, a) })
 }
-
-// leaseFlag is set once a worker's lease is gone.
-type leaseFlag = atomic.Bool

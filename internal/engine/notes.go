@@ -26,12 +26,12 @@ type pendingNote struct {
 // addNotes writes every pending note of an open link. Under a storm many
 // alerts of one group wait together; they go out as one note (or as few
 // as the size limit allows), not one call each.
-func (w *worker) addNotes(ctx context.Context, link store.TicketLink, prefetched map[string]psa.Ticket) error {
-	ds, err := w.st.PendingNotes(ctx, link.ID)
+func (dl *deliverer) addNotes(ctx context.Context, link store.TicketLink, prefetched map[string]psa.Ticket) error {
+	ds, err := dl.st.PendingNotes(ctx, link.ID)
 	if err != nil || len(ds) == 0 {
 		return err
 	}
-	now := w.e.cfg.Now()
+	now := dl.cfg.Now()
 	for _, d := range ds {
 		if d.Attempts > 0 && d.NextAttemptAt.After(now) {
 			return nil // the link is backing off; do not hammer the PSA
@@ -40,30 +40,30 @@ func (w *worker) addNotes(ctx context.Context, link store.TicketLink, prefetched
 	t, ok := prefetched[link.PSATicketID]
 	if !ok {
 		var err error
-		if t, err = w.conn.Ticket(ctx, link.PSATicketID); err != nil {
-			return w.fail(ctx, ds, fmt.Errorf("read ticket %s: %w", link.TicketNumber, err))
+		if t, err = dl.snap.conn.Ticket(ctx, link.PSATicketID); err != nil {
+			return dl.fail(ctx, ds, fmt.Errorf("read ticket %s: %w", link.TicketNumber, err))
 		}
 	}
-	if w.isClosed(t) {
-		return w.reopenGroup(ctx, link, t, ds)
+	if dl.snap.isClosed(t) {
+		return dl.reopenGroup(ctx, link, t, ds)
 	}
 	notes := make([]pendingNote, 0, len(ds))
 	for _, d := range ds {
 		dec, key, err := decodePayload(d)
 		if err != nil {
-			if ferr := w.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()}); ferr != nil {
+			if ferr := dl.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()}); ferr != nil {
 				return ferr
 			}
 			continue
 		}
 		notes = append(notes, pendingNote{d, dec, key})
 	}
-	notes, err = w.dropWritten(ctx, link, notes)
+	notes, err = dl.dropWritten(ctx, link, notes)
 	if err != nil {
 		return err
 	}
 	for _, chunk := range chunkNotes(notes) {
-		if err := w.writeNote(ctx, link, chunk); err != nil {
+		if err := dl.writeNote(ctx, link, chunk); err != nil {
 			return err
 		}
 	}
@@ -73,7 +73,7 @@ func (w *worker) addNotes(ctx context.Context, link store.TicketLink, prefetched
 // dropWritten finds notes a crashed earlier attempt already added (their
 // alert marker is in the ticket) and records them as done, so a restart
 // never writes the same alert twice.
-func (w *worker) dropWritten(ctx context.Context, link store.TicketLink, notes []pendingNote) ([]pendingNote, error) {
+func (dl *deliverer) dropWritten(ctx context.Context, link store.TicketLink, notes []pendingNote) ([]pendingNote, error) {
 	retried := false
 	for _, n := range notes {
 		retried = retried || n.d.Attempts > 0
@@ -81,18 +81,18 @@ func (w *worker) dropWritten(ctx context.Context, link store.TicketLink, notes [
 	if !retried {
 		return notes, nil
 	}
-	existing, err := w.conn.Notes(ctx, link.PSATicketID)
+	existing, err := dl.snap.conn.Notes(ctx, link.PSATicketID)
 	if err != nil {
 		ds := make([]store.Delivery, len(notes))
 		for i, n := range notes {
 			ds[i] = n.d
 		}
-		return nil, w.fail(ctx, ds, fmt.Errorf("list notes of ticket %s: %w", link.TicketNumber, err))
+		return nil, dl.fail(ctx, ds, fmt.Errorf("list notes of ticket %s: %w", link.TicketNumber, err))
 	}
 	var keep []pendingNote
 	for _, n := range notes {
 		if id := findMarker(existing, n); id != "" {
-			if err := w.recordNote(ctx, link, []pendingNote{n}, id, "found after restart"); err != nil {
+			if err := dl.recordNote(ctx, link, []pendingNote{n}, id, "found after restart"); err != nil {
 				return nil, err
 			}
 			continue
@@ -144,31 +144,31 @@ func composeNote(chunk []pendingNote) psa.NewNote {
 	return n
 }
 
-func (w *worker) writeNote(ctx context.Context, link store.TicketLink, chunk []pendingNote) error {
+func (dl *deliverer) writeNote(ctx context.Context, link store.TicketLink, chunk []pendingNote) error {
 	ds := make([]store.Delivery, len(chunk))
 	for i, c := range chunk {
 		ds[i] = c.d
 	}
-	if err := w.startAttempt(ctx, ds); err != nil {
+	if err := dl.startAttempt(ctx, ds); err != nil {
 		return err
 	}
 	for i := range chunk {
 		chunk[i].d = ds[i]
 	}
-	id, err := w.conn.AddNote(ctx, link.PSATicketID, composeNote(chunk))
+	id, err := dl.snap.conn.AddNote(ctx, link.PSATicketID, composeNote(chunk))
 	if err != nil {
-		return w.fail(ctx, ds, fmt.Errorf("add note to ticket %s: %w", link.TicketNumber, err))
+		return dl.fail(ctx, ds, fmt.Errorf("add note to ticket %s: %w", link.TicketNumber, err))
 	}
 	how := "group open"
 	if len(chunk) > 1 {
 		how = fmt.Sprintf("group open; coalesced with %d other alerts", len(chunk)-1)
 	}
-	return w.recordNote(ctx, link, chunk, id, how)
+	return dl.recordNote(ctx, link, chunk, id, how)
 }
 
-func (w *worker) recordNote(ctx context.Context, link store.TicketLink, chunk []pendingNote, noteID, how string) error {
-	now := w.e.cfg.Now()
-	err := w.st.InTx(ctx, func(q store.Queries) error {
+func (dl *deliverer) recordNote(ctx context.Context, link store.TicketLink, chunk []pendingNote, noteID, how string) error {
+	now := dl.cfg.Now()
+	err := dl.st.InTx(ctx, func(q store.Queries) error {
 		for _, c := range chunk {
 			d := c.d
 			d.State, d.Result, d.LastError, d.CompletedAt, d.UpdatedAt = store.DeliveryDone, noteID, "", &now, now
@@ -176,7 +176,7 @@ func (w *worker) recordNote(ctx context.Context, link store.TicketLink, chunk []
 				return err
 			}
 			if err := q.AppendTimeline(ctx, store.TimelineEntry{
-				TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: w.id, At: now, Event: "note_added",
+				TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: dl.id, At: now, Event: "note_added",
 				Detail: fmt.Sprintf("added as note %s to ticket %s: %s", noteID, link.TicketNumber, how),
 			}); err != nil {
 				return err
@@ -188,60 +188,9 @@ func (w *worker) recordNote(ctx context.Context, link store.TicketLink, chunk []
 		return fmt.Errorf("record note %s: %w", noteID, err)
 	}
 	for _, c := range chunk {
-		w.observeDone(ctx, c.d, "ok")
+		dl.observeDone(ctx, c.d, "ok")
 	}
 	return nil
-}
-
-// reopenGroup handles a ticket the PSA closed while alerts were waiting to
-// be added to it: the link is closed, and the waiting alerts start a new
-// ticket (the first becomes its create, the rest its notes).
-func (w *worker) reopenGroup(ctx context.Context, old store.TicketLink, t psa.Ticket, ds []store.Delivery) error {
-	now := w.e.cfg.Now()
-	return w.st.InTx(ctx, func(q store.Queries) error {
-		old.State, old.PSAStatus, old.ClosedAt, old.UpdatedAt = store.LinkClosed, t.Status, &now, now
-		if err := q.UpdateTicketLink(ctx, old); err != nil {
-			return err
-		}
-		link, err := q.CreateTicketLink(ctx, store.TicketLink{
-			TenantID: old.TenantID, IntegrationID: w.id, CompanyID: old.CompanyID, GroupKey: old.GroupKey,
-			State: store.LinkCreating, ExternalRef: newExternalRef(), CreatedAt: now, UpdatedAt: now,
-		})
-		if err != nil {
-			return fmt.Errorf("open new ticket link: %w", err)
-		}
-		for i, d := range ds {
-			if err := w.moveDelivery(ctx, q, d, link, i == 0, old.TicketNumber); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-func (w *worker) moveDelivery(ctx context.Context, q store.Queries, d store.Delivery, to store.TicketLink, create bool, closedNumber string) error {
-	now := w.e.cfg.Now()
-	old := d
-	old.State, old.Result, old.UpdatedAt, old.CompletedAt = store.DeliveryMerged, fmt.Sprintf("moved to ticket link %d", to.ID), now, &now
-	if err := q.UpdateDelivery(ctx, old); err != nil {
-		return err
-	}
-	kind, detail := store.DeliveryAddNote, "ticket "+closedNumber+" was closed in the PSA: note queued for the new ticket of the group"
-	if create {
-		kind, detail = store.DeliveryCreateTicket, "ticket "+closedNumber+" was closed in the PSA: new ticket queued"
-	}
-	if _, err := q.InsertDelivery(ctx, store.Delivery{
-		TenantID: d.TenantID, IntegrationID: w.id, TicketLinkID: to.ID, AlertSeq: d.AlertSeq, Kind: kind,
-		State: store.DeliveryPending, NextAttemptAt: now, Payload: d.Payload, CreatedAt: now, UpdatedAt: now,
-	}); err != nil {
-		return err
-	}
-	if err := q.SetRouteLink(ctx, d.AlertSeq, w.id, to.ID); err != nil {
-		return err
-	}
-	return q.AppendTimeline(ctx, store.TimelineEntry{
-		TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: w.id, At: now, Event: "requeued", Detail: detail,
-	})
 }
 
 func truncate(s string, n int) string {

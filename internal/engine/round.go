@@ -33,9 +33,9 @@ func (r *round) createdBare(linkID int64) {
 
 // newRound makes the round's batched reads. A failed batch read is only
 // logged: each link then reads what it needs on its own.
-func (w *worker) newRound(ctx context.Context, order []int64, byLink map[int64][]store.Delivery) *round {
-	w.readNumbers(ctx)
-	r := &round{tickets: w.prefetchTickets(ctx, order, byLink)}
+func (dl *deliverer) newRound(ctx context.Context, order []int64, byLink map[int64][]store.Delivery) *round {
+	dl.readNumbers(ctx)
+	r := &round{tickets: dl.prefetchTickets(ctx, order, byLink)}
 	var creates []store.Delivery
 	for _, linkID := range order {
 		for _, d := range byLink[linkID] {
@@ -44,9 +44,9 @@ func (w *worker) newRound(ctx context.Context, order []int64, byLink map[int64][
 			}
 		}
 	}
-	w.prefetchContacts(ctx, creates)
-	bare, canCreate := w.conn.(psa.BareCreator)
-	_, canList := w.conn.(psa.TicketLister)
+	dl.prefetchContacts(ctx, creates)
+	bare, canCreate := dl.snap.conn.(psa.BareCreator)
+	_, canList := dl.snap.conn.(psa.TicketLister)
 	if len(creates) > 1 && canCreate && canList {
 		r.bare = bare
 	}
@@ -57,8 +57,8 @@ func (w *worker) newRound(ctx context.Context, order []int64, byLink map[int64][
 // every ticket this round adds notes or pushes a status to, so addNotes
 // learns whether the PSA closed it without a read per ticket. A link whose
 // number was never read (see readNumbers) gets it here.
-func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[int64][]store.Delivery) map[string]psa.Ticket {
-	lister, ok := w.conn.(psa.TicketLister)
+func (dl *deliverer) prefetchTickets(ctx context.Context, order []int64, byLink map[int64][]store.Delivery) map[string]psa.Ticket {
+	lister, ok := dl.snap.conn.(psa.TicketLister)
 	if !ok {
 		return nil
 	}
@@ -68,7 +68,7 @@ func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[
 		if byLink[linkID][0].Kind == store.DeliveryCreateTicket && len(byLink[linkID]) == 1 {
 			continue
 		}
-		l, err := w.st.TicketLink(ctx, linkID)
+		l, err := dl.st.TicketLink(ctx, linkID)
 		if err == nil && l.State == store.LinkOpen {
 			ids = append(ids, l.PSATicketID)
 			if l.TicketNumber == "" {
@@ -81,13 +81,13 @@ func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[
 	}
 	tickets, err := lister.TicketsByID(ctx, ids)
 	if err != nil {
-		w.log.Warn("batch ticket read failed; reading one by one", "err", err)
+		dl.log.Warn("batch ticket read failed; reading one by one", "err", err)
 		return nil
 	}
 	out := make(map[string]psa.Ticket, len(tickets))
 	for _, t := range tickets {
 		out[t.ID] = t
-		w.fillNumber(ctx, unnumbered[t.ID], t)
+		dl.fillNumber(ctx, unnumbered[t.ID], t)
 	}
 	return out
 }
@@ -95,29 +95,29 @@ func (w *worker) prefetchTickets(ctx context.Context, order []int64, byLink map[
 // prefetchContacts looks up, one call per company, the user emails of
 // every create in the round that attaches a contact, and fills the contact
 // cache with the answers, found or not, so contactFor finds them there.
-func (w *worker) prefetchContacts(ctx context.Context, creates []store.Delivery) {
-	batcher, ok := w.conn.(psa.ContactBatcher)
+func (dl *deliverer) prefetchContacts(ctx context.Context, creates []store.Delivery) {
+	batcher, ok := dl.snap.conn.(psa.ContactBatcher)
 	if !ok || len(creates) < 2 {
 		return
 	}
-	now := w.e.cfg.Now()
+	now := dl.cfg.Now()
 	byCompany := map[string][]string{}
 	for _, d := range creates {
 		dec, _, err := decodePayload(d)
 		if err != nil || !dec.Contact.Attach || dec.Contact.Email == "" {
 			continue
 		}
-		if !w.contacts.has(dec.CompanyID, dec.Contact.Email, now) {
+		if !dl.contacts.has(dec.CompanyID, dec.Contact.Email, now) {
 			byCompany[dec.CompanyID] = append(byCompany[dec.CompanyID], strings.ToLower(dec.Contact.Email))
 		}
 	}
 	for companyID, emails := range byCompany {
 		found, err := batcher.ContactsByEmail(ctx, companyID, emails)
 		if err != nil {
-			w.log.Warn("batch contact lookup failed; looking up one by one", "company", companyID, "err", err)
+			dl.log.Warn("batch contact lookup failed; looking up one by one", "company", companyID, "err", err)
 			continue
 		}
-		w.contacts.fill(companyID, emails, found, now)
+		dl.contacts.fill(companyID, emails, found, now)
 	}
 }
 
@@ -125,15 +125,15 @@ func (w *worker) prefetchContacts(ctx context.Context, creates []store.Delivery)
 // and stores their numbers. On failure it tries again next round; a link
 // whose number is never read (the process died first) still works by id,
 // and the next batch read of its ticket fills the number in.
-func (w *worker) readNumbers(ctx context.Context) {
-	lister, ok := w.conn.(psa.TicketLister)
-	if !ok || len(w.unnumbered) == 0 {
+func (dl *deliverer) readNumbers(ctx context.Context) {
+	lister, ok := dl.snap.conn.(psa.TicketLister)
+	if !ok || len(dl.unnumbered) == 0 {
 		return
 	}
 	byID := map[string]int64{}
-	ids := make([]string, 0, len(w.unnumbered))
-	for _, linkID := range w.unnumbered {
-		l, err := w.st.TicketLink(ctx, linkID)
+	ids := make([]string, 0, len(dl.unnumbered))
+	for _, linkID := range dl.unnumbered {
+		l, err := dl.st.TicketLink(ctx, linkID)
 		if err != nil || l.TicketNumber != "" {
 			continue
 		}
@@ -143,30 +143,30 @@ func (w *worker) readNumbers(ctx context.Context) {
 	if len(ids) > 0 {
 		tickets, err := lister.TicketsByID(ctx, ids)
 		if err != nil {
-			w.log.Warn("read numbers of new tickets; trying again next round", "tickets", len(ids), "err", err)
+			dl.log.Warn("read numbers of new tickets; trying again next round", "tickets", len(ids), "err", err)
 			return
 		}
 		for _, t := range tickets {
-			w.fillNumber(ctx, byID[t.ID], t)
+			dl.fillNumber(ctx, byID[t.ID], t)
 		}
 	}
-	w.unnumbered = nil
+	dl.unnumbered = nil
 }
 
 // fillNumber stores a ticket's number on its link when the link has none.
-func (w *worker) fillNumber(ctx context.Context, linkID int64, t psa.Ticket) {
+func (dl *deliverer) fillNumber(ctx context.Context, linkID int64, t psa.Ticket) {
 	if linkID == 0 || t.Number == "" {
 		return
 	}
-	err := w.st.InTx(ctx, func(q store.Queries) error {
+	err := dl.st.InTx(ctx, func(q store.Queries) error {
 		l, err := q.TicketLink(ctx, linkID)
 		if err != nil || l.TicketNumber != "" || l.PSATicketID != t.ID {
 			return err
 		}
-		l.TicketNumber, l.UpdatedAt = t.Number, w.e.cfg.Now()
+		l.TicketNumber, l.UpdatedAt = t.Number, dl.cfg.Now()
 		return q.UpdateTicketLink(ctx, l)
 	})
-	w.logErr("store ticket number", err)
+	dl.logErr("store ticket number", err)
 }
 
 // createBare creates the ticket without reading it back: the answer is

@@ -20,33 +20,75 @@ const routeBatch = 500
 // safety net under Config.RouteSettle.
 const fullRescan = 5 * time.Minute
 
+// router turns alerts into routes: the snapshot's plan decides each new
+// alert, and the decision is recorded as a skip or as a delivery on its
+// group's ticket link, opened when the group has none. It owns the company
+// list auto-match decides with and the cursor that spares it re-reading
+// alerts it has routed.
+type router struct {
+	*books
+	snap *snapshot
+
+	companies   []psa.Company
+	companiesAt time.Time
+	// routedUpTo is the highest alert seq routed since the snapshot was
+	// loaded; routing scans from there, not from the start.
+	routedUpTo   int64
+	lastFullScan time.Time
+}
+
+// load routes with a new settings version. The company list may be
+// filtered differently now, and the new settings may have re-opened older
+// alerts (since moved back), so both start over.
+func (r *router) load(s *snapshot) {
+	r.snap = s
+	r.companies, r.companiesAt = nil, time.Time{}
+	r.routedUpTo = 0
+}
+
+// autoMatchCompanies returns the PSA companies for auto-match (see
+// Plan.Companies), cached for Config.CompaniesTTL: one list serves every
+// routing batch until then.
+func (r *router) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) {
+	now := r.cfg.Now()
+	if r.companies != nil && now.Sub(r.companiesAt) < r.cfg.CompaniesTTL {
+		return r.companies, nil
+	}
+	cs, err := r.snap.plan.Companies(ctx, r.snap.conn)
+	if err != nil {
+		return nil, err
+	}
+	r.companies, r.companiesAt = cs, now
+	return cs, nil
+}
+
 // route decides every alert that has no route for this integration yet:
 // new alerts, and stored alerts when the integration is new or its since
 // moved back (backfill). It returns how many alerts it routed.
-func (w *worker) route(ctx context.Context) (int, error) {
-	if time.Since(w.lastFullScan) > fullRescan {
-		w.routedUpTo, w.lastFullScan = 0, time.Now()
+func (r *router) route(ctx context.Context) (int, error) {
+	if r.wall().Sub(r.lastFullScan) > fullRescan {
+		r.routedUpTo, r.lastFullScan = 0, r.wall()
 	}
-	alerts, err := w.st.UnroutedAlerts(ctx, w.e.cfg.Tenant, w.id, w.routedUpTo, routeBatch)
+	alerts, err := r.st.UnroutedAlerts(ctx, r.cfg.Tenant, r.id, r.routedUpTo, routeBatch)
 	if err != nil {
 		return 0, fmt.Errorf("list unrouted alerts: %w", err)
 	}
 	if len(alerts) == 0 {
 		return 0, nil
 	}
-	companies, err := w.autoMatchCompanies(ctx)
+	companies, err := r.autoMatchCompanies(ctx)
 	if err != nil {
 		// Without the list an auto-matched organization would land on the
 		// catch-all company; better to wait for the PSA than to misfile.
 		return 0, err
 	}
-	if n, err := w.routeBatchTx(ctx, alerts, companies); err != nil {
+	if n, err := r.routeBatchTx(ctx, alerts, companies); err != nil {
 		return n, err
 	}
-	settled := w.e.cfg.Now().Add(-w.e.cfg.RouteSettle)
+	settled := r.cfg.Now().Add(-r.cfg.RouteSettle)
 	for _, a := range alerts {
-		if a.ReceivedAt.Before(settled) && a.Seq > w.routedUpTo {
-			w.routedUpTo = a.Seq
+		if a.ReceivedAt.Before(settled) && a.Seq > r.routedUpTo {
+			r.routedUpTo = a.Seq
 		}
 	}
 	return len(alerts), nil
@@ -58,14 +100,14 @@ func (w *worker) route(ctx context.Context) (int, error) {
 // racing router, a value the database refuses), each alert is routed in a
 // transaction of its own, where a conflict is an answer and one bad alert
 // cannot hold up the others.
-func (w *worker) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, companies []psa.Company) (int, error) {
+func (r *router) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, companies []psa.Company) (int, error) {
 	decs := make([]rules.Decision, len(alerts))
 	for i, a := range alerts {
-		decs[i] = w.plan.Decide(a, companies)
+		decs[i] = r.snap.plan.Decide(a, companies)
 	}
-	err := w.st.InTx(ctx, func(q store.Queries) error {
+	err := r.st.InTx(ctx, func(q store.Queries) error {
 		for i, a := range alerts {
-			if err := w.record(ctx, q, a, decs[i]); err != nil {
+			if err := r.record(ctx, q, a, decs[i]); err != nil {
 				return err
 			}
 		}
@@ -73,16 +115,16 @@ func (w *worker) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, c
 	})
 	if err == nil {
 		for _, d := range decs {
-			w.countRouted(d)
+			r.countRouted(d)
 		}
 		return len(alerts), nil
 	}
 	if errors.Is(err, store.ErrLeaseLost) || ctx.Err() != nil {
 		return 0, err
 	}
-	w.log.Debug("batch routing failed; routing one by one", "alerts", len(alerts), "err", err)
+	r.log.Debug("batch routing failed; routing one by one", "alerts", len(alerts), "err", err)
 	for i, a := range alerts {
-		if err := w.routeOne(ctx, a, decs[i]); err != nil {
+		if err := r.routeOne(ctx, a, decs[i]); err != nil {
 			return i, fmt.Errorf("route alert %d: %w", a.Seq, err)
 		}
 	}
@@ -96,13 +138,13 @@ const routeSlice = time.Second
 // has passed. Under a storm this queues a group's follow-up alerts before
 // its first note goes out, so they leave as one note rather than one per
 // batch; a lone alert is routed and delivered at once as before.
-func (w *worker) routeBacklog(ctx context.Context) (int, error) {
-	start := time.Now()
+func (r *router) routeBacklog(ctx context.Context) (int, error) {
+	start := r.wall()
 	total := 0
 	for {
-		n, err := w.route(ctx)
+		n, err := r.route(ctx)
 		total += n
-		if err != nil || n < routeBatch || time.Since(start) >= routeSlice {
+		if err != nil || n < routeBatch || r.wall().Sub(start) >= routeSlice {
 			return total, err
 		}
 	}
@@ -112,48 +154,48 @@ func (w *worker) routeBacklog(ctx context.Context) (int, error) {
 // markers know it.
 func AlertKey(a store.StoredAlert) string { return a.SourceID + "/" + a.Alert.ID }
 
-func (w *worker) routeOne(ctx context.Context, a store.StoredAlert, dec rules.Decision) error {
-	err := w.st.InTx(ctx, func(q store.Queries) error { return w.record(ctx, q, a, dec) })
+func (r *router) routeOne(ctx context.Context, a store.StoredAlert, dec rules.Decision) error {
+	err := r.st.InTx(ctx, func(q store.Queries) error { return r.record(ctx, q, a, dec) })
 	if errors.Is(err, store.ErrConflict) {
 		// Another router got there first (a second replica before leases, or
 		// a retried cycle); the alert is routed, which is all we need.
 		return nil
 	}
 	if err == nil {
-		w.countRouted(dec)
+		r.countRouted(dec)
 	}
 	return err
 }
 
 // record writes an alert's route: a skip, or a queued delivery.
-func (w *worker) record(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+func (r *router) record(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
 	if dec.Skip != nil {
-		return w.recordSkip(ctx, q, a, dec)
+		return r.recordSkip(ctx, q, a, dec)
 	}
-	return w.queue(ctx, q, a, dec)
+	return r.queue(ctx, q, a, dec)
 }
 
-func (w *worker) countRouted(dec rules.Decision) {
-	if w.e.cfg.Metrics == nil {
+func (r *router) countRouted(dec rules.Decision) {
+	if r.cfg.Metrics == nil {
 		return
 	}
 	outcome := "queued"
 	if dec.Skip != nil {
 		outcome = "skipped"
 	}
-	w.e.cfg.Metrics.RoutedAlerts.WithLabelValues(outcome).Inc()
+	r.cfg.Metrics.RoutedAlerts.WithLabelValues(outcome).Inc()
 }
 
-func (w *worker) recordSkip(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
-	now := w.e.cfg.Now()
+func (r *router) recordSkip(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+	now := r.cfg.Now()
 	if err := q.InsertRoute(ctx, store.Route{
-		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id,
+		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id,
 		Outcome: store.RouteSkipped, Code: string(dec.Skip.Code), Reason: dec.Skip.Reason, CreatedAt: now,
 	}); err != nil {
 		return err
 	}
 	return q.AppendTimeline(ctx, store.TimelineEntry{
-		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id, At: now,
+		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id, At: now,
 		Event: "skipped", Detail: dec.Skip.Reason,
 	})
 }
@@ -162,18 +204,18 @@ func (w *worker) recordSkip(ctx context.Context, q store.Queries, a store.Stored
 // link with a create delivery. The unique index on creating-or-open links
 // makes a racing second create fail with ErrConflict instead of opening a
 // second ticket.
-func (w *worker) queue(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
-	now := w.e.cfg.Now()
+func (r *router) queue(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+	now := r.cfg.Now()
 	payload, err := encodePayload(AlertKey(a), dec)
 	if err != nil {
 		return err
 	}
-	link, err := q.OpenTicketLink(ctx, w.id, dec.CompanyID, dec.GroupKey)
+	link, err := q.OpenTicketLink(ctx, r.id, dec.CompanyID, dec.GroupKey)
 	kind, event := store.DeliveryAddNote, ""
 	switch {
 	case isNotFound(err):
 		link, err = q.CreateTicketLink(ctx, store.TicketLink{
-			TenantID: a.TenantID, IntegrationID: w.id, CompanyID: dec.CompanyID, GroupKey: dec.GroupKey,
+			TenantID: a.TenantID, IntegrationID: r.id, CompanyID: dec.CompanyID, GroupKey: dec.GroupKey,
 			State: store.LinkCreating, ExternalRef: newExternalRef(), CreatedAt: now, UpdatedAt: now,
 		})
 		if err != nil {
@@ -186,21 +228,21 @@ func (w *worker) queue(ctx context.Context, q store.Queries, a store.StoredAlert
 		event = "note queued for " + describeLink(link) + ": group " + dec.GroupKey + " open"
 	}
 	if _, err := q.InsertDelivery(ctx, store.Delivery{
-		TenantID: a.TenantID, IntegrationID: w.id, TicketLinkID: link.ID, AlertSeq: a.Seq,
+		TenantID: a.TenantID, IntegrationID: r.id, TicketLinkID: link.ID, AlertSeq: a.Seq,
 		Kind: kind, State: store.DeliveryPending, NextAttemptAt: now, Payload: payload,
 		CreatedAt: now, UpdatedAt: now,
 	}); err != nil {
 		return fmt.Errorf("queue delivery: %w", err)
 	}
 	if err := q.InsertRoute(ctx, store.Route{
-		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id, Outcome: store.RouteQueued, HandledStatus: a.Alert.Status,
+		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id, Outcome: store.RouteQueued, HandledStatus: a.Alert.Status,
 		Reason: strings.Join(dec.Reasons, "; "), TicketLinkID: link.ID, CreatedAt: now,
 	}); err != nil {
 		return err
 	}
 	detail := strings.Join(append(append([]string{}, dec.Reasons...), event), "; ")
 	return q.AppendTimeline(ctx, store.TimelineEntry{
-		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: w.id, At: now, Event: "queued", Detail: detail,
+		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id, At: now, Event: "queued", Detail: detail,
 	})
 }
 

@@ -42,17 +42,22 @@ func (e *Engine) receiveWebhook(r *http.Request) (int, string) {
 		}
 		return http.StatusNotFound, "no such integration"
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
-	if err != nil {
-		return http.StatusRequestEntityTooLarge, "body too large"
-	}
 	hooks, ok := w.currentConn().(psa.TicketWebhooks)
 	if !ok || e.cfg.WebhookKey == nil {
 		return http.StatusNotFound, "webhooks are not enabled for this integration"
 	}
+	rej := w.status.rejected
+	if !rej.allow() {
+		rej.record(w.log, false)
+		return http.StatusTooManyRequests, "too many webhooks with a bad signature"
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
+	if err != nil {
+		return http.StatusRequestEntityTooLarge, "body too large"
+	}
 	ev, err := hooks.ParseTicketWebhook(body, r.Header.Get(hooks.SignatureHeader()), e.cfg.WebhookKey(w.name))
 	if errors.Is(err, psa.ErrBadSignature) {
-		e.log.Warn("webhook rejected: bad signature", "integration", w.name)
+		rej.record(w.log, true)
 		return http.StatusUnauthorized, "signature does not verify"
 	}
 	if err != nil {
@@ -69,7 +74,7 @@ func (e *Engine) receiveWebhook(r *http.Request) (int, string) {
 		}
 		return http.StatusServiceUnavailable, "try again"
 	}
-	w.enqueue(ev)
+	w.status.enqueue(ev)
 	return http.StatusOK, ""
 }
 
@@ -87,23 +92,23 @@ func (e *Engine) workerByName(name string) *worker {
 // enqueue hands an event to the worker goroutine, which alone changes
 // links; when the queue is full the event is dropped and the poller finds
 // the change instead.
-func (w *worker) enqueue(ev psa.WebhookEvent) {
+func (s *statusSync) enqueue(ev psa.WebhookEvent) {
 	select {
-	case w.events <- ev:
-		w.nudge()
+	case s.events <- ev:
+		s.nudge()
 	default:
-		w.log.Warn("webhook queue full; the poller will pick the change up", "psa_ticket", ev.TicketID)
+		s.log.Warn("webhook queue full; the poller will pick the change up", "psa_ticket", ev.TicketID)
 	}
 }
 
 // drainEvents applies queued webhook events.
-func (w *worker) drainEvents(ctx context.Context) (int, error) {
+func (s *statusSync) drainEvents(ctx context.Context) (int, error) {
 	n := 0
 	for {
 		select {
-		case ev := <-w.events:
+		case ev := <-s.events:
 			n++
-			if err := w.applyEvent(ctx, ev); err != nil {
+			if err := s.applyEvent(ctx, ev); err != nil {
 				return n, err
 			}
 		default:
@@ -115,15 +120,15 @@ func (w *worker) drainEvents(ctx context.Context) (int, error) {
 // applyEvent reads the ticket the event names: one call per callout buys
 // the PSA's own word on whether the status is a closed one, whatever the
 // callout's field formats.
-func (w *worker) applyEvent(ctx context.Context, ev psa.WebhookEvent) error {
-	if _, err := w.e.cfg.Store.TicketLinkByPSAID(ctx, w.id, ev.TicketID); isNotFound(err) {
+func (s *statusSync) applyEvent(ctx context.Context, ev psa.WebhookEvent) error {
+	if _, err := s.cfg.Store.TicketLinkByPSAID(ctx, s.id, ev.TicketID); isNotFound(err) {
 		return nil // not one of ours: spend no call on it
 	}
-	t, err := w.conn.Ticket(ctx, ev.TicketID)
+	t, err := s.snap.conn.Ticket(ctx, ev.TicketID)
 	if err != nil {
 		return fmt.Errorf("read ticket %s after webhook: %w", ev.TicketID, err)
 	}
-	if err := w.applyPSAStatus(ctx, t.ID, t.Status, w.isClosed(t), "webhook"); err != nil {
+	if err := s.applyPSAStatus(ctx, t.ID, t.Status, s.snap.isClosed(t), "webhook"); err != nil {
 		return fmt.Errorf("apply webhook for ticket %s: %w", ev.TicketID, err)
 	}
 	return nil
@@ -131,23 +136,23 @@ func (w *worker) applyEvent(ctx context.Context, ev psa.WebhookEvent) error {
 
 // registerWebhook registers the integration's webhook once per settings
 // version when status_sync.webhooks is on.
-func (w *worker) registerWebhook(ctx context.Context) {
-	ss := w.settings.StatusSync
-	if !ss.Enabled || !ss.Webhooks || w.webhookVersion == w.version || w.e.cfg.WebhookKey == nil {
+func (s *statusSync) registerWebhook(ctx context.Context) {
+	ss := s.snap.settings.StatusSync
+	if !ss.Enabled || !ss.Webhooks || s.webhookVersion == s.snap.version || s.cfg.WebhookKey == nil {
 		return
 	}
-	hooks, ok := w.conn.(psa.TicketWebhooks)
+	hooks, ok := s.snap.conn.(psa.TicketWebhooks)
 	if !ok {
 		return
 	}
-	base := trimSlash(ss.PublicURL) + "/hooks/" + w.name
-	id, err := hooks.RegisterTicketWebhook(ctx, base, base+"/deactivated", w.e.cfg.WebhookKey(w.name))
+	base := trimSlash(ss.PublicURL) + "/hooks/" + s.name
+	id, err := hooks.RegisterTicketWebhook(ctx, base, base+"/deactivated", s.cfg.WebhookKey(s.name))
 	if err != nil {
-		w.log.Error("register webhook; polling only until it succeeds", "err", err)
+		s.log.Error("register webhook; polling only until it succeeds", "err", err)
 		return
 	}
-	w.webhookVersion = w.version
-	w.log.Info("webhook registered", "webhook_id", id, "url", base)
+	s.webhookVersion = s.snap.version
+	s.log.Info("webhook registered", "webhook_id", id, "url", base)
 }
 
 func trimSlash(s string) string {

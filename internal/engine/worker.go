@@ -2,84 +2,57 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
-	"sync"
+	"sync/atomic"
 	"time"
 
-	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
-	"github.com/ticketbridge/ticketbridge/internal/rules"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// worker routes and delivers for one integration. Only one goroutine runs
-// it, so grouping decisions and the request budget need no locks across
-// workers; PSA calls of different ticket links run concurrently inside a
-// delivery round, bounded by the connector's concurrency cap.
+// worker works one integration while this replica holds its lease. The
+// work is done by parts that each own their state and see the settings
+// through the snapshot reload hands them: router (alerts into routes,
+// ticket links and deliveries), deliverer (deliveries into PSA tickets and
+// notes), statusSync (ticket statuses both ways) and biller (billable
+// users). The worker holds the lease, runs the loop and reloads settings.
+//
+// Only one goroutine runs a worker, so grouping decisions and the request
+// budget need no locks across workers; PSA calls of different ticket
+// links run concurrently inside a delivery round, bounded by the
+// connector's concurrency cap.
 type worker struct {
-	e    *Engine
-	id   int64
-	name string
-	log  *slog.Logger
-	wake chan struct{}
-	st   store.Store // fenced by the lease
+	*books
+	wake  chan struct{}
+	lease *leaseHold
 
-	leaseMu sync.Mutex
-	lease   store.Lease
-	lost    leaseFlag
+	// snap is the settings version loaded last, nil before the first
+	// load; the lease goroutine and the webhook handler read it too.
+	snap atomic.Pointer[snapshot]
 
-	version int64
-	// plan decides alerts, the same code explain predicts with;
-	// settings is plan.Settings, kept by name for brevity.
-	plan     *Plan
-	settings integration.Settings
-	conn     psa.Connector
-	dueIn    time.Duration
-
-	companies   []psa.Company
-	companiesAt time.Time
-	contacts    contactCache
-	// routedUpTo is the highest alert seq this worker has routed since it
-	// last loaded settings; routing scans from there, not from the start.
-	routedUpTo   int64
-	lastFullScan time.Time
-	// unnumbered are links whose ticket was created without a read-back
-	// and whose number is still to be read (see round).
-	unnumbered []int64
-	// budgetSpent is set when a delivery round did not start because the
-	// request budget had nothing left: the worker checks again shortly.
-	budgetSpent bool
-
-	// Status sync.
-	statuses       rules.StatusMapper
-	picklists      psa.Picklists
-	pollEvery      time.Duration
-	nextPoll       time.Time
-	webhookVersion int64
-	events         chan psa.WebhookEvent
-	nextBilling    time.Time
-
-	// connMu guards conn for the webhook handler, which runs on HTTP
-	// goroutines; the worker goroutine is the only writer.
-	connMu sync.RWMutex
+	router    *router
+	deliverer *deliverer
+	status    *statusSync
+	biller    *biller
 }
 
+// currentConn is the loaded connector, nil before the first load.
 func (w *worker) currentConn() psa.Connector {
-	w.connMu.RLock()
-	defer w.connMu.RUnlock()
-	return w.conn
+	if s := w.snap.Load(); s != nil {
+		return s.conn
+	}
+	return nil
 }
 
 func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
-	w := &worker{
-		e: e, id: id, name: name, lease: l,
-		log:    e.log.With("integration", name),
-		wake:   make(chan struct{}, 1),
-		events: make(chan psa.WebhookEvent, 1024),
+	lease := &leaseHold{lease: l}
+	b := &books{
+		id: id, name: name, cfg: &e.cfg, st: fenced{Store: e.cfg.Store, lease: lease},
+		log: e.log.With("integration", name), wall: time.Now,
 	}
-	w.st = fenced{Store: e.cfg.Store, w: w}
+	w := &worker{books: b, wake: make(chan struct{}, 1), lease: lease, router: &router{books: b}, biller: &biller{books: b}}
+	w.status = newStatusSync(b, w.nudge)
+	w.deliverer = &deliverer{books: b, status: w.status}
 	return w
 }
 
@@ -95,7 +68,7 @@ func (w *worker) run(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go w.holdLease(ctx, cancel)
-	for ctx.Err() == nil && !w.lost.Load() {
+	for ctx.Err() == nil && !w.lease.lost.Load() {
 		wait := w.cycle(ctx)
 		t := time.NewTimer(wait)
 		select {
@@ -114,32 +87,32 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		if ctx.Err() == nil {
 			w.log.Error("load integration", "err", err)
 		}
-		return w.e.cfg.Rescan
+		return w.cfg.Rescan
 	}
-	if !w.settings.IsEnabled() {
-		return w.e.cfg.Rescan
+	if !w.snap.Load().settings.IsEnabled() {
+		return w.cfg.Rescan
 	}
-	w.registerWebhook(ctx)
-	events, err := w.drainEvents(ctx)
+	w.status.registerWebhook(ctx)
+	events, err := w.status.drainEvents(ctx)
 	w.logErr("apply webhook events", err)
-	w.logErr("poll ticket statuses", w.pollStatuses(ctx))
-	routed, err := w.routeBacklog(ctx)
+	w.logErr("poll ticket statuses", w.status.pollStatuses(ctx))
+	routed, err := w.router.routeBacklog(ctx)
 	w.logErr("route alerts", err)
-	changed, err := w.sourceStatusChanges(ctx)
+	changed, err := w.status.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
-	delivered, err := w.deliver(ctx)
+	delivered, err := w.deliverer.deliver(ctx)
 	w.logErr("deliver", err)
 	if delivered > 0 {
 		// Between renewals too, so a replica taking over after a crash
 		// inherits all but the last round's calls.
 		w.saveBudget(ctx)
 	}
-	w.logErr("billing sync", w.syncBilling(ctx))
+	w.logErr("billing sync", w.biller.sync(ctx))
 	w.reportBudget()
 	if routed+delivered+events+changed > 0 {
 		return 0 // more may be waiting: loop at once
 	}
-	if w.budgetSpent {
+	if w.deliverer.waitingForBudget() {
 		// Deliveries are due but no call may go: waiting for the next due
 		// time would be waiting for nothing.
 		return budgetPoll
@@ -150,14 +123,14 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 func (w *worker) untilNextDue(ctx context.Context) time.Duration {
 	next, err := w.st.NextDeliveryAt(ctx, w.id)
 	if err != nil {
-		return w.e.cfg.Rescan
+		return w.cfg.Rescan
 	}
-	d := next.Sub(w.e.cfg.Now())
+	d := next.Sub(w.cfg.Now())
 	switch {
 	case d < 0:
 		return 0
-	case d > w.e.cfg.Rescan:
-		return w.e.cfg.Rescan
+	case d > w.cfg.Rescan:
+		return w.cfg.Rescan
 	}
 	return d
 }
@@ -168,89 +141,36 @@ func (w *worker) reload(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read integration: %w", err)
 	}
-	if it.Version == w.version && w.conn != nil {
+	prev := w.snap.Load()
+	if prev != nil && it.Version == prev.version {
 		return nil
 	}
-	profile, _ := w.e.cfg.Profiles.Lookup(it.PSA)
+	profile, _ := w.cfg.Profiles.Lookup(it.PSA)
 	plan, err := NewPlan(it, profile.Limits)
 	if err != nil {
 		return err
 	}
-	s := plan.Settings
-	conn, err := w.e.cfg.Connectors(ctx, it, s)
+	conn, err := w.cfg.Connectors(ctx, it, plan.Settings)
 	if err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	dueIn, err := time.ParseDuration(s.Ticket.DueIn)
-	if err != nil || dueIn <= 0 {
-		dueIn = 24 * time.Hour
-	}
-	w.connMu.Lock()
-	w.plan, w.settings, w.conn, w.dueIn = plan, s, conn, dueIn
-	w.connMu.Unlock()
-	if w.version == 0 {
-		w.loadBudget(ctx)
+	s := newSnapshot(it.Version, plan, conn)
+	if prev == nil {
+		w.loadBudget(ctx, conn)
 	}
 	w.journalBudget(ctx, conn)
-	w.version = it.Version
-	w.loadStatusSync(ctx)
-	w.companies, w.companiesAt = nil, time.Time{}
-	w.contacts = contactCache{ttl: w.e.cfg.CompaniesTTL}
-	// New settings may have re-opened older alerts (since moved back).
-	w.routedUpTo = 0
+	s.readPicklists(ctx, w.log)
+	w.snap.Store(s)
+	w.router.load(s)
+	w.deliverer.load(s)
+	w.status.load(s)
+	w.biller.load(s)
 	w.log.Info("integration loaded", "version", it.Version)
 	return nil
 }
 
-// autoMatchCompanies returns the PSA companies for auto-match (see
-// Plan.Companies), cached for Config.CompaniesTTL: one list serves every
-// routing batch until then.
-func (w *worker) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) {
-	now := w.e.cfg.Now()
-	if w.companies != nil && now.Sub(w.companiesAt) < w.e.cfg.CompaniesTTL {
-		return w.companies, nil
-	}
-	cs, err := w.plan.Companies(ctx, w.conn)
-	if err != nil {
-		return nil, err
-	}
-	w.companies, w.companiesAt = cs, now
-	return cs, nil
-}
-
-// isClosed reports whether the PSA ticket no longer takes notes.
-func (w *worker) isClosed(t psa.Ticket) bool { return w.plan.Closed(t) }
-
-func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
-
 func (w *worker) reportBudget() {
-	if b, ok := w.conn.(psa.Budgeted); ok && w.e.cfg.Metrics != nil {
-		w.e.cfg.Metrics.BudgetRemaining.WithLabelValues(w.name).Set(float64(b.BudgetRemaining()))
-	}
-}
-
-func (w *worker) logErr(what string, err error) {
-	if err != nil && !errors.Is(err, context.Canceled) {
-		w.log.Error(what, "err", err)
-	}
-}
-
-// loadStatusSync prepares the status maps, poll interval and status labels.
-func (w *worker) loadStatusSync(ctx context.Context) {
-	ss := w.settings.StatusSync
-	w.statuses = rules.NewStatusMapper(ss)
-	w.pollEvery = time.Minute
-	if d, err := time.ParseDuration(ss.PollInterval); err == nil && d > 0 {
-		w.pollEvery = d
-	}
-	w.nextPoll, w.nextBilling = time.Time{}, time.Time{}
-	w.picklists = nil
-	if ss.Enabled {
-		pl, err := w.conn.Picklists(ctx)
-		if err != nil {
-			w.log.Warn("read status labels; timelines will show ids", "err", err)
-			return
-		}
-		w.picklists = pl
+	if b, ok := w.currentConn().(psa.Budgeted); ok && w.cfg.Metrics != nil {
+		w.cfg.Metrics.BudgetRemaining.WithLabelValues(w.name).Set(float64(b.BudgetRemaining()))
 	}
 }

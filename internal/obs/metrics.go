@@ -25,6 +25,7 @@ type Metrics struct {
 	Backlog         prometheus.Gauge
 	AlertToTicket   prometheus.Histogram
 	RoutedAlerts    *prometheus.CounterVec // outcome
+	AlertsPruned    prometheus.Counter
 }
 
 // NewMetrics registers every metric on a fresh registry.
@@ -59,8 +60,11 @@ func NewMetrics() *Metrics {
 		RoutedAlerts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ticketbridge_routed_alerts_total", Help: "Alerts routed per integration by outcome (queued, skipped).",
 		}, []string{"outcome"}),
+		AlertsPruned: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "ticketbridge_alerts_pruned_total", Help: "Alerts deleted by retention, with their timeline, routes, deliveries and callbacks.",
+		}),
 	}
-	reg.MustRegister(m.AlertsReceived, m.Deliveries, m.PSACalls, m.PSACallSeconds, m.BudgetRemaining, m.Backlog, m.AlertToTicket, m.RoutedAlerts)
+	reg.MustRegister(m.AlertsReceived, m.Deliveries, m.PSACalls, m.PSACallSeconds, m.BudgetRemaining, m.Backlog, m.AlertToTicket, m.RoutedAlerts, m.AlertsPruned)
 	return m
 }
 

@@ -34,6 +34,17 @@ type Store interface {
 	// write (a read-only file or folder, a full disk, a read-only server)
 	// is not reported ready while ingest answers 503.
 	ProbeWrite(ctx context.Context) error
+	// PruneAlerts deletes, in one short transaction, up to limit (> 0) of
+	// the tenant's alerts last received or changed (UpdatedAt) before
+	// cutoff, oldest first, together with their timeline, routes,
+	// deliveries and callbacks, and returns how many alerts it deleted.
+	// It keeps every alert that still has work or a live ticket: one
+	// routed or delivered to a ticket link that is creating or open, one
+	// with a pending delivery or callback, one whose status change the
+	// engine has not handled yet. So what it deletes is finished: its
+	// deliveries are done, failed or merged. Fewer than limit means no
+	// more alerts are due before cutoff.
+	PruneAlerts(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error)
 	Close() error
 }
 
@@ -337,6 +348,12 @@ const (
 	DeliveryMerged DeliveryState = "merged"
 )
 
+// Spent reports whether a delivery in state s has been carried out, by
+// itself (done) or by another delivery (merged), and will never run again:
+// nothing reads its payload any more, so the store does not keep it. A
+// failed delivery is not spent: a person may put it back in the queue.
+func (s DeliveryState) Spent() bool { return s == DeliveryDone || s == DeliveryMerged }
+
 // Delivery is one unit of outbound work with its attempts.
 type Delivery struct {
 	ID            int64
@@ -350,6 +367,9 @@ type Delivery struct {
 	NextAttemptAt time.Time
 	LastError     string
 	// Payload is the JSON of the rules decision the delivery carries out.
+	// The store keeps it while the delivery may still run and drops it
+	// when the delivery is written in a spent state (see Spent): it was
+	// the largest part of a stored alert and nothing reads it afterwards.
 	Payload []byte
 	// Result is the PSA object id written (ticket or note id).
 	Result      string

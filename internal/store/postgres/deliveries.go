@@ -113,6 +113,9 @@ func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.D
 	d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
 	d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
 	d.Payload = bytesOrNil(d.Payload)
+	if d.State.Spent() {
+		d.Payload = nil // see store.Delivery.Payload
+	}
 	err := q.writeRow(ctx, func(r pgx.Row) error { return r.Scan(&d.ID) }, sqlInsertDelivery,
 		d.TenantID, d.IntegrationID, nullID(d.TicketLinkID), nullID(d.AlertSeq), string(d.Kind), string(d.State),
 		d.Attempts, d.NextAttemptAt, d.LastError, string(d.Payload), d.Result, d.CreatedAt, d.UpdatedAt,
@@ -124,9 +127,12 @@ func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.D
 }
 
 // UpdateDelivery writes the delivery's progress: link, state, attempts,
-// next attempt, error, payload, result and times. ErrNotFound when it does
-// not exist.
+// next attempt, error, payload (none once spent), result and times.
+// ErrNotFound when it does not exist.
 func (q *queries) UpdateDelivery(ctx context.Context, d store.Delivery) error {
+	if d.State.Spent() {
+		d.Payload = nil // see store.Delivery.Payload
+	}
 	err := affected(q.exec(ctx, sqlUpdateDelivery, nullID(d.TicketLinkID), string(d.State), d.Attempts,
 		norm(d.NextAttemptAt), d.LastError, string(d.Payload), d.Result, q.orNow(d.UpdatedAt),
 		normPtr(d.CompletedAt), d.ID))

@@ -10,17 +10,28 @@ import (
 )
 
 const (
+	// A delivery's payload lives in delivery_payloads while the delivery
+	// may still run; deliveries.payload is retired and written '' (see
+	// 0006_retention: a fat row that shrinks later frees no page).
 	sqlInsertDelivery = `INSERT INTO deliveries (tenant_id, integration_id, ticket_link_id, alert_seq, kind, state,
     attempts, next_attempt_at, last_error, payload, result, created_at, updated_at, completed_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)
 RETURNING id`
 	sqlUpdateDelivery = `UPDATE deliveries
-SET ticket_link_id = ?, state = ?, attempts = ?, next_attempt_at = ?, last_error = ?, payload = ?,
+SET ticket_link_id = ?, state = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
     result = ?, updated_at = ?, completed_at = ?
 WHERE id = ?`
+	// Most updates count an attempt and leave the payload as it was: it is
+	// written again only when it changed.
+	sqlPutPayload = `INSERT INTO delivery_payloads (delivery_id, payload) VALUES (?, ?)
+ON CONFLICT (delivery_id) DO UPDATE SET payload = excluded.payload
+WHERE delivery_payloads.payload <> excluded.payload`
+	sqlDropPayload     = `DELETE FROM delivery_payloads WHERE delivery_id = ?`
 	sqlDeliveryColumns = `SELECT d.id, d.tenant_id, d.integration_id, d.ticket_link_id, d.alert_seq, d.kind, d.state,
-    d.attempts, d.next_attempt_at, d.last_error, d.payload, d.result, d.created_at, d.updated_at, d.completed_at
-FROM deliveries d`
+    d.attempts, d.next_attempt_at, d.last_error, COALESCE(p.payload, ''), d.result, d.created_at, d.updated_at,
+    d.completed_at
+FROM deliveries d
+LEFT JOIN delivery_payloads p ON p.delivery_id = d.id`
 	sqlDeliveryByID = sqlDeliveryColumns + ` WHERE d.id = ?`
 	// Notes wait for their link to be open: until the create delivery has
 	// stored the PSA ticket id there is nothing to add a note to.
@@ -113,20 +124,31 @@ func filterQuery(f store.DeliveryFilter) (string, []any) {
 }
 
 var deliveryStatements = append([]string{
-	sqlInsertDelivery, sqlUpdateDelivery, sqlDeliveryByID, sqlDueDeliveries, sqlPendingNotes,
-	sqlNextDeliveryAt, sqlCountDeliveries, sqlCountDeliveriesInState,
+	sqlInsertDelivery, sqlUpdateDelivery, sqlPutPayload, sqlDropPayload, sqlDeliveryByID, sqlDueDeliveries,
+	sqlPendingNotes, sqlNextDeliveryAt, sqlCountDeliveries, sqlCountDeliveriesInState,
 }, filterDeliveries...)
 
-// InsertDelivery stores new outbound work and returns it as stored.
+// InsertDelivery stores new outbound work and returns it as stored (a
+// spent delivery without its payload), in one transaction with its
+// payload.
 func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.Delivery, error) {
 	d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
 	d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
 	d.Payload = bytesOrNil(d.Payload)
-	err := q.writeRow(ctx, sqlInsertDelivery, d.TenantID, d.IntegrationID, nullID(d.TicketLinkID),
-		nullID(d.AlertSeq), string(d.Kind), string(d.State), d.Attempts, dbTime(d.NextAttemptAt),
-		d.LastError, string(d.Payload), d.Result, dbTime(d.CreatedAt), dbTime(d.UpdatedAt),
-		dbTimePtr(d.CompletedAt),
-	).Scan(&d.ID)
+	if d.State.Spent() {
+		d.Payload = nil // see store.Delivery.Payload
+	}
+	err := q.atomically(ctx, func(q *queries) error {
+		err := q.writeRow(ctx, sqlInsertDelivery, d.TenantID, d.IntegrationID, nullID(d.TicketLinkID),
+			nullID(d.AlertSeq), string(d.Kind), string(d.State), d.Attempts, dbTime(d.NextAttemptAt),
+			d.LastError, d.Result, dbTime(d.CreatedAt), dbTime(d.UpdatedAt), dbTimePtr(d.CompletedAt),
+		).Scan(&d.ID)
+		if err != nil || d.Payload == nil {
+			return err
+		}
+		_, err = q.exec(ctx, sqlPutPayload, d.ID, string(d.Payload))
+		return err
+	})
 	if err != nil {
 		return store.Delivery{}, wrap(err, "insert delivery")
 	}
@@ -134,12 +156,23 @@ func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.D
 }
 
 // UpdateDelivery writes the delivery's progress: link, state, attempts,
-// next attempt, error, payload, result and times. ErrNotFound when it does
-// not exist.
+// next attempt, error, payload (none once spent), result and times, in
+// one transaction. ErrNotFound when it does not exist.
 func (q *queries) UpdateDelivery(ctx context.Context, d store.Delivery) error {
-	err := affected(q.exec(ctx, sqlUpdateDelivery, nullID(d.TicketLinkID), string(d.State), d.Attempts,
-		dbTime(d.NextAttemptAt), d.LastError, string(d.Payload), d.Result, dbTime(q.orNow(d.UpdatedAt)),
-		dbTimePtr(d.CompletedAt), d.ID))
+	err := q.atomically(ctx, func(q *queries) error {
+		err := affected(q.exec(ctx, sqlUpdateDelivery, nullID(d.TicketLinkID), string(d.State), d.Attempts,
+			dbTime(d.NextAttemptAt), d.LastError, d.Result, dbTime(q.orNow(d.UpdatedAt)),
+			dbTimePtr(d.CompletedAt), d.ID))
+		if err != nil {
+			return err
+		}
+		if d.State.Spent() || len(d.Payload) == 0 {
+			_, err = q.exec(ctx, sqlDropPayload, d.ID) // see store.Delivery.Payload
+			return err
+		}
+		_, err = q.exec(ctx, sqlPutPayload, d.ID, string(d.Payload))
+		return err
+	})
 	return wrap(err, "update delivery")
 }
 

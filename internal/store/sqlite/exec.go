@@ -33,7 +33,7 @@ var _ store.Queries = (*queries)(nil)
 var statements = concat(
 	sourceStatements, alertStatements, integrationStatements, routeStatements,
 	linkStatements, deliveryStatements, timelineStatements, leaseStatements,
-	statusStatements, callbackStatements, billingStatements, probeStatements,
+	statusStatements, callbackStatements, billingStatements, probeStatements, retentionStatements,
 )
 
 func concat(lists ...[]string) []string {
@@ -123,6 +123,15 @@ func (q *queries) conn(write bool) conn {
 	default:
 		return q.st.reader
 	}
+}
+
+// atomically runs fn in q's transaction, or in a new one when q is the
+// store's own: for writes of several statements.
+func (q *queries) atomically(ctx context.Context, fn func(q *queries) error) error {
+	if q.tx != nil {
+		return fn(q)
+	}
+	return q.st.InTx(ctx, func(tx store.Queries) error { return fn(tx.(*queries)) })
 }
 
 // exec runs a statement that writes.

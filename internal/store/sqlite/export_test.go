@@ -91,3 +91,9 @@ func (s *Store) SetWriterQueryOnly(ctx context.Context, on bool) error {
 	_, err := s.writer.ExecContext(ctx, "PRAGMA query_only = "+v)
 	return err
 }
+
+// Statements of retention, whose plans are tested.
+var (
+	SQLPruneCandidates = sqlPruneCandidates
+	SQLPruneDeletes    = pruneDeletes
+)

@@ -51,6 +51,7 @@ func testDeliveriesInsertUpdateGet(t *testing.T, s store.Store) {
 	must(t, s.UpdateDelivery(ctx, d))
 	got, err = s.Delivery(ctx, d.ID)
 	must(t, err)
+	d.Payload = nil // a spent delivery keeps no payload
 	diff(t, "updated delivery", d, got)
 
 	// Work without a link or alert (billing syncs) keeps its zero ids.
@@ -213,4 +214,34 @@ func testDeliveriesFilter(t *testing.T, s store.Store) {
 	got, err := s.Deliveries(ctx, store.DeliveryFilter{TenantID: "t1", State: store.DeliveryFailed})
 	must(t, err)
 	diff(t, "filtered delivery", []store.Delivery{d3}, got)
+}
+
+// testSpentDeliveriesKeepNoPayload: a delivery's payload is kept while it
+// may run (pending, failed) and dropped once it is spent (done, merged),
+// whether written so by an update or an insert.
+func testSpentDeliveriesKeepNoPayload(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := newFixture(t, s, "t1")
+	link := mustLink(t, s, f.it, "c1", "g1")
+	payload := []byte(`{"subject":"x"}`)
+	d := f.delivery(t, s, link, store.DeliveryAddNote, store.DeliveryPending, t0)
+	for _, tc := range []struct {
+		state store.DeliveryState
+		want  []byte
+	}{
+		{store.DeliveryFailed, payload},
+		{store.DeliveryPending, payload}, // a person's retry
+		{store.DeliveryMerged, nil},
+	} {
+		d.State, d.Payload = tc.state, payload
+		must(t, s.UpdateDelivery(ctx, d))
+		got, err := s.Delivery(ctx, d.ID)
+		must(t, err)
+		diff(t, "payload of a "+string(tc.state)+" delivery", tc.want, got.Payload)
+	}
+	done := f.delivery(t, s, link, store.DeliveryAddNote, store.DeliveryDone, t0)
+	diff(t, "payload returned by inserting a done delivery", []byte(nil), done.Payload)
+	got, err := s.Delivery(ctx, done.ID)
+	must(t, err)
+	diff(t, "payload of an inserted done delivery", []byte(nil), got.Payload)
 }

@@ -76,6 +76,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"billable_counts_many", testBillableCountsMany},
 		{"billing_audits", testBillingAudits},
 		{"probe_write", testProbeWrite},
+		{"prune_alerts", testPruneAlerts},
+		{"spent_deliveries_keep_no_payload", testSpentDeliveriesKeepNoPayload},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

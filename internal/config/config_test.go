@@ -1,0 +1,102 @@
+package config
+
+import (
+	"flag"
+	"io"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseAge(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want time.Duration
+		err  bool
+	}{
+		{"90d", 90 * 24 * time.Hour, false},
+		{"1d", 24 * time.Hour, false},
+		{"0d", 0, false},
+		{"0", 0, false},
+		{"2160h", 2160 * time.Hour, false},
+		{"36h30m", 36*time.Hour + 30*time.Minute, false},
+		{"36500d", 36500 * 24 * time.Hour, false},
+		{"36501d", 0, true},
+		{"-1d", 0, true},
+		{"-2h", 0, true},
+		{"1.5d", 0, true},
+		{"d", 0, true},
+		{"90", 0, true}, // a bare number has no unit
+		{"90 days", 0, true},
+		{"", 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := parseAge(tc.in)
+			if (err != nil) != tc.err || got != tc.want {
+				t.Errorf("parseAge(%q) = %v, %v; want %v, error %v", tc.in, got, err, tc.want, tc.err)
+			}
+		})
+	}
+}
+
+// TestRetention: the flag wins over the environment, which wins over the
+// default; a value that does not parse or is under a day is refused by
+// Validate with what to set.
+func TestRetention(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		env     string
+		args    []string
+		want    time.Duration
+		problem string // in Validate's error; "" for none
+	}{
+		{"default", "", nil, 90 * 24 * time.Hour, ""},
+		{"env days", "30d", nil, 30 * 24 * time.Hour, ""},
+		{"env off", "0", nil, 0, ""},
+		{"flag over env", "30d", []string{"--retention", "2160h"}, 2160 * time.Hour, ""},
+		{"flag fixes a bad env", "ninety", []string{"--retention", "7d"}, 7 * 24 * time.Hour, ""},
+		{"bad env", "ninety", nil, 0, "TICKETBRIDGE_RETENTION"},
+		{"under a day", "", []string{"--retention", "12h"}, 12 * time.Hour, "less than a day"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var c Config
+			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+			fs.SetOutput(io.Discard)
+			c.Register(fs, func(name string) string {
+				if name == "TICKETBRIDGE_RETENTION" {
+					return tc.env
+				}
+				return ""
+			})
+			if err := fs.Parse(tc.args); err != nil {
+				t.Fatal(err)
+			}
+			if c.Retention != tc.want {
+				t.Errorf("Retention = %v, want %v", c.Retention, tc.want)
+			}
+			err := c.Validate()
+			switch {
+			case tc.problem == "" && err != nil:
+				t.Errorf("Validate: %v, want no problem", err)
+			case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem)):
+				t.Errorf("Validate: %v, want a problem naming %q", err, tc.problem)
+			}
+		})
+	}
+}
+
+func TestRetentionFlagRefusesBadValues(t *testing.T) {
+	t.Parallel()
+	var c Config
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c.Register(fs, func(string) string { return "" })
+	if err := fs.Parse([]string{"--retention", "3 months"}); err == nil {
+		t.Error("--retention '3 months' parsed, want an error")
+	}
+}

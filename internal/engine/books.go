@@ -1,0 +1,105 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+// books is what the parts of an integration's worker share: which
+// integration they work, the engine's config, the store fenced by the
+// worker's lease, the logger, and the bookkeeping on delivery rows that
+// more than one part does (counting and failing attempts, moving a closed
+// ticket's waiting alerts to a new one). It holds no state that changes.
+type books struct {
+	id   int64
+	name string
+	cfg  *Config
+	st   store.Store // fenced by the lease
+	log  *slog.Logger
+	// wall is the wall clock (time.Now), for pacing that must not follow
+	// the business clock cfg.Now, which tests move by months; part tests
+	// set it.
+	wall func() time.Time
+}
+
+func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }
+
+func (b *books) logErr(what string, err error) {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		b.log.Error(what, "err", err)
+	}
+}
+
+// startAttempt counts an attempt before the PSA call, so that after a
+// crash mid-call the next attempt knows it must look for its own earlier
+// write (by external reference or note marker) before writing again.
+func (b *books) startAttempt(ctx context.Context, ds []store.Delivery) error {
+	now := b.cfg.Now()
+	return b.st.InTx(ctx, func(q store.Queries) error {
+		for i := range ds {
+			ds[i].Attempts++
+			ds[i].UpdatedAt = now
+			if err := q.UpdateDelivery(ctx, ds[i]); err != nil {
+				return fmt.Errorf("count attempt of delivery %d: %w", ds[i].ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// reopenGroup handles a ticket the PSA closed while alerts were waiting to
+// be added to it: the link is closed, and the waiting alerts start a new
+// ticket (the first becomes its create, the rest its notes).
+func (b *books) reopenGroup(ctx context.Context, old store.TicketLink, t psa.Ticket, ds []store.Delivery) error {
+	now := b.cfg.Now()
+	return b.st.InTx(ctx, func(q store.Queries) error {
+		old.State, old.PSAStatus, old.ClosedAt, old.UpdatedAt = store.LinkClosed, t.Status, &now, now
+		if err := q.UpdateTicketLink(ctx, old); err != nil {
+			return err
+		}
+		link, err := q.CreateTicketLink(ctx, store.TicketLink{
+			TenantID: old.TenantID, IntegrationID: b.id, CompanyID: old.CompanyID, GroupKey: old.GroupKey,
+			State: store.LinkCreating, ExternalRef: newExternalRef(), CreatedAt: now, UpdatedAt: now,
+		})
+		if err != nil {
+			return fmt.Errorf("open new ticket link: %w", err)
+		}
+		for i, d := range ds {
+			if err := b.moveDelivery(ctx, q, d, link, i == 0, old.TicketNumber); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (b *books) moveDelivery(ctx context.Context, q store.Queries, d store.Delivery, to store.TicketLink, create bool, closedNumber string) error {
+	now := b.cfg.Now()
+	old := d
+	old.State, old.Result, old.UpdatedAt, old.CompletedAt = store.DeliveryMerged, fmt.Sprintf("moved to ticket link %d", to.ID), now, &now
+	if err := q.UpdateDelivery(ctx, old); err != nil {
+		return err
+	}
+	kind, detail := store.DeliveryAddNote, "ticket "+closedNumber+" was closed in the PSA: note queued for the new ticket of the group"
+	if create {
+		kind, detail = store.DeliveryCreateTicket, "ticket "+closedNumber+" was closed in the PSA: new ticket queued"
+	}
+	if _, err := q.InsertDelivery(ctx, store.Delivery{
+		TenantID: d.TenantID, IntegrationID: b.id, TicketLinkID: to.ID, AlertSeq: d.AlertSeq, Kind: kind,
+		State: store.DeliveryPending, NextAttemptAt: now, Payload: d.Payload, CreatedAt: now, UpdatedAt: now,
+	}); err != nil {
+		return err
+	}
+	if err := q.SetRouteLink(ctx, d.AlertSeq, b.id, to.ID); err != nil {
+		return err
+	}
+	return q.AppendTimeline(ctx, store.TimelineEntry{
+		TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: b.id, At: now, Event: "requeued", Detail: detail,
+	})
+}
