@@ -255,3 +255,23 @@ func TestSenderRetriesUntilAccepted(t *testing.T) {
 		t.Errorf("Deliver with a rejected body: err %v, %d retries; want an error at once", err, bad.Retries.Load())
 	}
 }
+
+// TestQuickLimit runs the limit workload small: both rates are measured
+// and the ratio is theirs.
+func TestQuickLimit(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rs, err := Run(ctx, Options{Workloads: []string{"limit"}, Alerts: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, m := range rs[0].Metrics {
+		got[m.Name] = m.Value
+	}
+	limit, ingest := got["durable limit"], got["batched ingest"]
+	if limit <= 0 || ingest <= 0 || got["ingest ÷ limit"] != ingest/limit {
+		t.Errorf("metrics %v", got)
+	}
+}
