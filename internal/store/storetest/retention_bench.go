@@ -28,7 +28,7 @@ func BenchPrune(b *testing.B, s store.Store, n int, load HistoryLoader) {
 	if err := s.CreateSource(ctx, src); err != nil {
 		b.Fatal(err)
 	}
-	it, err := s.PutIntegration(ctx, store.Integration{TenantID: src.TenantID, Name: "psa", PSA: "autotask"})
+	it, err := s.PutIntegration(ctx, store.Integration{TenantID: src.TenantID, Name: "psa", PSA: "testpsa"})
 	if err != nil {
 		b.Fatal(err)
 	}
