@@ -70,12 +70,10 @@ const (
 	historyPageSize      = 100
 )
 
-// BenchHistory fills s with n alerts of history through load, adds a little
-// pending work through the store, and measures the reads that run on every
-// worker cycle or API request: their cost should follow the pending work,
-// not n. The alert read is the store calls GET /api/v1/alerts/{id} makes.
-func BenchHistory(b *testing.B, s store.Store, n int, load HistoryLoader) {
-	ctx := context.Background()
+// loadHistory creates the history's source and integration in s and
+// writes n alerts of history through load.
+func loadHistory(ctx context.Context, b *testing.B, s store.Store, n int, load HistoryLoader) History {
+	b.Helper()
 	src := store.Source{TenantID: store.DefaultTenant, ID: "hist", Name: "history", TokenHash: "hist-token", CreatedAt: t0}
 	if err := s.CreateSource(ctx, src); err != nil {
 		b.Fatal(err)
@@ -90,6 +88,16 @@ func BenchHistory(b *testing.B, s store.Store, n int, load HistoryLoader) {
 		b.Fatalf("load history: %v", err)
 	}
 	b.Logf("loaded %d alerts of history in %s", n, time.Since(start).Round(time.Millisecond))
+	return h
+}
+
+// BenchHistory fills s with n alerts of history through load, adds a little
+// pending work through the store, and measures the reads that run on every
+// worker cycle or API request: their cost should follow the pending work,
+// not n. The alert read is the store calls GET /api/v1/alerts/{id} makes.
+func BenchHistory(b *testing.B, s store.Store, n int, load HistoryLoader) {
+	ctx := context.Background()
+	h := loadHistory(ctx, b, s, n, load)
 	addPendingWork(b, s, h)
 	for _, bc := range historyReads(s, h) {
 		b.Run(bc.name, func(b *testing.B) {

@@ -24,20 +24,7 @@ const (
 // batch, so run it for at most n/PruneBatch iterations (-benchtime 100x).
 func BenchPrune(b *testing.B, s store.Store, n int, load HistoryLoader) {
 	ctx := context.Background()
-	src := store.Source{TenantID: store.DefaultTenant, ID: "hist", Name: "history", TokenHash: "hist-token", CreatedAt: t0}
-	if err := s.CreateSource(ctx, src); err != nil {
-		b.Fatal(err)
-	}
-	it, err := s.PutIntegration(ctx, store.Integration{TenantID: src.TenantID, Name: "psa", PSA: "testpsa"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	h := newHistory(src, it, n)
-	start := time.Now()
-	if err := load(ctx, h); err != nil {
-		b.Fatalf("load history: %v", err)
-	}
-	b.Logf("loaded %d alerts of history in %s", n, time.Since(start).Round(time.Millisecond))
+	h := loadHistory(ctx, b, s, n, load)
 	if err := s.InTx(ctx, func(q store.Queries) error { return addKept(ctx, q, h) }); err != nil {
 		b.Fatalf("add alerts on an open ticket: %v", err)
 	}
