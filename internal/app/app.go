@@ -46,7 +46,7 @@ type Options struct {
 	// WrapStore, when set, wraps the opened store (fault injection).
 	WrapStore func(store.Store) store.Store
 	// Drivers are the PSAs integrations may name; default drivers.All().
-	Drivers []driver.Driver
+	Drivers driver.List
 }
 
 // App is one running ticketbridge.
@@ -64,7 +64,7 @@ type App struct {
 	Retention *retention.Pruner
 	Tenant    string
 
-	drivers []driver.Driver
+	drivers driver.List
 
 	budgetsMu sync.Mutex
 	budgets   map[string]*psahttp.Budget

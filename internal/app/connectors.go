@@ -35,7 +35,7 @@ func (a *App) connector(_ context.Context, it store.Integration, s integration.S
 }
 
 func (a *App) newConnector(s integration.Settings, creds map[string]secret.Secret, name string) (psa.Connector, error) {
-	d, err := a.driver(s.PSA)
+	d, err := a.drivers.Find(s.PSA)
 	if err != nil {
 		return nil, err
 	}
@@ -55,24 +55,8 @@ func (a *App) newConnector(s integration.Settings, creds map[string]secret.Secre
 	})
 }
 
-// driver finds the driver of the PSA called name.
-func (a *App) driver(name string) (driver.Driver, error) {
-	for _, d := range a.drivers {
-		if strings.EqualFold(d.Name(), strings.TrimSpace(name)) {
-			return d, nil
-		}
-	}
-	return driver.Driver{}, fmt.Errorf("psa %q is not supported", name)
-}
-
 // Profiles are the settings profiles of the app's drivers.
-func (a *App) Profiles() integration.Profiles {
-	out := make(integration.Profiles, len(a.drivers))
-	for i, d := range a.drivers {
-		out[i] = d.Profile
-	}
-	return out
-}
+func (a *App) Profiles() integration.Profiles { return a.drivers.Profiles() }
 
 // readSecrets resolves the secret references of the YAML (env or file) to
 // values; a reference marked stored keeps the value in the database.

@@ -80,18 +80,6 @@ func (e *env) skipped(ctx context.Context, alertID string) bool {
 	return false
 }
 
-// Settings returns the bench settings YAML of the driver's simulator at
-// base: catch-all company, contacts by email, user_alert grouping, and the
-// request budget given (requestsPerHour per window), with the environment
-// their secret references read.
-func Settings(d driver.Driver, name, base string, requestsPerHour int, window time.Duration, maxConcurrent int) (string, map[string]string) {
-	sim := d.Simulate(driver.SimOptions{})
-	defer sim.Close()
-	return sim.Settings(driver.BenchSettings, driver.SettingsParams{
-		Name: name, Base: base, RequestsPerHour: requestsPerHour, BudgetWindow: window, MaxConcurrent: maxConcurrent,
-	})
-}
-
 // Memory is the process's resident set, in MB.
 type Memory struct{ RSS, Peak float64 }
 

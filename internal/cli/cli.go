@@ -24,11 +24,11 @@ type IO struct {
 	Out, Err io.Writer
 	Getenv   Env
 	// Drivers are the PSAs the commands serve; default drivers.All().
-	Drivers []driver.Driver
+	Drivers driver.List
 }
 
 // drivers returns the PSA drivers, the default first.
-func (io IO) drivers() []driver.Driver {
+func (io IO) drivers() driver.List {
 	if io.Drivers != nil {
 		return io.Drivers
 	}
@@ -37,26 +37,14 @@ func (io IO) drivers() []driver.Driver {
 
 // driver finds the driver of the PSA called name ("" for the default).
 func (io IO) driver(name string) (driver.Driver, error) {
-	all := io.drivers()
 	if strings.TrimSpace(name) == "" {
-		return all[0], nil
+		return io.drivers()[0], nil
 	}
-	for _, d := range all {
-		if strings.EqualFold(d.Name(), strings.TrimSpace(name)) {
-			return d, nil
-		}
-	}
-	return driver.Driver{}, fmt.Errorf("unknown psa %q: choose one of %s", name, io.psaNames(", "))
+	return io.drivers().Find(name)
 }
 
 // psaNames joins the drivers' names with sep.
-func (io IO) psaNames(sep string) string {
-	var names []string
-	for _, d := range io.drivers() {
-		names = append(names, d.Name())
-	}
-	return strings.Join(names, sep)
-}
+func (io IO) psaNames(sep string) string { return strings.Join(io.drivers().Names(), sep) }
 
 type command struct {
 	summary string

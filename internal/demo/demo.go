@@ -67,7 +67,7 @@ type Options struct {
 	// PSA names the driver among Drivers when Driver is not set.
 	PSA string
 	// Drivers are the PSAs to choose from; default drivers.All().
-	Drivers   []driver.Driver
+	Drivers   driver.List
 	DataDir   string // default: a new temporary folder, removed by Close
 	Settings  string // YAML; default the PSA's demo settings
 	SimOpts   driver.SimOptions
@@ -86,19 +86,6 @@ type Options struct {
 	Retention time.Duration
 }
 
-// withDriver returns all (default drivers.All()) with d in it.
-func withDriver(all []driver.Driver, d driver.Driver) []driver.Driver {
-	if all == nil {
-		all = drivers.All()
-	}
-	for _, have := range all {
-		if have.Name() == d.Name() {
-			return all
-		}
-	}
-	return append(append([]driver.Driver(nil), all...), d)
-}
-
 // pickDriver returns the driver opts name.
 func pickDriver(opts Options) (driver.Driver, error) {
 	if opts.Driver.Simulate != nil {
@@ -111,14 +98,11 @@ func pickDriver(opts Options) (driver.Driver, error) {
 	if opts.PSA == "" {
 		return all[0], nil
 	}
-	var names []string
-	for _, d := range all {
-		if strings.EqualFold(d.Name(), opts.PSA) {
-			return d, nil
-		}
-		names = append(names, d.Name())
+	d, err := all.Find(opts.PSA)
+	if err != nil {
+		return d, fmt.Errorf("demo: %w", err)
 	}
-	return driver.Driver{}, fmt.Errorf("demo: unknown psa %q: choose one of %s", opts.PSA, strings.Join(names, ", "))
+	return d, nil
 }
 
 // Start brings up the simulator and the app and applies the settings.
@@ -174,7 +158,11 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken), Retention: opts.Retention}
 	appOpts := opts.AppOpts
 	if appOpts.Drivers == nil {
-		appOpts.Drivers = withDriver(opts.Drivers, e.Driver)
+		all := opts.Drivers
+		if all == nil {
+			all = drivers.All()
+		}
+		appOpts.Drivers = all.With(e.Driver)
 	}
 	if appOpts.Rescan == 0 {
 		appOpts.Rescan = 250 * time.Millisecond

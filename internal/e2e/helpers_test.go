@@ -326,23 +326,10 @@ func seedOf(p string) driver.Seed {
 // everyPSA is every driver plus a clone of the default one under a name
 // nothing else knows. The every-PSA tables run on it too, which shows
 // that a driver added to the list is picked up with no other edit.
-var everyPSA = append(drivers.All(), driverstest.Clone(drivers.Default(), "newpsa"))
+var everyPSA = drivers.All().With(driverstest.Clone(drivers.Default(), "newpsa"))
 
 // psaNames names everyPSA.
-func psaNames() []string {
-	var out []string
-	for _, d := range everyPSA {
-		out = append(out, d.Name())
-	}
-	return out
-}
+func psaNames() []string { return everyPSA.Names() }
 
 // lookupPSA finds the driver called p in everyPSA.
-func lookupPSA(p string) (driver.Driver, error) {
-	for _, d := range everyPSA {
-		if d.Name() == p {
-			return d, nil
-		}
-	}
-	return driver.Driver{}, fmt.Errorf("no driver %q", p)
-}
+func lookupPSA(p string) (driver.Driver, error) { return everyPSA.Find(p) }

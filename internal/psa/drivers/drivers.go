@@ -5,9 +5,6 @@
 package drivers
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/psa/autotask"
 	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise"
@@ -15,45 +12,21 @@ import (
 )
 
 // All returns every driver, the default first.
-func All() []driver.Driver {
-	return []driver.Driver{
+func All() driver.List {
+	return driver.List{
 		autotask.Driver,
 		connectwise.Driver,
 	}
 }
 
 // Lookup finds the driver of the PSA called name.
-func Lookup(name string) (driver.Driver, error) {
-	return find(All(), name)
-}
-
-func find(all []driver.Driver, name string) (driver.Driver, error) {
-	name = strings.ToLower(strings.TrimSpace(name))
-	for _, d := range all {
-		if d.Name() == name {
-			return d, nil
-		}
-	}
-	return driver.Driver{}, fmt.Errorf("psa %q is not supported: choose one of %s", name, strings.Join(Names(), ", "))
-}
+func Lookup(name string) (driver.Driver, error) { return All().Find(name) }
 
 // Names lists the drivers' names, the default first.
-func Names() []string {
-	var out []string
-	for _, d := range All() {
-		out = append(out, d.Name())
-	}
-	return out
-}
+func Names() []string { return All().Names() }
 
 // Profiles returns every driver's settings profile.
-func Profiles() integration.Profiles {
-	var out integration.Profiles
-	for _, d := range All() {
-		out = append(out, d.Profile)
-	}
-	return out
-}
+func Profiles() integration.Profiles { return All().Profiles() }
 
 // Default is the driver used when none is named.
 func Default() driver.Driver { return All()[0] }

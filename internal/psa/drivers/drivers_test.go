@@ -44,7 +44,7 @@ func TestSimulatorsKeepTheirSeed(t *testing.T) {
 				if len(env) == 0 {
 					t.Errorf("settings %d read no secret from the environment", kind)
 				}
-				if want := "psa: " + d.Name(); !contains(yaml, want) || !contains(yaml, "name: x") || !contains(yaml, "  url: http://127.0.0.1:1") {
+				if want := "psa: " + d.Name(); !strings.Contains(yaml, want) || !strings.Contains(yaml, "name: x") || !strings.Contains(yaml, "  url: http://127.0.0.1:1") {
 					t.Errorf("settings %d lack %q, the name or the URL:\n%s", kind, want, yaml)
 				}
 			}
@@ -55,5 +55,3 @@ func TestSimulatorsKeepTheirSeed(t *testing.T) {
 		})
 	}
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

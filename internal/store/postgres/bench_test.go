@@ -2,13 +2,11 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
-	"time"
 
-	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 	"github.com/ticketbridge/ticketbridge/internal/store/postgres"
+	"github.com/ticketbridge/ticketbridge/internal/store/storetest"
 )
 
 // The same ingest figures as the SQLite engine's benchmarks, on the
@@ -55,22 +53,7 @@ func BenchmarkUpsertAlertBatch100(b *testing.B) {
 // UpsertAlerts call per transaction of 100 alerts.
 func BenchmarkUpsertAlerts100(b *testing.B) {
 	s, src := benchStore(b)
-	ctx := context.Background()
-	b.ResetTimer()
-	for start := 0; start < b.N; start += 100 {
-		as := make([]store.StoredAlert, 0, 100)
-		for i := start; i < min(start+100, b.N); i++ {
-			as = append(as, benchAlert(src, i))
-		}
-		err := s.InTx(ctx, func(q store.Queries) error {
-			_, err := q.UpsertAlerts(ctx, as)
-			return err
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "alerts/s")
+	storetest.BenchUpsertAlerts(b, s, src, 100)
 }
 
 func benchStore(b *testing.B) (*postgres.Store, store.Source) {
@@ -84,25 +67,5 @@ func benchStore(b *testing.B) (*postgres.Store, store.Source) {
 	return s, src
 }
 
-var benchTime = time.Date(2026, 11, 21, 10, 15, 0, 0, time.UTC)
-
-// benchAlert is a realistic alert; every tenth one re-sends an earlier id,
-// so updates are measured along with inserts.
-func benchAlert(src store.Source, i int) store.StoredAlert {
-	id := i
-	if i%10 == 9 {
-		id = i / 2
-	}
-	return store.StoredAlert{
-		TenantID: src.TenantID, SourceID: src.ID, ReceivedAt: benchTime, UpdatedAt: benchTime,
-		Alert: alert.Alert{
-			ID: fmt.Sprintf("sa-%08d", id), Kind: alert.KindIssue,
-			Organization: alert.Organization{ID: fmt.Sprintf("org-%d", i%50), Name: "Acme Corp"},
-			Type:         "Too Many Downloads", Severity: alert.SeverityHigh, Status: alert.StatusOpen,
-			Title:       "Too many downloads by jane@acme.example",
-			Description: "412 files in 10 minutes", User: &alert.User{Email: "jane@acme.example"},
-			OccurredAt: benchTime, URL: "https://source.example/alerts/1",
-			Attributes: map[string]string{"ip": "203.0.113.9"},
-		},
-	}
-}
+// benchAlert is storetest.BenchAlert, by its short name here.
+func benchAlert(src store.Source, i int) store.StoredAlert { return storetest.BenchAlert(src, i) }
