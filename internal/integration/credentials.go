@@ -7,6 +7,9 @@ const (
 	CredIntegrationCode = "integration_code"
 	CredPrivateKey      = "private_key"
 	CredClientID        = "client_id"
+	CredClientSecret    = "client_secret"
+	CredAPIToken        = "api_token"
+	CredRefreshToken    = "refresh_token"
 )
 
 // SecretRefs names every secret reference of the connection by credential.
@@ -14,5 +17,7 @@ func (c *Connection) SecretRefs() map[string]*SecretRef {
 	return map[string]*SecretRef{
 		CredSecret: &c.Secret, CredIntegrationCode: &c.IntegrationCode,
 		CredPrivateKey: &c.PrivateKey, CredClientID: &c.ClientID,
+		CredClientSecret: &c.ClientSecret, CredAPIToken: &c.APIToken,
+		CredRefreshToken: &c.RefreshToken,
 	}
 }

@@ -19,10 +19,9 @@ func Export(all []Settings) ([]byte, error) {
 		return nil, fmt.Errorf("export settings: %w", err)
 	}
 	for _, s := range all {
-		s.Connection.Secret = redactRef(s.Connection.Secret)
-		s.Connection.IntegrationCode = redactRef(s.Connection.IntegrationCode)
-		s.Connection.PrivateKey = redactRef(s.Connection.PrivateKey)
-		s.Connection.ClientID = redactRef(s.Connection.ClientID)
+		for _, ref := range s.Connection.SecretRefs() {
+			*ref = redactRef(*ref)
+		}
 		var n yaml.Node
 		if err := n.Encode(s); err != nil {
 			return nil, fmt.Errorf("export settings %q: %w", s.Name, err)

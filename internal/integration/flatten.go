@@ -1,6 +1,9 @@
 package integration
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // flatten lists every set value of s in schema order.
 func flatten(s *Settings) []leaf {
@@ -24,9 +27,19 @@ func flatten(s *Settings) []leaf {
 
 func flattenConnection(f *flattener, c *Connection) {
 	f.str("connection.url", c.URL)
-	f.str("connection.username", c.Username)
-	f.secretRef("connection.secret", c.Secret)
-	f.secretRef("connection.integration_code", c.IntegrationCode)
+	refs := c.SecretRefs()
+	strs := map[string]string{
+		"username": c.Username, "company": c.Company, "public_key": c.PublicKey, "member_id": c.MemberID,
+		"tenant": c.Tenant, "subdomain": c.Subdomain, "region": c.Region, "table": c.Table,
+	}
+	for _, path := range connectionKeyOrder {
+		name := strings.TrimPrefix(path, "connection.")
+		if r, ok := refs[name]; ok {
+			f.secretRef(path, *r)
+		} else {
+			f.str(path, strs[name])
+		}
+	}
 	f.num("connection.requests_per_hour", c.RequestsPerHour)
 	f.num("connection.max_concurrent", c.MaxConcurrent)
 }

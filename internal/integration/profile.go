@@ -159,6 +159,13 @@ var connectionKeys = map[string]func(*Connection) bool{
 	"connection.private_key":      func(c *Connection) bool { return !c.PrivateKey.IsZero() },
 	"connection.client_id":        func(c *Connection) bool { return !c.ClientID.IsZero() },
 	"connection.member_id":        func(c *Connection) bool { return strings.TrimSpace(c.MemberID) != "" },
+	"connection.client_secret":    func(c *Connection) bool { return !c.ClientSecret.IsZero() },
+	"connection.api_token":        func(c *Connection) bool { return !c.APIToken.IsZero() },
+	"connection.refresh_token":    func(c *Connection) bool { return !c.RefreshToken.IsZero() },
+	"connection.tenant":           func(c *Connection) bool { return strings.TrimSpace(c.Tenant) != "" },
+	"connection.subdomain":        func(c *Connection) bool { return strings.TrimSpace(c.Subdomain) != "" },
+	"connection.region":           func(c *Connection) bool { return strings.TrimSpace(c.Region) != "" },
+	"connection.table":            func(c *Connection) bool { return strings.TrimSpace(c.Table) != "" },
 }
 
 // connectionKeyOrder is the order of the keys in settings, which problems
@@ -166,6 +173,8 @@ var connectionKeys = map[string]func(*Connection) bool{
 var connectionKeyOrder = []string{
 	"connection.username", "connection.secret", "connection.integration_code", "connection.company",
 	"connection.public_key", "connection.private_key", "connection.client_id", "connection.member_id",
+	"connection.client_secret", "connection.api_token", "connection.refresh_token", "connection.tenant",
+	"connection.subdomain", "connection.region", "connection.table",
 }
 
 // ConnectionKeyPaths lists the connection keys a profile may name, in

@@ -45,6 +45,25 @@ type Connection struct {
 	// MemberID is the API member's identifier, used to tell our own
 	// notes and changes from a technician's; optional.
 	MemberID string `yaml:"member_id,omitempty" json:"member_id,omitempty"`
+	// ClientSecret is an OAuth client's secret (client-credentials and
+	// password grants).
+	ClientSecret SecretRef `yaml:"client_secret,omitempty" json:"client_secret,omitempty"`
+	// APIToken is a bearer-style API token (PSAs that issue one per user).
+	APIToken SecretRef `yaml:"api_token,omitempty" json:"api_token,omitempty"`
+	// RefreshToken is an OAuth refresh token, for PSAs that grant access
+	// by one instead of by a stored password.
+	RefreshToken SecretRef `yaml:"refresh_token,omitempty" json:"refresh_token,omitempty"`
+	// Tenant is the PSA tenant an API account belongs to, where one
+	// endpoint serves several.
+	Tenant string `yaml:"tenant,omitempty" json:"tenant,omitempty"`
+	// Subdomain is the account's subdomain, where the PSA names accounts
+	// by one.
+	Subdomain string `yaml:"subdomain,omitempty" json:"subdomain,omitempty"`
+	// Region is the PSA's data region, where its API root depends on it.
+	Region string `yaml:"region,omitempty" json:"region,omitempty"`
+	// Table is the table tickets are written to, where the PSA has more
+	// than one kind of ticket.
+	Table string `yaml:"table,omitempty" json:"table,omitempty"`
 	// RequestsPerHour is this integration's request budget; default the
 	// PSA profile's.
 	RequestsPerHour int `yaml:"requests_per_hour,omitempty" json:"requests_per_hour,omitempty"`

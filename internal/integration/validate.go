@@ -126,15 +126,10 @@ func validateConnection(ps *problems, p Profile, c *Connection) {
 	if c.URL != "" {
 		validateURL(ps, p, c.URL)
 	}
-	for _, ref := range []struct {
-		path string
-		r    SecretRef
-	}{
-		{"connection.secret", c.Secret}, {"connection.integration_code", c.IntegrationCode},
-		{"connection.private_key", c.PrivateKey}, {"connection.client_id", c.ClientID},
-	} {
-		if n := countSet(ref.r.Env != "", ref.r.File != "", ref.r.Value != "", ref.r.Stored); n > 1 {
-			ps.add(ref.path, "set only one of env, file, value or stored")
+	refs := c.SecretRefs()
+	for _, name := range sortedKeys(refs) {
+		if r := refs[name]; countSet(r.Env != "", r.File != "", r.Value != "", r.Stored) > 1 {
+			ps.add("connection."+name, "set only one of env, file, value or stored")
 		}
 	}
 	of := ""
