@@ -36,8 +36,8 @@ var (
 
 func (s *simulator) Banner(base string) string {
 	m, tech := s.Members()[0], s.Members()[1]
-	return fmt.Sprintf("ConnectWise simulator on %s (connection.url)\n  company:     %s\n  public key:  %s\n  private key: %s\n  client id:   %s\n  technician:  %s\n",
-		base, s.CompanyID(), m.PublicKey, m.PrivateKey, s.ClientID(), tech.Identifier)
+	return fmt.Sprintf("ConnectWise simulator on %s (connection.url)\n  company:     %s\n  public key:  %s\n  private key: %s\n  client id:   %s\n  member id:   %s\n  technician:  %s\n",
+		base, s.CompanyID(), m.PublicKey, m.PrivateKey, s.ClientID(), m.Identifier, tech.Identifier)
 }
 
 func (s *simulator) Settings(kind driver.SettingsKind, p driver.SettingsParams) (string, map[string]string) {
