@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -47,6 +48,11 @@ type Options struct {
 	WrapStore func(store.Store) store.Store
 	// Drivers are the PSAs integrations may name; default drivers.All().
 	Drivers driver.List
+	// PlanOnly opens the app to plan a change and write nothing: no data
+	// folder, key or admin token is created, and where no SQLite database
+	// exists yet the plan runs against an empty one in a scratch folder
+	// that Close removes.
+	PlanOnly bool
 }
 
 // App is one running ticketbridge.
@@ -65,6 +71,8 @@ type App struct {
 	Tenant    string
 
 	drivers driver.List
+	// scratch is the folder of a plan-only app's empty database.
+	scratch string
 
 	budgetsMu sync.Mutex
 	budgets   map[string]*psahttp.Budget
@@ -88,24 +96,45 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if a.client == nil {
 		a.client = &http.Client{Timeout: 30 * time.Second}
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data dir: %w", err)
+	dbPath := cfg.SQLitePath()
+	fresh := cfg.DatabaseURL == "" && !exists(dbPath)
+	var kr *secret.Keyring
+	var err error
+	switch {
+	case opts.PlanOnly && fresh:
+		// Nothing is stored yet: plan against an empty database, with a
+		// key that lives as long as the plan.
+		if a.scratch, err = os.MkdirTemp("", "ticketbridge-plan-"); err != nil {
+			return nil, fmt.Errorf("plan: %w", err)
+		}
+		dbPath = filepath.Join(a.scratch, "plan.db")
+		kr, err = ephemeralKeyring()
+	case opts.PlanOnly:
+		kr, err = openKeyring(cfg, false)
+	default:
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data dir: %w", err)
+		}
+		kr, err = openKeyring(cfg, true)
 	}
-	kr, err := openKeyring(cfg)
 	if err != nil {
+		a.removeScratch()
 		return nil, err
 	}
-	st, _, err := storeopen.Open(ctx, cfg.DatabaseURL, cfg.SQLitePath(), a.now)
+	st, _, err := storeopen.Open(ctx, cfg.DatabaseURL, dbPath, a.now)
 	if err != nil {
+		a.removeScratch()
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	if opts.WrapStore != nil {
 		st = opts.WrapStore(st)
 	}
 	a.Store, a.Keyring, a.Metrics = st, kr, obs.NewMetrics()
-	if err := a.ensureAdminToken(ctx); err != nil {
-		st.Close()
-		return nil, err
+	if !opts.PlanOnly {
+		if err := a.ensureAdminToken(ctx); err != nil {
+			st.Close()
+			return nil, err
+		}
 	}
 	a.Engine = engine.New(engine.Config{
 		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
@@ -125,13 +154,21 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	return a, nil
 }
 
-func openKeyring(cfg config.Config) (*secret.Keyring, error) {
+// openKeyring opens the secret key from the environment or the data
+// folder's key file, which it creates when create is set.
+func openKeyring(cfg config.Config, create bool) (*secret.Keyring, error) {
 	var key []byte
 	var err error
-	if !cfg.SecretKey.IsZero() {
+	file := filepath.Join(cfg.DataDir, "secret.key")
+	switch {
+	case !cfg.SecretKey.IsZero():
 		key, err = secret.ParseKey(cfg.SecretKey.Reveal())
-	} else {
-		key, err = secret.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, "secret.key"))
+	case create:
+		key, err = secret.LoadOrCreateKeyFile(file)
+	case exists(file):
+		key, err = secret.LoadOrCreateKeyFile(file)
+	default:
+		return nil, fmt.Errorf("secret key: %s is missing, and TICKETBRIDGE_SECRET_KEY is not set: the stored credentials cannot be read", file)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("secret key: %w", err)
@@ -139,8 +176,32 @@ func openKeyring(cfg config.Config) (*secret.Keyring, error) {
 	return secret.NewKeyring(key)
 }
 
+// ephemeralKeyring is a keyring for a plan that stores nothing.
+func ephemeralKeyring() (*secret.Keyring, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	return secret.NewKeyring(key)
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+func (a *App) removeScratch() {
+	if a.scratch != "" {
+		os.RemoveAll(a.scratch)
+	}
+}
+
 // Close releases the store.
-func (a *App) Close() error { return a.Store.Close() }
+func (a *App) Close() error {
+	err := a.Store.Close()
+	a.removeScratch()
+	return err
+}
 
 // Handler is the whole HTTP surface: probes, metrics, ingest and the API.
 func (a *App) Handler() http.Handler {

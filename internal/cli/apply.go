@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/ticketbridge/ticketbridge/internal/app"
 	"github.com/ticketbridge/ticketbridge/internal/config"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 )
@@ -27,7 +28,9 @@ func runApply(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, &cfg, io)
+	// Without --yes nothing is written: no data folder, key, token or
+	// database appears.
+	a, err := openAppWith(ctx, &cfg, io, app.Options{PlanOnly: !*yes})
 	if err != nil {
 		return err
 	}

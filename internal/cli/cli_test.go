@@ -127,3 +127,37 @@ func write(t *testing.T, path, body string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPlanOnlyApplyWritesNothing: apply without --yes on a data folder
+// that does not exist yet plans against the PSA and leaves no folder, key,
+// token or database behind.
+func TestPlanOnlyApplyWritesNothing(t *testing.T) {
+	t.Parallel()
+	d := drivers.Default()
+	sim := d.Simulate(driver.SimOptions{})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	root := t.TempDir()
+	data := filepath.Join(root, "data")
+	yaml, env := sim.Settings(driver.DemoSettings, driver.SettingsParams{Base: srv.URL})
+	env["TICKETBRIDGE_DATA_DIR"] = data
+	file := filepath.Join(root, "settings.yaml")
+	write(t, file, yaml)
+
+	if code, out, stderr := run(t, env, "", "apply", "-f", file); code != 0 || !strings.Contains(out, "+ ticket.queue: Security") {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if _, err := os.Stat(data); !os.IsNotExist(err) {
+		entries, _ := os.ReadDir(data)
+		t.Fatalf("plan-only apply created %s (%v): %v", data, err, entries)
+	}
+	if code, out, stderr := run(t, env, "", "apply", "-f", file, "--yes"); code != 0 || !strings.Contains(out, "applied") {
+		t.Fatalf("apply --yes: exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, f := range []string{"secret.key", "admin.token", "ticketbridge.db"} {
+		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
+			t.Errorf("apply --yes: %v", err)
+		}
+	}
+}

@@ -33,9 +33,14 @@ func runServe(ctx context.Context, args []string, io IO) error {
 // openApp loads secrets from the environment and opens the app with a
 // logger on stderr.
 func openApp(ctx context.Context, cfg *config.Config, io IO) (*app.App, error) {
+	return openAppWith(ctx, cfg, io, app.Options{})
+}
+
+// openAppWith opens the app with opts, its logger writing to io.Err.
+func openAppWith(ctx context.Context, cfg *config.Config, io IO, opts app.Options) (*app.App, error) {
 	if err := cfg.LoadSecrets(config.Env(io.Getenv)); err != nil {
 		return nil, err
 	}
-	log := obs.NewLogger(io.Err, cfg.LogLevel, cfg.LogFormat)
-	return app.New(ctx, *cfg, app.Options{Logger: log})
+	opts.Logger = obs.NewLogger(io.Err, cfg.LogLevel, cfg.LogFormat)
+	return app.New(ctx, *cfg, opts)
 }
