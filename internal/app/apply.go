@@ -19,6 +19,10 @@ type Plan struct {
 	Name    string
 	New     bool
 	Changes []integration.Change
+	// Effects are what the change makes happen in the PSA at once beyond
+	// the settings (stored alerts a new window lets through, billing
+	// adjustments of a sync day already past), in words.
+	Effects []string
 
 	settings integration.Settings
 	creds    map[string]secret.Secret
@@ -118,6 +122,11 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 	}
 	p.Changes = integration.Plan(oldSettings, s)
 	p.settings, p.creds = s, creds
+	if len(p.Changes) > 0 {
+		if p.Effects, err = a.effects(ctx, p, oldSettings, conn); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 

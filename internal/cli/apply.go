@@ -49,6 +49,9 @@ func runApply(ctx context.Context, args []string, io IO) error {
 		for _, c := range p.Changes {
 			fmt.Fprintf(io.Out, "  %s\n", c)
 		}
+		for _, e := range p.Effects {
+			fmt.Fprintf(io.Out, "  ! %s\n", e)
+		}
 		changed += len(p.Changes)
 	}
 	if changed == 0 {

@@ -10,11 +10,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"go.yaml.in/yaml/v4"
 
+	"github.com/ticketbridge/ticketbridge/internal/alert"
+	"github.com/ticketbridge/ticketbridge/internal/app"
+	"github.com/ticketbridge/ticketbridge/internal/config"
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // The examples and the README are read from the repository root.
@@ -216,4 +221,61 @@ func subset(part, whole any, at string) (string, bool) {
 		return at, false
 	}
 	return "", true
+}
+
+// TestPlanNamesItsEffects: a plan says what a new integration will do at
+// once: the stored alerts its sync.since lets through, and the billable
+// unit changes of a sync day already past.
+func TestPlanNamesItsEffects(t *testing.T) {
+	t.Parallel()
+	d, err := drivers.Lookup("autotask")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := d.Simulate(driver.SimOptions{})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	raw, err := os.ReadFile(filepath.Join(examplesDir, "autotask.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	env := exports(t, string(raw))
+	env["TICKETBRIDGE_DATA_DIR"] = dir
+	file := filepath.Join(dir, "autotask.yaml")
+	write(t, file, strings.ReplaceAll(string(raw), simAddr, srv.URL))
+
+	// Before the integration exists: two recent alerts, one too old for
+	// sync.since (7d), and a billable count for org-42.
+	a, err := app.New(t.Context(), config.Config{DataDir: dir, MaxBodyBytes: 1 << 20}, app.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	src := store.Source{TenantID: a.Tenant, ID: "src", Name: "src", TokenHash: "h", CreatedAt: now}
+	if err := a.Store.CreateSource(t.Context(), src); err != nil {
+		t.Fatal(err)
+	}
+	for i, age := range []time.Duration{time.Hour, 2 * time.Hour, 30 * 24 * time.Hour} {
+		al := alert.Alert{ID: fmt.Sprintf("a%d", i), Organization: alert.Organization{ID: "org-42"}, Type: "Too Many Downloads",
+			Severity: alert.SeverityHigh, Status: alert.StatusOpen, Kind: alert.KindIssue, Title: "t", OccurredAt: now.Add(-age)}
+		if _, err := a.Store.UpsertAlert(t.Context(), store.StoredAlert{TenantID: a.Tenant, SourceID: src.ID, Alert: al, ReceivedAt: now, UpdatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := a.Store.PutBillableCount(t.Context(), store.BillableCount{TenantID: a.Tenant, Organization: "org-42", Count: 42, AsOf: now, UpdatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+
+	code, out, stderr := run(t, env, "", "apply", "-f", file)
+	if code != 0 {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, stderr)
+	}
+	for _, want := range []string{"! up to 2 stored alert(s) that occurred since", "set sync.since: now", "! billable users:", "units go from 0 to 42 at once"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan does not say %q:\n%s", want, out)
+		}
+	}
 }

@@ -17,6 +17,9 @@ import (
 // is synced once it does, without holding up the others.
 const cursorBillingPeriod = "billing_period:"
 
+// BillingCursor names the cursor holding the last month synced for org.
+func BillingCursor(org string) string { return cursorBillingPeriod + org }
+
 // BillingLine is what one organization's billable-user sync would do.
 type BillingLine struct {
 	Organization      string  `json:"organization"`

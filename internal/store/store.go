@@ -75,6 +75,9 @@ type Queries interface {
 	// particular order: one read for a whole ingest commit, whatever
 	// sources its requests came from.
 	AlertsByKeys(ctx context.Context, keys []AlertKey) ([]StoredAlert, error)
+	// CountAlertsSince counts the tenant's alerts that occurred at or after
+	// since: what a new integration's sync.since lets through.
+	CountAlertsSince(ctx context.Context, tenant string, since time.Time) (int64, error)
 	// UnroutedAlerts lists a tenant's alerts with no route for the
 	// integration, oldest first, after seq afterSeq.
 	UnroutedAlerts(ctx context.Context, tenant string, integrationID, afterSeq int64, limit int) ([]StoredAlert, error)

@@ -286,3 +286,11 @@ func scanAlert(r pgx.Row) (store.StoredAlert, error) {
 	a.ReceivedAt, a.UpdatedAt, a.StatusChangedAt = a.ReceivedAt.UTC(), a.UpdatedAt.UTC(), a.StatusChangedAt.UTC()
 	return a, nil
 }
+
+// CountAlertsSince counts the tenant's alerts that occurred at or after
+// since.
+func (q *queries) CountAlertsSince(ctx context.Context, tenant string, since time.Time) (int64, error) {
+	var n int64
+	err := q.db.QueryRow(ctx, `SELECT COUNT(*) FROM alerts WHERE tenant_id = $1 AND occurred_at >= $2`, tenant, since).Scan(&n)
+	return n, wrap(err, "count alerts")
+}

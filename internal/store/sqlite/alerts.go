@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -51,10 +52,12 @@ LIMIT ?`
 JOIN routes r ON r.alert_seq = a.seq
 WHERE r.ticket_link_id = ?
 ORDER BY a.seq`
+	// A plan-time count over the tenant's alerts: apply runs it once.
+	sqlCountAlertsSince = `SELECT COUNT(*) FROM alerts WHERE tenant_id = ? AND occurred_at >= ?`
 )
 
 var alertStatements = []string{
-	sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsOfSourceByIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
+	sqlCountAlertsSince, sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsOfSourceByIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
 }
 
 // UpsertAlert stores a new alert or updates the one with the same (tenant,
@@ -176,4 +179,12 @@ func scanAlert(r scanner) (store.StoredAlert, error) {
 	a.Alert.OccurredAt = a.Alert.OccurredAt.UTC()
 	a.ReceivedAt, a.UpdatedAt, a.StatusChangedAt = goTime(received), goTime(updated), goTime(statusChanged)
 	return a, nil
+}
+
+// CountAlertsSince counts the tenant's alerts that occurred at or after
+// since.
+func (q *queries) CountAlertsSince(ctx context.Context, tenant string, since time.Time) (int64, error) {
+	var n int64
+	err := q.readRow(ctx, sqlCountAlertsSince, tenant, dbTime(since)).Scan(&n)
+	return n, wrap(err, "count alerts")
 }

@@ -3,6 +3,7 @@ package storetest
 import (
 	"cmp"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -199,6 +200,34 @@ func testTimesRoundTrip(t *testing.T, s store.Store) {
 	for _, tc := range times {
 		if !tc.got.Equal(tc.want) || tc.got.Location() != time.UTC {
 			t.Errorf("%s = %v, want %v in UTC", tc.name, tc.got, tc.want.UTC())
+		}
+	}
+}
+
+// testCountAlertsSince counts by when alerts occurred, at or after the
+// cut-off, within the tenant only.
+func testCountAlertsSince(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src, far := mustSource(t, s, "t1", "src"), mustSource(t, s, "t2", "src")
+	for i, age := range []time.Duration{time.Hour, 2 * time.Hour, 48 * time.Hour} {
+		a := store.StoredAlert{TenantID: src.TenantID, SourceID: src.ID, Alert: newAlert(fmt.Sprintf("a%d", i)), ReceivedAt: t0, UpdatedAt: t0}
+		a.Alert.OccurredAt = t0.Add(-age)
+		_, err := s.UpsertAlert(ctx, a)
+		must(t, err)
+	}
+	mustAlert(t, s, far, "other-tenant")
+	for _, c := range []struct {
+		since time.Time
+		want  int64
+	}{
+		{t0.Add(-72 * time.Hour), 3},
+		{t0.Add(-2 * time.Hour), 2}, // at the cut-off counts
+		{t0.Add(-90 * time.Minute), 1},
+		{t0, 0},
+	} {
+		n, err := s.CountAlertsSince(ctx, "t1", c.since)
+		if err != nil || n != c.want {
+			t.Errorf("since %s: %d, %v; want %d", c.since, n, err, c.want)
 		}
 	}
 }
