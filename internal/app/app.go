@@ -249,10 +249,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	var err error
 	select {
 	case <-ctx.Done():
+		a.log.Info("shutting down: no new requests; finishing those in flight", "deadline", shutdownDeadline)
 	case err = <-serveErr:
 		cancel()
 	}
-	shutdownCtx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	began := time.Now()
+	shutdownCtx, stop := context.WithTimeout(context.Background(), shutdownDeadline)
 	defer stop()
 	if serr := srv.Shutdown(shutdownCtx); serr != nil && err == nil {
 		err = serr
@@ -264,8 +266,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	a.log.Info("stopped", "took", time.Since(began).Round(time.Millisecond), "err", err)
 	return err
 }
+
+// shutdownDeadline bounds how long requests in flight may take to finish
+// once serve is told to stop. PSA calls in flight are cancelled at once:
+// a delivery cut short is recovered on the next start by its external
+// reference, never sent twice.
+const shutdownDeadline = 5 * time.Second
 
 // reportBacklog keeps the backlog gauge fresh without a query per scrape.
 func (a *App) reportBacklog(ctx context.Context) {

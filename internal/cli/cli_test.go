@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
@@ -159,5 +161,44 @@ func TestPlanOnlyApplyWritesNothing(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(data, f)); err != nil {
 			t.Errorf("apply --yes: %v", err)
 		}
+	}
+}
+
+// TestSecondServeOnOneFolderRefuses: while one serve holds a SQLite data
+// folder, a second exits non-zero naming the folder and the first process.
+func TestSecondServeOnOneFolderRefuses(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := map[string]string{"TICKETBRIDGE_DATA_DIR": dir}
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan int, 1)
+	go func() {
+		var out, errOut bytes.Buffer
+		code := Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errOut, func(k string) string { return env[k] })
+		if code != 0 {
+			t.Logf("first serve: %s", errOut.String())
+		}
+		first <- code
+	}()
+	// The admin token is written once the store is open.
+	token := filepath.Join(dir, "admin.token")
+	for i := 0; ; i++ {
+		if _, err := os.Stat(token); err == nil {
+			break
+		}
+		if i == 500 {
+			cancel()
+			t.Fatal("the first serve never took the data folder")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	code, _, stderr := run(t, env, "", "serve", "--addr", "127.0.0.1:0")
+	abs, _ := filepath.Abs(dir)
+	if code == 0 || !strings.Contains(stderr, abs) || !strings.Contains(stderr, fmt.Sprintf("process %d", os.Getpid())) {
+		t.Errorf("second serve: exit %d, stderr %q; want non-zero naming %s and process %d", code, stderr, abs, os.Getpid())
+	}
+	cancel()
+	if code := <-first; code != 0 {
+		t.Errorf("first serve: exit %d", code)
 	}
 }

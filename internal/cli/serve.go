@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 
 	"github.com/ticketbridge/ticketbridge/internal/app"
 	"github.com/ticketbridge/ticketbridge/internal/config"
+	"github.com/ticketbridge/ticketbridge/internal/datadir"
 	"github.com/ticketbridge/ticketbridge/internal/obs"
 )
 
@@ -16,6 +18,18 @@ func runServe(ctx context.Context, args []string, io IO) error {
 	cfg.Register(fs, config.Env(io.Getenv))
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if !cfg.Postgres() {
+		// One serve per SQLite data folder: a second would keep budgets
+		// and leases of its own beside the first's.
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return fmt.Errorf("create data dir: %w", err)
+		}
+		release, err := datadir.Lock(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer release()
 	}
 	a, err := openApp(ctx, &cfg, io)
 	if err != nil {
