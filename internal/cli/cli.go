@@ -65,6 +65,7 @@ func init() {
 		"send":    {"post alert JSON from a file or stdin to a ticketbridge", runSend},
 		"migrate": {"create or upgrade the database schema", runMigrate},
 		"version": {"print the version", runVersion},
+		"health":  {"ask a running serve whether it is ready (exit 0) or not (exit 1)", runHealth},
 		"bench":   {"run the benchmark workloads (latency, ingest, storm, scale) against a simulator", runBench},
 		"billing": {"preview the billable-user sync: current units, reported counts, adjustments", runBilling},
 	}

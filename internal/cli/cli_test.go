@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -200,5 +201,27 @@ func TestSecondServeOnOneFolderRefuses(t *testing.T) {
 	cancel()
 	if code := <-first; code != 0 {
 		t.Errorf("first serve: exit %d", code)
+	}
+}
+
+// TestHealth: health exits 0 with the answer of a ready serve, and
+// non-zero naming the address when nothing answers.
+func TestHealth(t *testing.T) {
+	t.Parallel()
+	ready := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/readyz" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	}))
+	defer ready.Close()
+	addr := strings.TrimPrefix(ready.URL, "http://")
+	if code, out, stderr := run(t, nil, "", "health", "--addr", addr); code != 0 || out != "ready\n" {
+		t.Errorf("ready serve: exit %d, out %q, stderr %q", code, out, stderr)
+	}
+	ready.Close()
+	if code, _, stderr := run(t, map[string]string{"TICKETBRIDGE_ADDR": addr}, "", "health"); code == 0 || !strings.Contains(stderr, addr) {
+		t.Errorf("nothing listening: exit %d, stderr %q; want non-zero naming %s", code, stderr, addr)
 	}
 }
