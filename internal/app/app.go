@@ -138,6 +138,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Engine = engine.New(engine.Config{
 		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
+		MaxAttempts: cfg.MaxAttempts, GiveUpAfter: cfg.GiveUpAfter,
 		Rescan: opts.Rescan, RetryBase: opts.RetryBase, RateLimitWait: opts.RateLimitWait, AfterCreate: opts.AfterCreate,
 		WebhookKey:  func(name string) secret.Secret { return kr.Derive("webhook:" + name) },
 		CallbackKey: a.CallbackKey,

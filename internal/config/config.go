@@ -36,7 +36,14 @@ type Config struct {
 	// or changed (unless a live ticket or pending work still needs it);
 	// 0 keeps everything. Register sets DefaultRetention.
 	Retention time.Duration
+	// MaxAttempts and GiveUpAfter: a delivery that keeps failing is marked
+	// failed once it has had MaxAttempts attempts and waited GiveUpAfter
+	// (0: the engine's defaults, 20 and 24h).
+	MaxAttempts int
+	GiveUpAfter time.Duration
 
+	// envErrs are environment values that did not parse.
+	envErrs []error
 	// retentionErr is a TICKETBRIDGE_RETENTION that did not parse,
 	// reported by Validate with the other problems.
 	retentionErr error
@@ -62,6 +69,16 @@ func (c *Config) Register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.Replica, "replica-id", env("TICKETBRIDGE_REPLICA_ID"), "this replica's name in leases when several share one PostgreSQL (default: host name and process id) (env TICKETBRIDGE_REPLICA_ID)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(env, "TICKETBRIDGE_LOG_LEVEL", "info"), "debug, info, warn or error (env TICKETBRIDGE_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr(env, "TICKETBRIDGE_LOG_FORMAT", "json"), "json or text (env TICKETBRIDGE_LOG_FORMAT)")
+	fs.IntVar(&c.MaxAttempts, "max-attempts", int(envInt(env, "TICKETBRIDGE_MAX_ATTEMPTS", 20)), "attempts before a failing delivery is marked failed, once it has also waited --give-up-after (env TICKETBRIDGE_MAX_ATTEMPTS)")
+	giveUp := 24 * time.Hour
+	if v := env("TICKETBRIDGE_GIVE_UP_AFTER"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			c.envErrs = append(c.envErrs, fmt.Errorf("TICKETBRIDGE_GIVE_UP_AFTER: %w", err))
+		}
+		giveUp = d
+	}
+	fs.DurationVar(&c.GiveUpAfter, "give-up-after", giveUp, "how long a failing delivery is retried before it may be marked failed: an outage shorter than this fails nothing (env TICKETBRIDGE_GIVE_UP_AFTER)")
 	c.Retention = DefaultRetention
 	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
 		c.Retention, c.retentionErr = parseAge(v)
@@ -129,6 +146,13 @@ func (c *Config) Validate() error {
 		errs = append(errs, c.retentionErr)
 	case c.Retention != 0 && c.Retention < minRetention:
 		errs = append(errs, fmt.Errorf("retention: %s is less than a day: set 0 to keep everything, or 1d or more", c.Retention))
+	}
+	errs = append(errs, c.envErrs...)
+	if c.MaxAttempts < 0 {
+		errs = append(errs, fmt.Errorf("max-attempts: %d: want 1 or more", c.MaxAttempts))
+	}
+	if c.GiveUpAfter < 0 {
+		errs = append(errs, fmt.Errorf("give-up-after: %s: want a duration like 24h or 30m", c.GiveUpAfter))
 	}
 	if !c.SecretKey.IsZero() {
 		if _, err := secret.ParseKey(c.SecretKey.Reveal()); err != nil {

@@ -19,6 +19,7 @@ func TestBooksFail(t *testing.T) {
 		name         string
 		cause        error
 		attempts     int // counted before the call
+		pendingFor   time.Duration
 		wantState    store.DeliveryState
 		wantAttempts int
 		// wantWait bounds the next attempt, from now.
@@ -51,8 +52,13 @@ func TestBooksFail(t *testing.T) {
 			wantState: store.DeliveryFailed, wantAttempts: 1, wantEvent: "failed: psa permanent: no such queue", wantNote: store.DeliveryFailed,
 		},
 		{
-			name: "too many attempts fail it", cause: errors.New("connection reset"), attempts: 20,
+			name: "too many attempts over a day fail it", cause: errors.New("connection reset"), attempts: 20, pendingFor: 25 * time.Hour,
 			wantState: store.DeliveryFailed, wantAttempts: 20, wantEvent: "failed: connection reset", wantNote: store.DeliveryFailed,
+		},
+		{
+			name: "too many attempts within a day keep it waiting", cause: errors.New("connection reset"), attempts: 20, pendingFor: 23 * time.Hour,
+			wantState: store.DeliveryPending, wantAttempts: 20, minWait: time.Second, maxWait: 10 * time.Minute,
+			wantEvent: "retry: attempt 20 failed (retryable)", wantNote: store.DeliveryPending,
 		},
 	}
 	for _, tt := range tests {
@@ -63,6 +69,7 @@ func TestBooksFail(t *testing.T) {
 			seqs := h.sendAll(newAlert("a1", "jane@acme.example"), newAlert("a2", "jane@acme.example"))
 			create := h.deliveriesOf(seqs[0])[0]
 			create.Attempts = tt.attempts
+			create.CreatedAt = h.clock().Add(-tt.pendingFor)
 			h.must(h.w.fail(h.ctx, []store.Delivery{create}, tt.cause))
 			got, err := h.st.Delivery(h.ctx, create.ID)
 			h.must(err)

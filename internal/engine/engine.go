@@ -29,6 +29,13 @@ import (
 // owns credentials decryption and HTTP clients; the engine only asks.
 type ConnectorFactory func(ctx context.Context, it store.Integration, s integration.Settings) (psa.Connector, error)
 
+// Retry defaults: with the backoff doubling from 1s to 10m, 20 attempts
+// are about an hour and a half of retrying; the day is the floor.
+const (
+	DefaultMaxAttempts = 20
+	DefaultGiveUpAfter = 24 * time.Hour
+)
+
 // Config holds the engine's collaborators and tunables.
 type Config struct {
 	Store      store.Store
@@ -44,8 +51,13 @@ type Config struct {
 	// Rescan is how often workers look for work without a nudge, and how
 	// often the integration list is reloaded (default 2s).
 	Rescan time.Duration
-	// MaxAttempts before a retryable delivery is marked failed (default 20).
+	// MaxAttempts before a retryable delivery is marked failed (default
+	// 20), once it has also waited GiveUpAfter.
 	MaxAttempts int
+	// GiveUpAfter is how long a delivery keeps being retried however many
+	// attempts failed (default 24h): a PSA that is merely unreachable for
+	// less than that fails nothing.
+	GiveUpAfter time.Duration
 	// RetryBase and RetryMax bound the exponential backoff (1s, 10m).
 	RetryBase, RetryMax time.Duration
 	// RateLimitWait is the wait after a 429 without Retry-After (60s, the
@@ -96,7 +108,10 @@ func (c *Config) setDefaults() {
 		c.Rescan = 2 * time.Second
 	}
 	if c.MaxAttempts <= 0 {
-		c.MaxAttempts = 20
+		c.MaxAttempts = DefaultMaxAttempts
+	}
+	if c.GiveUpAfter <= 0 {
+		c.GiveUpAfter = DefaultGiveUpAfter
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = time.Second

@@ -12,8 +12,8 @@ import (
 )
 
 // fail records a failed attempt of deliveries that were tried together:
-// a permanent PSA error (or too many attempts) marks them failed for a
-// person to retry; a rate limit waits as long as the PSA asked; anything
+// a permanent PSA error (or too many attempts over too long a time) marks
+// them failed for a person to retry; a rate limit waits as long as the PSA asked; anything
 // else backs off exponentially with jitter. Attempts were already counted
 // by startAttempt.
 func (b *books) fail(ctx context.Context, ds []store.Delivery, cause error) error {
@@ -26,9 +26,12 @@ func (b *books) fail(ctx context.Context, ds []store.Delivery, cause error) erro
 			ds[i].Attempts = max(ds[i].Attempts-1, 0)
 		}
 	}
-	attempts := 0
+	attempts, pendingSince := 0, now
 	for _, d := range ds {
 		attempts = max(attempts, d.Attempts)
+		if !d.CreatedAt.IsZero() && d.CreatedAt.Before(pendingSince) {
+			pendingSince = d.CreatedAt
+		}
 	}
 	state, next, event := store.DeliveryPending, now, "retry"
 	switch {
@@ -40,7 +43,7 @@ func (b *books) fail(ctx context.Context, ds []store.Delivery, cause error) erro
 			wait = b.cfg.RateLimitWait
 		}
 		next = now.Add(wait)
-	case attempts >= b.cfg.MaxAttempts:
+	case attempts >= b.cfg.MaxAttempts && now.Sub(pendingSince) >= b.cfg.GiveUpAfter:
 		state, event = store.DeliveryFailed, "failed"
 	default:
 		next = now.Add(b.backoff(attempts))
