@@ -138,7 +138,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Engine = engine.New(engine.Config{
 		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
-		MaxAttempts: cfg.MaxAttempts, GiveUpAfter: cfg.GiveUpAfter,
+		MaxAttempts: cfg.MaxAttempts, GiveUpAfter: cfg.GiveUpAfter, DegradedAfter: cfg.DegradedAfter,
 		Rescan: opts.Rescan, RetryBase: opts.RetryBase, RateLimitWait: opts.RateLimitWait, AfterCreate: opts.AfterCreate,
 		WebhookKey:  func(name string) secret.Secret { return kr.Derive("webhook:" + name) },
 		CallbackKey: a.CallbackKey,
@@ -283,7 +283,7 @@ func (a *App) reportBacklog(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending); err == nil {
-			a.Metrics.Backlog.Set(float64(n))
+			a.reportHealth(n)
 		}
 		select {
 		case <-ctx.Done():
@@ -306,4 +306,31 @@ func routeSettle(cfg config.Config) time.Duration {
 		return 30 * time.Second
 	}
 	return 0
+}
+
+// reportHealth sets the backlog (pending deliveries plus alerts waiting to
+// be routed) and the per-integration outage metrics, and returns the
+// integrations' health.
+func (a *App) reportHealth(pending int64) []engine.IntegrationHealth {
+	hs := a.Engine.Health()
+	waiting, oldest := 0, time.Time{}
+	for _, h := range hs {
+		waiting += h.RoutingWaiting
+		if !h.OldestWaiting.IsZero() && (oldest.IsZero() || h.OldestWaiting.Before(oldest)) {
+			oldest = h.OldestWaiting
+		}
+		a.Metrics.RoutingWaiting.WithLabelValues(h.Integration).Set(float64(h.RoutingWaiting))
+		degraded := 0.0
+		if h.Degraded {
+			degraded = 1
+		}
+		a.Metrics.Degraded.WithLabelValues(h.Integration).Set(degraded)
+	}
+	a.Metrics.Backlog.Set(float64(pending) + float64(waiting))
+	age := 0.0
+	if !oldest.IsZero() {
+		age = a.now().Sub(oldest).Seconds()
+	}
+	a.Metrics.OldestWaiting.Set(age)
+	return hs
 }

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
@@ -31,6 +33,15 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	a.Metrics.Backlog.Set(float64(n))
-	_, _ = w.Write([]byte("ready\n"))
+	// A degraded integration is named, but readiness holds: ingest works
+	// and keeps every alert while the PSA is away, and a load balancer
+	// that took this replica out would lose the sources' alerts instead.
+	var b strings.Builder
+	b.WriteString("ready\n")
+	for _, h := range a.reportHealth(n) {
+		if h.Degraded {
+			fmt.Fprintf(&b, "degraded: integration %s: %s\n", h.Integration, h.Reason)
+		}
+	}
+	_, _ = w.Write([]byte(b.String()))
 }

@@ -41,6 +41,9 @@ type Config struct {
 	// (0: the engine's defaults, 20 and 24h).
 	MaxAttempts int
 	GiveUpAfter time.Duration
+	// DegradedAfter is how long an integration's routing or delivery may
+	// keep failing before readiness and metrics call it degraded.
+	DegradedAfter time.Duration
 
 	// envErrs are environment values that did not parse.
 	envErrs []error
@@ -79,6 +82,7 @@ func (c *Config) Register(fs *flag.FlagSet, env Env) {
 		giveUp = d
 	}
 	fs.DurationVar(&c.GiveUpAfter, "give-up-after", giveUp, "how long a failing delivery is retried before it may be marked failed: an outage shorter than this fails nothing (env TICKETBRIDGE_GIVE_UP_AFTER)")
+	fs.DurationVar(&c.DegradedAfter, "degraded-after", 5*time.Minute, "how long an integration's PSA may keep failing before /readyz and ticketbridge_integration_degraded name it")
 	c.Retention = DefaultRetention
 	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
 		c.Retention, c.retentionErr = parseAge(v)
@@ -150,6 +154,9 @@ func (c *Config) Validate() error {
 	errs = append(errs, c.envErrs...)
 	if c.MaxAttempts < 0 {
 		errs = append(errs, fmt.Errorf("max-attempts: %d: want 1 or more", c.MaxAttempts))
+	}
+	if c.DegradedAfter < 0 {
+		errs = append(errs, fmt.Errorf("degraded-after: %s: want a duration like 5m", c.DegradedAfter))
 	}
 	if c.GiveUpAfter < 0 {
 		errs = append(errs, fmt.Errorf("give-up-after: %s: want a duration like 24h or 30m", c.GiveUpAfter))

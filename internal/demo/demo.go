@@ -84,6 +84,8 @@ type Options struct {
 	// Retention is the app's config.Retention: 0 (the default here) keeps
 	// every alert.
 	Retention time.Duration
+	// DegradedAfter is the app's config.DegradedAfter (0: its default).
+	DegradedAfter time.Duration
 }
 
 // pickDriver returns the driver opts name.
@@ -155,7 +157,7 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 		cleanups = append(cleanups, func() { _ = os.RemoveAll(dir) })
 	}
 	e.AdminToken = randomToken("tba_")
-	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken), Retention: opts.Retention}
+	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken), Retention: opts.Retention, DegradedAfter: opts.DegradedAfter}
 	appOpts := opts.AppOpts
 	if appOpts.Drivers == nil {
 		all := opts.Drivers

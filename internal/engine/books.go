@@ -26,6 +26,8 @@ type books struct {
 	// the business clock cfg.Now, which tests move by months; part tests
 	// set it.
 	wall func() time.Time
+	// health is where the parts report PSA failures and recoveries.
+	health *health
 }
 
 func isNotFound(err error) bool { return errors.Is(err, store.ErrNotFound) }

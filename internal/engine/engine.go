@@ -58,6 +58,9 @@ type Config struct {
 	// attempts failed (default 24h): a PSA that is merely unreachable for
 	// less than that fails nothing.
 	GiveUpAfter time.Duration
+	// DegradedAfter is how long routing or delivery may keep failing
+	// before Health calls the integration degraded (default 5m).
+	DegradedAfter time.Duration
 	// RetryBase and RetryMax bound the exponential backoff (1s, 10m).
 	RetryBase, RetryMax time.Duration
 	// RateLimitWait is the wait after a 429 without Retry-After (60s, the
@@ -112,6 +115,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.GiveUpAfter <= 0 {
 		c.GiveUpAfter = DefaultGiveUpAfter
+	}
+	if c.DegradedAfter <= 0 {
+		c.DegradedAfter = DefaultDegradedAfter
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = time.Second

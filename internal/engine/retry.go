@@ -48,6 +48,9 @@ func (b *books) fail(ctx context.Context, ds []store.Delivery, cause error) erro
 	default:
 		next = now.Add(b.backoff(attempts))
 	}
+	if class == psa.Retryable && !psa.NotSent(cause) {
+		b.health.deliveryFailed(b.wall(), cause)
+	}
 	msg := cause.Error()
 	detail := msg
 	if state == store.DeliveryPending {
@@ -107,6 +110,7 @@ func (b *books) observeOutcome(kind store.DeliveryKind, outcome string) {
 // observeDone counts a completed delivery and its alert's latency from
 // acceptance to the PSA write.
 func (b *books) observeDone(ctx context.Context, d store.Delivery, outcome string) {
+	b.health.deliveryOK()
 	m := b.cfg.Metrics
 	if m == nil {
 		return

@@ -16,6 +16,9 @@ import (
 
 const routeBatch = 500
 
+// routeRetryMax caps the backoff of routing while the PSA is down.
+const routeRetryMax = time.Minute
+
 // fullRescan is how often routing scans from the first alert again, the
 // safety net under Config.RouteSettle.
 const fullRescan = 5 * time.Minute
@@ -35,6 +38,14 @@ type router struct {
 	// loaded; routing scans from there, not from the start.
 	routedUpTo   int64
 	lastFullScan time.Time
+
+	// While the PSA cannot tell which company an alert belongs to,
+	// routing backs off like a delivery: failures counts the attempts,
+	// retryAt (wall clock) is the next, and told holds the alerts whose
+	// timeline already says they wait.
+	failures int
+	retryAt  time.Time
+	told     map[int64]bool
 }
 
 // load routes with a new settings version. The company list may be
@@ -66,6 +77,9 @@ func (r *router) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) 
 // new alerts, and stored alerts when the integration is new or its since
 // moved back (backfill). It returns how many alerts it routed.
 func (r *router) route(ctx context.Context) (int, error) {
+	if r.wall().Before(r.retryAt) {
+		return 0, nil // backing off after a failure
+	}
 	if r.wall().Sub(r.lastFullScan) > fullRescan {
 		r.routedUpTo, r.lastFullScan = 0, r.wall()
 	}
@@ -80,8 +94,9 @@ func (r *router) route(ctx context.Context) (int, error) {
 	if err != nil {
 		// Without the list an auto-matched organization would land on the
 		// catch-all company; better to wait for the PSA than to misfile.
-		return 0, err
+		return 0, r.wait(ctx, alerts, err)
 	}
+	r.resume()
 	if n, err := r.routeBatchTx(ctx, alerts, companies); err != nil {
 		return n, err
 	}
@@ -260,4 +275,59 @@ func newExternalRef() string {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return "tb-" + hex.EncodeToString(b)
+}
+
+// wait records that the alerts cannot be routed yet: the next try backs
+// off as a delivery's would, the first alerts' timelines say why and
+// when routing tries again, readiness and metrics see the outage, and
+// the log says so once per outage rather than on every try.
+func (r *router) wait(ctx context.Context, alerts []store.StoredAlert, cause error) error {
+	if ctx.Err() != nil {
+		return cause
+	}
+	r.failures++
+	// One company-list read a try: cheap enough to try every minute at
+	// most, so routing resumes soon after the PSA does.
+	delay := backoffFor(r.cfg.RetryBase, min(r.cfg.RetryMax, routeRetryMax), r.failures)
+	r.retryAt = r.wall().Add(delay)
+	now := r.cfg.Now()
+	if r.health.routingFailed(r.wall(), cause, len(alerts), alerts[0].ReceivedAt) {
+		r.log.Error("routing waits: the PSA's companies cannot be read; alerts are kept and routed once it answers", "alerts", len(alerts), "retry_in", delay, "err", cause)
+	} else {
+		r.log.Warn("routing still waits", "attempt", r.failures, "retry_in", delay, "err", cause)
+	}
+	if r.told == nil {
+		r.told = map[int64]bool{}
+	}
+	detail := fmt.Sprintf("not routed yet: the PSA's companies could not be read (%v); next try at %s", cause, now.Add(delay).UTC().Format(time.RFC3339))
+	err := r.st.InTx(ctx, func(q store.Queries) error {
+		for _, a := range alerts {
+			if r.told[a.Seq] {
+				continue
+			}
+			if err := q.AppendTimeline(ctx, store.TimelineEntry{
+				TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id, At: now, Event: "waiting", Detail: detail,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("record waiting alerts: %w", err)
+	}
+	for _, a := range alerts {
+		r.told[a.Seq] = true
+	}
+	return nil
+}
+
+// resume ends a routing outage, if there was one.
+func (r *router) resume() {
+	if r.failures == 0 {
+		return
+	}
+	lasted := r.health.routingOK(r.wall())
+	r.log.Info("routing resumed", "attempts_failed", r.failures, "waited", lasted.Round(time.Second))
+	r.failures, r.retryAt, r.told = 0, time.Time{}, nil
 }

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -215,7 +214,8 @@ func TestRouterRescan(t *testing.T) {
 
 // TestRouterCompanies: auto-match decides with one company list per
 // CompaniesTTL, read again for new settings, and routes nothing without
-// it rather than misfile alerts on the catch-all.
+// it rather than misfile alerts on the catch-all: the alerts wait, with
+// their timeline and the integration's health saying so.
 func TestRouterCompanies(t *testing.T) {
 	t.Parallel()
 	errPSA := &psa.Error{Class: psa.Retryable, Message: "503"}
@@ -223,15 +223,15 @@ func TestRouterCompanies(t *testing.T) {
 		name      string
 		between   func(h *harness, f *fakePSA)
 		wantReads int
-		wantErr   error
+		wantWait  bool
 	}{
-		{"one list serves routing until the TTL", func(*harness, *fakePSA) {}, 1, nil},
-		{"after the TTL it is read again", func(h *harness, _ *fakePSA) { h.advance(10*time.Minute + time.Second) }, 2, nil},
-		{"a new settings version reads it again", func(h *harness, _ *fakePSA) { h.apply(autoMatchSettings()) }, 2, nil},
+		{"one list serves routing until the TTL", func(*harness, *fakePSA) {}, 1, false},
+		{"after the TTL it is read again", func(h *harness, _ *fakePSA) { h.advance(10*time.Minute + time.Second) }, 2, false},
+		{"a new settings version reads it again", func(h *harness, _ *fakePSA) { h.apply(autoMatchSettings()) }, 2, false},
 		{"a failed list routes nothing", func(h *harness, f *fakePSA) {
 			h.apply(autoMatchSettings())
 			f.failWith("Companies", errPSA)
-		}, 2, errPSA},
+		}, 2, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,17 +250,22 @@ func TestRouterCompanies(t *testing.T) {
 			tt.between(h, f)
 			second := h.send(newAlert("a2", "bob@globex.example", globex)).Seq
 			n, err := h.w.router.route(h.ctx)
-			if !errors.Is(err, tt.wantErr) {
-				t.Fatalf("second route err = %v, want %v", err, tt.wantErr)
+			if err != nil {
+				t.Fatalf("second route: %v", err)
+			}
+			if hr := h.w.health.report("", time.Now(), 0); (hr.RoutingWaiting == 1) != tt.wantWait || tt.wantWait && !strings.Contains(hr.Reason, "503") {
+				t.Errorf("health %+v, want waiting %v", hr, tt.wantWait)
 			}
 			if got := f.count("Companies"); got != tt.wantReads {
 				t.Errorf("company list read %d times, want %d", got, tt.wantReads)
 			}
 			seqs := []int64{first}
-			if tt.wantErr == nil {
+			if !tt.wantWait {
 				seqs = append(seqs, second)
 			} else if _, routed := h.route(second); routed || n != 0 {
 				t.Errorf("with no company list the alert was routed (n=%d)", n)
+			} else if ev := lastEvent(h.events(second)); !strings.HasPrefix(ev, "waiting: not routed yet: the PSA's companies could not be read") {
+				t.Errorf("last timeline line of the waiting alert = %q", ev)
 			}
 			for _, seq := range seqs {
 				if l := h.linkOfAlert(seq); l.CompanyID != "180" {

@@ -48,7 +48,7 @@ func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
 	lease := &leaseHold{lease: l}
 	b := &books{
 		id: id, name: name, cfg: &e.cfg, st: fenced{Store: e.cfg.Store, lease: lease},
-		log: e.log.With("integration", name), wall: time.Now,
+		log: e.log.With("integration", name), wall: time.Now, health: &health{},
 	}
 	w := &worker{books: b, wake: make(chan struct{}, 1), lease: lease, router: &router{books: b}, biller: &biller{books: b}}
 	w.status = newStatusSync(b, w.nudge)

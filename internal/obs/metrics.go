@@ -26,6 +26,12 @@ type Metrics struct {
 	AlertToTicket   prometheus.Histogram
 	RoutedAlerts    *prometheus.CounterVec // outcome
 	AlertsPruned    prometheus.Counter
+	// RoutingWaiting and OldestWaiting show alerts that cannot be routed
+	// while a PSA is down; Degraded is 1 for an integration whose routing
+	// or delivery has kept failing past the degraded time.
+	RoutingWaiting *prometheus.GaugeVec // integration
+	OldestWaiting  prometheus.Gauge
+	Degraded       *prometheus.GaugeVec // integration
 }
 
 // NewMetrics registers every metric on a fresh registry.
@@ -51,7 +57,7 @@ func NewMetrics() *Metrics {
 			Name: "ticketbridge_psa_budget_remaining", Help: "Requests left in the integration's rolling budget window.",
 		}, []string{"integration"}),
 		Backlog: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "ticketbridge_delivery_backlog", Help: "Pending deliveries.",
+			Name: "ticketbridge_delivery_backlog", Help: "Pending deliveries, and alerts waiting to be routed.",
 		}),
 		AlertToTicket: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "ticketbridge_alert_to_ticket_seconds", Help: "From alert accepted to ticket or note written in the PSA.",
@@ -63,8 +69,18 @@ func NewMetrics() *Metrics {
 		AlertsPruned: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "ticketbridge_alerts_pruned_total", Help: "Alerts deleted by retention, with their timeline, routes, deliveries and callbacks.",
 		}),
+		RoutingWaiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ticketbridge_routing_waiting_alerts", Help: "Alerts waiting to be routed because the PSA cannot be read (one routing batch at most is counted).",
+		}, []string{"integration"}),
+		OldestWaiting: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "ticketbridge_oldest_waiting_alert_seconds", Help: "Age of the oldest alert waiting to be routed; 0 when none waits.",
+		}),
+		Degraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ticketbridge_integration_degraded", Help: "1 while an integration's routing or delivery has kept failing past --degraded-after.",
+		}, []string{"integration"}),
 	}
-	reg.MustRegister(m.AlertsReceived, m.Deliveries, m.PSACalls, m.PSACallSeconds, m.BudgetRemaining, m.Backlog, m.AlertToTicket, m.RoutedAlerts, m.AlertsPruned)
+	reg.MustRegister(m.AlertsReceived, m.Deliveries, m.PSACalls, m.PSACallSeconds, m.BudgetRemaining, m.Backlog, m.AlertToTicket, m.RoutedAlerts, m.AlertsPruned,
+		m.RoutingWaiting, m.OldestWaiting, m.Degraded)
 	return m
 }
 
