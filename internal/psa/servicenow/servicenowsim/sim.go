@@ -3,6 +3,8 @@ package servicenowsim
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
+	"sync/atomic"
 	"net/http"
 	"sync"
 	"time"
@@ -79,6 +81,7 @@ type Sim struct {
 	window *simkit.Window
 	gate   *simkit.Gate
 	ruleID string
+	seq    atomic.Uint64 // sys_id sequence
 
 	clientID, clientSecret string
 
@@ -115,10 +118,11 @@ func New(opt Options) *Sim {
 	}
 	s := &Sim{
 		opt: opt, window: simkit.NewWindow(opt.RateLimit, opt.Window, opt.Now), gate: simkit.NewGate(opt.Semaphore),
-		ruleID: newSysID(), clientID: newSysID(), clientSecret: randomString(16),
+		clientSecret: randomString(16),
 		tables: map[string]*table{}, users: map[string]*User{}, tokens: map[string]token{},
 		refresh: map[string]string{}, numbers: map[string]int{},
 	}
+	s.ruleID, s.clientID = s.newSysID(), s.newSysID()
 	for name := range schemas {
 		s.tables[name] = &table{byID: map[string]record{}}
 	}
@@ -153,11 +157,14 @@ func stamp(t time.Time) string { return t.UTC().Format(DateTime) }
 // DateTime is the layout of every date-time value.
 const DateTime = "2006-01-02 15:04:05"
 
-// newSysID returns 32 lowercase hex characters.
-func newSysID() string {
-	b := make([]byte, 16)
+// newSysID returns 32 lowercase hex characters: a sequence number, then
+// random ones. The notes ask only for 32 hex characters; ascending ones
+// keep listings that tie on a second (ordered by time, then sys_id) in
+// creation order, as the feed's readers expect of every PSA.
+func (s *Sim) newSysID() string {
+	b := make([]byte, 12)
 	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	return fmt.Sprintf("%08x%s", uint32(s.seq.Add(1)), hex.EncodeToString(b))
 }
 
 // randomString returns n random bytes hex-encoded.

@@ -37,7 +37,7 @@ func (s *Sim) insert(table string, in map[string]string, u User) (record, *write
 	for f := range schemas[table].cols {
 		rec[f] = ""
 	}
-	rec["sys_id"], rec["sys_created_on"], rec["sys_updated_on"] = newSysID(), now, now
+	rec["sys_id"], rec["sys_created_on"], rec["sys_updated_on"] = s.newSysID(), now, now
 	rec["sys_created_by"], rec["sys_updated_by"], rec["sys_mod_count"] = u.UserName, u.UserName, "0"
 	if isTask(table) {
 		prefix := schemas[table].prefix
@@ -205,7 +205,7 @@ func (s *Sim) addJournal(table string, rec record, journal map[string]string, u 
 // append adds a system-written row to table.
 func (s *Sim) append(table string, rec record, u User) record {
 	now := stamp(s.now())
-	rec["sys_id"], rec["sys_created_on"], rec["sys_updated_on"] = newSysID(), now, now
+	rec["sys_id"], rec["sys_created_on"], rec["sys_updated_on"] = s.newSysID(), now, now
 	rec["sys_created_by"], rec["sys_updated_by"], rec["sys_mod_count"] = u.UserName, u.UserName, "0"
 	t := s.tables[table]
 	t.rows = append(t.rows, rec)
