@@ -34,6 +34,10 @@ func (c *Connector) call(ctx context.Context, method, path string, q url.Values,
 		target += "?" + q.Encode()
 	}
 	body, err := c.send(ctx, method, target, op, payload)
+	var signIn signInError
+	if errors.As(err, &signIn) {
+		return signIn.err // worded at the token endpoint already
+	}
 	if err != nil {
 		return c.wrap(op, body, err)
 	}
@@ -69,7 +73,7 @@ func (c *Connector) send(ctx context.Context, method, target, op string, payload
 		}
 		tok, err := c.authorize(ctx, req)
 		if err != nil {
-			return nil, err
+			return nil, signInError{err}
 		}
 		_, body, err := c.http.Do(ctx, req, op, method == http.MethodGet)
 		var pe *psa.Error
@@ -113,6 +117,12 @@ func list[T any](ctx context.Context, c *Connector, table string, q url.Values, 
 		}
 	}
 }
+
+// signInError is a failure to get an OAuth token, before the request.
+type signInError struct{ err error }
+
+func (e signInError) Error() string { return e.err.Error() }
+func (e signInError) Unwrap() error { return e.err }
 
 // errRecord marks ServiceNow's own 404 "No Record found" answer.
 var errRecord = errors.New("servicenow: no record found")
