@@ -4,9 +4,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"sync/atomic"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
@@ -119,7 +119,7 @@ func New(opt Options) *Sim {
 	s := &Sim{
 		opt: opt, window: simkit.NewWindow(opt.RateLimit, opt.Window, opt.Now), gate: simkit.NewGate(opt.Semaphore),
 		clientSecret: randomString(16),
-		tables: map[string]*table{}, users: map[string]*User{}, tokens: map[string]token{},
+		tables:       map[string]*table{}, users: map[string]*User{}, tokens: map[string]token{},
 		refresh: map[string]string{}, numbers: map[string]int{},
 	}
 	s.ruleID, s.clientID = s.newSysID(), s.newSysID()
