@@ -46,8 +46,8 @@ func (s *Sim) seed() {
 			"name": p.first + " " + p.last, "email": p.email, "company": co[p.company], "active": p.active,
 			"roles": p.roles, "phone": "", "mobile_phone": ""}, sys)
 		if p.roles != "" {
-			s.users[p.user] = &User{SysID: rec["sys_id"], UserName: p.user, Password: randomString(12), Name: rec["name"],
-				Email: p.email, Roles: strings.Split(p.roles, ","), APIKey: randomString(16)}
+			s.users[p.user] = &User{SysID: rec["sys_id"], UserName: p.user, Password: seedSecret("password "+p.user, 12), Name: rec["name"],
+				Email: p.email, Roles: strings.Split(p.roles, ","), APIKey: seedSecret("api key "+p.user, 16)}
 		}
 	}
 	groups := map[string]string{}

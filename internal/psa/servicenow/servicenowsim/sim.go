@@ -2,6 +2,7 @@ package servicenowsim
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -118,11 +119,11 @@ func New(opt Options) *Sim {
 	}
 	s := &Sim{
 		opt: opt, window: simkit.NewWindow(opt.RateLimit, opt.Window, opt.Now), gate: simkit.NewGate(opt.Semaphore),
-		clientSecret: randomString(16),
+		clientID: seedSecret("client_id", 16), clientSecret: seedSecret("client_secret", 16),
 		tables:       map[string]*table{}, users: map[string]*User{}, tokens: map[string]token{},
 		refresh: map[string]string{}, numbers: map[string]int{},
 	}
-	s.ruleID, s.clientID = s.newSysID(), s.newSysID()
+	s.ruleID = s.newSysID()
 	for name := range schemas {
 		s.tables[name] = &table{byID: map[string]record{}}
 	}
@@ -167,9 +168,11 @@ func (s *Sim) newSysID() string {
 	return fmt.Sprintf("%08x%s", uint32(s.seq.Add(1)), hex.EncodeToString(b))
 }
 
-// randomString returns n random bytes hex-encoded.
-func randomString(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+// seedSecret is a credential of the seed tenant: the same in every
+// process, so a simulator started elsewhere (ticketbridge sim) is
+// reachable with the settings this one gives.
+func seedSecret(name string, n int) string {
+	sum := sha256.Sum256([]byte("servicenowsim seed " + name))
+	return hex.EncodeToString(sum[:n])
 }
+
