@@ -120,7 +120,7 @@ func New(opt Options) *Sim {
 	s := &Sim{
 		opt: opt, window: simkit.NewWindow(opt.RateLimit, opt.Window, opt.Now), gate: simkit.NewGate(opt.Semaphore),
 		clientID: seedSecret("client_id", 16), clientSecret: seedSecret("client_secret", 16),
-		tables:       map[string]*table{}, users: map[string]*User{}, tokens: map[string]token{},
+		tables: map[string]*table{}, users: map[string]*User{}, tokens: map[string]token{},
 		refresh: map[string]string{}, numbers: map[string]int{},
 	}
 	s.ruleID = s.newSysID()
@@ -175,4 +175,3 @@ func seedSecret(name string, n int) string {
 	sum := sha256.Sum256([]byte("servicenowsim seed " + name))
 	return hex.EncodeToString(sum[:n])
 }
-
