@@ -16,9 +16,6 @@ var tablePath = regexp.MustCompile(`^/api/now(?:/(v1|v2))?/table/([^/]+)(?:/([^/
 
 // ServeHTTP answers the Table API and the OAuth token endpoint.
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.opt.Latency > 0 {
-		simkit.Sleep(r.Context(), s.opt.Latency)
-	}
 	if r.URL.Path == "/oauth_token.do" {
 		s.serveToken(w, r)
 		return
@@ -42,6 +39,9 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		fail(w, s.opt.SemaphoreStatus, "Too many concurrent transactions", "")
 		return
+	}
+	if s.opt.Latency > 0 { // a transaction holds its place while it runs
+		simkit.Sleep(r.Context(), s.opt.Latency)
 	}
 	if !acceptsJSON(r.Header.Get("Accept")) {
 		fail(w, http.StatusNotAcceptable, "Requested response format is not supported", "Supported formats are application/json and application/xml")

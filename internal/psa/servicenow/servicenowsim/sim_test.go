@@ -324,3 +324,46 @@ func TestDelete(t *testing.T) {
 		t.Errorf("deleted record read: %d", a.status)
 	}
 }
+
+func TestAPIKeyAndSemaphore(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{APIKeys: true})
+	key := e.sim.User(APIUserName).APIKey
+	if a := e.as("", "GET", "/api/now/table/sys_user_group", "", "x-sn-apikey", key); a.status != 200 {
+		t.Errorf("API key header: %d", a.status)
+	}
+	if a := e.as("", "GET", "/api/now/table/sys_user_group?x-sn-apikey="+key, ""); a.status != 200 {
+		t.Errorf("API key parameter: %d", a.status)
+	}
+	off := newEnv(t, Options{})
+	if a := off.as("", "GET", "/api/now/table/sys_user_group", "", "x-sn-apikey", key); a.status != 401 {
+		t.Errorf("API key without the auth profile: %d", a.status)
+	}
+	busy := newEnv(t, Options{Semaphore: 1, SemaphoreStatus: 503, Latency: 300 * time.Millisecond})
+	answers := make(chan answer, 2)
+	for range 2 {
+		go func() { answers <- busy.api("GET", "/api/now/table/sys_user_group", "") }()
+	}
+	a, b := <-answers, <-answers
+	if a.status == b.status || (a.status != 503 && b.status != 503) {
+		t.Fatalf("two transactions on a pool of one: %d and %d, want one 503", a.status, b.status)
+	}
+	if refused := map[bool]answer{true: a, false: b}[a.status == 503]; refused.header.Get("X-RateLimit-Limit") != "" {
+		t.Errorf("semaphore refusal carries rate-limit headers")
+	}
+}
+
+func TestReferenceRendering(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, Options{})
+	inc := e.newIncident("")
+	id := inc["sys_id"].(string)
+	plain := e.api("GET", "/api/now/table/incident/"+id+"?sysparm_exclude_reference_link=true&sysparm_fields=caller_id,assignment_group", "").result(t)
+	if s, ok := plain["caller_id"].(string); !ok || len(s) != 32 || plain["assignment_group"] != "" {
+		t.Errorf("without links: %v", plain)
+	}
+	disp := e.api("GET", "/api/now/table/incident/"+id+"?sysparm_display_value=true&sysparm_fields=caller_id", "").result(t)
+	if ref := disp["caller_id"].(map[string]any); ref["display_value"] != "Jane Doe" || ref["link"] == nil {
+		t.Errorf("display reference: %v", disp)
+	}
+}
