@@ -293,3 +293,24 @@ func TestCaseTable(t *testing.T) {
 		t.Error("an unknown table was accepted")
 	}
 }
+
+func TestChoicesFallBackWhenSysChoiceIsDenied(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, servicenowsim.Options{DenyChoices: true})
+	c := e.basic(t)
+	p, err := c.Picklists(context.Background())
+	if err != nil {
+		t.Fatalf("Picklists: %v", err)
+	}
+	if v, ok := p.Lookup(psa.FieldStatus, "Resolved", ""); !ok || v.ID != "6" {
+		t.Errorf("static states: %+v", p[psa.FieldStatus])
+	}
+	if v, ok := p.Lookup(psa.FieldSubIssueType, "DNS", "network"); !ok || v.ID != "dns" {
+		t.Errorf("static subcategories: %+v", p[psa.FieldSubIssueType])
+	}
+	tk := ticketFor(t, c, func(nt *psa.NewTicket) { nt.IssueType, nt.SubIssueType = "network", "dns" })
+	resolved := "6"
+	if err := c.UpdateTicket(context.Background(), tk.ID, psa.TicketPatch{Status: &resolved}); err != nil {
+		t.Errorf("resolve with the static close codes: %v", err)
+	}
+}

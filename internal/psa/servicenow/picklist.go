@@ -2,9 +2,12 @@ package servicenow
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
@@ -74,6 +77,13 @@ func (c *Connector) readPicklists(ctx context.Context) (*picklists, error) {
 		"sysparm_fields": {fields("name", "element", "value", "label", "sequence", "dependent_value")},
 	}
 	choices, err := list[row](ctx, c, "sys_choice", q, 1000, "sys_choice.query")
+	var pe *psa.Error
+	if errors.As(err, &pe) && pe.Status == http.StatusForbidden {
+		// Hardened instances may not let the integration read sys_choice:
+		// the out-of-box lists stand in.
+		c.log.WarnContext(ctx, "servicenow: sys_choice is not readable; using the out-of-box choice lists", "table", c.table.name)
+		choices, err = staticChoices(c.table.name), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -166,4 +176,41 @@ func (c *Connector) pickedAt() time.Time {
 	c.pickMu.Lock()
 	defer c.pickMu.Unlock()
 	return c.pickExp.Add(-picklistTTL)
+}
+
+// staticChoices are the out-of-box choice lists of the notes, for
+// instances that do not let the integration read sys_choice. Each entry
+// is "element|value|label[|dependent value]".
+func staticChoices(table string) []row {
+	states := []string{"1|New", "2|In Progress", "3|On Hold", "6|Resolved", "7|Closed", "8|Canceled"}
+	if table == "sn_customerservice_case" {
+		states = []string{"1|New", "10|Open", "18|Awaiting Info", "6|Resolved", "3|Closed", "7|Cancelled"}
+	}
+	lists := map[string][]string{
+		"state":       states,
+		"priority":    {"1|1 - Critical", "2|2 - High", "3|3 - Moderate", "4|4 - Low", "5|5 - Planning"},
+		"hold_reason": {"1|Awaiting Caller", "3|Awaiting Problem", "4|Awaiting Vendor", "5|Awaiting Change"},
+		"category":    {"inquiry|Inquiry / Help", "software|Software", "hardware|Hardware", "network|Network", "database|Database"},
+		"subcategory": {"email|Email|software", "os|Operating System|software", "dhcp|DHCP|network", "dns|DNS|network",
+			"ip address|IP Address|network", "vpn|VPN|network", "wireless|Wireless|network", "cpu|CPU|hardware",
+			"disk|Disk|hardware", "keyboard|Keyboard|hardware", "memory|Memory|hardware", "monitor|Monitor|hardware", "mouse|Mouse|hardware"},
+		"contact_type": {"email|Email", "phone|Phone", "self-service|Self-service", "walk-in|Walk-in", "chat|Chat", "virtual_agent|Virtual Agent"},
+		"close_code": {"Solved (Permanently)|Solved (Permanently)", "Solved (Work Around)|Solved (Work Around)",
+			"Solved Remotely (Permanently)|Solved Remotely (Permanently)", "Solved Remotely (Work Around)|Solved Remotely (Work Around)",
+			"Not Solved (Not Reproducible)|Not Solved (Not Reproducible)", "Not Solved (Too Costly)|Not Solved (Too Costly)",
+			"Closed/Resolved by Caller|Closed/Resolved by Caller"},
+	}
+	var out []row
+	for element, entries := range lists {
+		for i, e := range entries {
+			parts := strings.Split(e, "|")
+			r := row{"name": value(table), "element": value(element), "value": value(parts[0]), "label": value(parts[1]),
+				"sequence": value(strconv.Itoa(i * 10))}
+			if len(parts) > 2 {
+				r["dependent_value"] = value(parts[2])
+			}
+			out = append(out, r)
+		}
+	}
+	return out
 }

@@ -50,6 +50,9 @@ type Options struct {
 	// rows (glide.invalid_query.returns_no_rows); by default the unknown
 	// condition is dropped and the rest applied.
 	InvalidQueryNoRows bool
+	// DenyChoices refuses the integration user's reads of sys_choice (403),
+	// as hardened instances may (unverified).
+	DenyChoices bool
 	// APIKeys accepts each user's API key in x-sn-apikey.
 	APIKeys bool
 	// Semaphore, when above 0, is the number of transactions the instance

@@ -16,6 +16,10 @@ const defaultLimit = 10000
 
 // list answers GET on a collection.
 func (s *Sim) list(q *request) {
+	if q.table == "sys_choice" && s.opt.DenyChoices && !q.user.hasRole("admin") {
+		fail(q.w, http.StatusForbidden, "Insufficient rights to query records", "")
+		return
+	}
 	p := q.r.URL.Query()
 	s.mu.Lock()
 	s.autoClose()
