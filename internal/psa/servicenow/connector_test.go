@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -312,5 +313,30 @@ func TestChoicesFallBackWhenSysChoiceIsDenied(t *testing.T) {
 	resolved := "6"
 	if err := c.UpdateTicket(context.Background(), tk.ID, psa.TicketPatch{Status: &resolved}); err != nil {
 		t.Errorf("resolve with the static close codes: %v", err)
+	}
+}
+
+func TestChangeFeedReadsEveryPage(t *testing.T) {
+	t.Parallel()
+	e := newSimEnv(t, servicenowsim.Options{})
+	c := e.basic(t)
+	ctx := context.Background()
+	first := ticketFor(t, c, nil)
+	const n = 1100
+	for i := 1; i < n; i++ {
+		if _, err := c.CreateTicket(ctx, psa.NewTicket{Title: "storm", Status: "1", ExternalRef: "tb-page-" + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before := e.rec.count("/api/now/v2/table/incident")
+	got, err := c.TicketsChangedSince(ctx, first.LastModified)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n {
+		t.Errorf("feed has %d tickets, want %d", len(got), n)
+	}
+	if pages := e.rec.count("/api/now/v2/table/incident") - before; pages != 3 {
+		t.Errorf("%d requests for %d tickets at 500 a page, want 3", pages, n)
 	}
 }
