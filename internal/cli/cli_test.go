@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -173,23 +174,15 @@ func TestSecondServeOnOneFolderRefuses(t *testing.T) {
 	env := map[string]string{"TICKETBRIDGE_DATA_DIR": dir}
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan int, 1)
+	var firstErr syncBuffer
 	go func() {
-		var out, errOut bytes.Buffer
-		code := Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &errOut, func(k string) string { return env[k] })
-		if code != 0 {
-			t.Logf("first serve: %s", errOut.String())
-		}
-		first <- code
+		var out bytes.Buffer
+		first <- Run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, strings.NewReader(""), &out, &firstErr, func(k string) string { return env[k] })
 	}()
-	// The admin token is written once the store is open.
-	token := filepath.Join(dir, "admin.token")
-	for i := 0; ; i++ {
-		if _, err := os.Stat(token); err == nil {
-			break
-		}
-		if i == 500 {
+	for i := 0; !strings.Contains(firstErr.String(), "listening on"); i++ {
+		if i == 1000 {
 			cancel()
-			t.Fatal("the first serve never took the data folder")
+			t.Fatalf("the first serve never listened: %s", firstErr.String())
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -200,8 +193,26 @@ func TestSecondServeOnOneFolderRefuses(t *testing.T) {
 	}
 	cancel()
 	if code := <-first; code != 0 {
-		t.Errorf("first serve: exit %d", code)
+		t.Errorf("first serve: exit %d: %s", code, firstErr.String())
 	}
+}
+
+// syncBuffer is a buffer one goroutine writes while another reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // TestHealth: health exits 0 with the answer of a ready serve, and
