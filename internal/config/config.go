@@ -152,6 +152,16 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("retention: %s is less than a day: set 0 to keep everything, or 1d or more", c.Retention))
 	}
 	errs = append(errs, c.envErrs...)
+	switch strings.ToLower(c.LogLevel) {
+	case "", "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("log-level: %q: want debug, info, warn or error", c.LogLevel))
+	}
+	switch c.LogFormat {
+	case "", "json", "text":
+	default:
+		errs = append(errs, fmt.Errorf("log-format: %q: want json or text", c.LogFormat))
+	}
 	if c.MaxAttempts < 0 {
 		errs = append(errs, fmt.Errorf("max-attempts: %d: want 1 or more", c.MaxAttempts))
 	}

@@ -100,3 +100,36 @@ func TestRetentionFlagRefusesBadValues(t *testing.T) {
 		t.Error("--retention '3 months' parsed, want an error")
 	}
 }
+
+// TestValidateProcessSettings: a log level, log format or retry setting
+// that does not parse is an error naming it, not a silent default.
+func TestValidateProcessSettings(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args    []string
+		env     map[string]string
+		problem string
+	}{
+		{nil, nil, ""},
+		{[]string{"--log-level", "debug", "--log-format", "text"}, nil, ""},
+		{[]string{"--log-level", "verbose"}, nil, `log-level: "verbose"`},
+		{[]string{"--log-format", "xml"}, nil, `log-format: "xml"`},
+		{nil, map[string]string{"TICKETBRIDGE_GIVE_UP_AFTER": "a day"}, "TICKETBRIDGE_GIVE_UP_AFTER"},
+		{[]string{"--give-up-after", "-1h"}, nil, "give-up-after"},
+		{[]string{"--max-attempts", "-2"}, nil, "max-attempts"},
+	} {
+		var c Config
+		fs := flag.NewFlagSet("t", flag.ContinueOnError)
+		c.Register(fs, func(k string) string { return tc.env[k] })
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		err := c.Validate()
+		switch {
+		case tc.problem == "" && err != nil:
+			t.Errorf("%v %v: %v, want no problem", tc.args, tc.env, err)
+		case tc.problem != "" && (err == nil || !strings.Contains(err.Error(), tc.problem)):
+			t.Errorf("%v %v: %v, want a problem naming %q", tc.args, tc.env, err, tc.problem)
+		}
+	}
+}
