@@ -76,3 +76,7 @@ func (s *Sim) ContractChanges(name string) []QuantityChange {
 type QuantityChange struct {
 	ID, Effective, Quantity, Operation string
 }
+
+// Close stops nothing: the simulator owns no goroutines (SuperOps calls
+// nobody back).
+func (s *Sim) Close() {}
