@@ -13,8 +13,10 @@ import (
 )
 
 // PublishedSDL is the MSP API reference's schema as published, verbatim
-// (see the notes' §11). The simulator serves it with Corrections applied.
+// (see the notes' §11). The simulator serves it with the corrections
+// applied; the connector's spec-check test validates against it as is.
 //
+//go:generate go run ./internal/specgen -from ../../../../../shared/psa-apis/specs/superops-schema.graphql -to schema/superops.graphql -sha256 e70b65ef69d7f1f8592bd5124e26b226dbcdb9e5b15e06104c17e127cbe02313
 //go:embed schema/superops.graphql
 var PublishedSDL string
 
