@@ -77,6 +77,7 @@ func seed(g *ids, subdomain string, now time.Time) *tenant {
 	cat("Security Incident", "Other", "Malware", "Phishing")
 	cat("Data Loss", "Excessive Download", "Excessive Upload", "Other")
 	cat("Account Security", "Suspicious Sign-in", "MFA Failure", "Other")
+	cat("Malware", "Ransomware", "Trojan")
 	cat("Hardware", "Laptop", "Printer")
 
 	t.customFields = []customField{
