@@ -331,5 +331,18 @@ var everyPSA = drivers.All().With(driverstest.Clone(drivers.Default(), "newpsa")
 // psaNames names everyPSA.
 func psaNames() []string { return everyPSA.Names() }
 
+// skipUnsupported skips t when the PSA called p has no twin for the
+// setting at path (its profile says so, and apply would refuse it).
+func skipUnsupported(t *testing.T, p, path string) {
+	t.Helper()
+	d, err := lookupPSA(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg, lacks := d.Profile.Lacks(path); lacks {
+		t.Skipf("%s: %s", p, msg)
+	}
+}
+
 // lookupPSA finds the driver called p in everyPSA.
 func lookupPSA(p string) (driver.Driver, error) { return everyPSA.Find(p) }
