@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -149,6 +148,3 @@ func (c *Connector) do(ctx context.Context, op, doc string, vars map[string]any,
 	}
 	return nil
 }
-
-// notFound reports whether err is SuperOps' entity_does_not_exist.
-func notFound(err error) bool { return errors.Is(err, psa.ErrNotFound) }

@@ -54,6 +54,9 @@ type execution struct {
 	doc  *ast.QueryDocument
 	vars map[string]any
 	errs []map[string]any
+	// fault is set when a resolver hit a server fault: the whole answer
+	// is then an HTTP 500.
+	fault bool
 }
 
 // selectionSet resolves ss on obj, an object of type typeName.
@@ -148,6 +151,7 @@ func (e *execution) complete(f *ast.Field, t *ast.Type, v any, path []any) any {
 // fail records a field's error in SuperOps' shape.
 func (e *execution) fail(err error, path []any) {
 	entry := map[string]any{"message": err.Error(), "path": path}
+	e.fault = e.fault || err == errServer
 	if f, ok := err.(*Fault); ok {
 		entry["extensions"] = map[string]any{"clientError": []any{f.wire()}}
 	}

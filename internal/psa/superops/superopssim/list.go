@@ -20,8 +20,9 @@ const MaxPageSize = 100
 const defaultPageSize = 10
 
 // errServer is an unhandled fault: the live API answers filters it cannot
-// run (operators "equals", "in", ...) with HTTP 500.
-var errServer = errors.New("Internal Server Error(s) while executing query")
+// run (operators "equals", "in", ...) with HTTP 500 and SuperOps' own
+// capitalised message, which is why the error string is capitalised.
+var errServer = errors.New("Internal Server Error(s) while executing query") //lint:ignore ST1005 SuperOps' own wording
 
 // lister filters, sorts and pages records by ListInfoInput.
 type lister struct {

@@ -139,7 +139,8 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "Bad Request: expected a JSON body with a query"})
 		return
 	}
-	writeJSON(w, http.StatusOK, s.run(t, user, req))
+	status, answer := s.run(t, user, req)
+	writeJSON(w, status, answer)
 }
 
 // authenticate finds the token's user; tokens are unique across tenants.
@@ -173,21 +174,21 @@ func (s *Sim) throttle(w http.ResponseWriter, v simkit.Verdict) {
 }
 
 // run parses, validates and executes one document.
-func (s *Sim) run(t *tenant, user *Technician, req request) map[string]any {
+func (s *Sim) run(t *tenant, user *Technician, req request) (int, map[string]any) {
 	doc, errs := Parse(req.Query)
 	if len(errs) > 0 {
-		return validationErrors(errs)
+		return http.StatusOK, validationErrors(errs)
 	}
 	op := doc.Operations.ForName(req.OperationName)
 	if op == nil && req.OperationName == "" && len(doc.Operations) == 1 {
 		op = doc.Operations[0]
 	}
 	if op == nil {
-		return validationErrors(gqlerror.List{gqlerror.Errorf("Unknown operation named '%s'.", req.OperationName)})
+		return http.StatusOK, validationErrors(gqlerror.List{gqlerror.Errorf("Unknown operation named '%s'.", req.OperationName)})
 	}
 	vars, err := validator.VariableValues(Schema(), op, req.Variables)
 	if err != nil {
-		return validationErrors(gqlerror.List{gqlerror.Wrap(err)})
+		return http.StatusOK, validationErrors(gqlerror.List{gqlerror.Wrap(err)})
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -198,11 +199,14 @@ func (s *Sim) run(t *tenant, user *Technician, req request) map[string]any {
 	}
 	e := &execution{doc: doc, vars: vars}
 	data := e.selectionSet(op.SelectionSet, typeName, root, nil)
+	if e.fault {
+		return http.StatusInternalServerError, map[string]any{"errors": []any{map[string]any{"message": errServer.Error()}}}
+	}
 	out := map[string]any{"data": data}
 	if len(e.errs) > 0 {
 		out["errors"] = e.errs
 	}
-	return out
+	return http.StatusOK, out
 }
 
 // validationErrors answers a document the schema refuses, graphql-java
