@@ -174,6 +174,10 @@ func TestMissingReferenceField(t *testing.T) {
 	if psa.ClassOf(err) != psa.Permanent || !strings.Contains(fmt.Sprint(err), RefFieldLabel) {
 		t.Errorf("CreateTicket without the reference field: %v; want a permanent error naming %q", err, RefFieldLabel)
 	}
+	c = answering(t, `{"data":{"getClientList":{"listInfo":{"totalCount":3}},"getTicketCustomFieldList":[]}}`)
+	if err := c.Test(context.Background()); psa.ClassOf(err) != psa.Permanent || !strings.Contains(fmt.Sprint(err), RefFieldLabel) {
+		t.Errorf("Test without the reference field: %v; want a permanent error naming %q", err, RefFieldLabel)
+	}
 }
 
 func TestCreateTicketSendsReference(t *testing.T) {
@@ -304,5 +308,33 @@ func TestReadOnlyTokenIsForbidden(t *testing.T) {
 	err := ro.UpdateTicket(context.Background(), tk.ID, psa.TicketPatch{Status: &status})
 	if psa.ClassOf(err) != psa.Permanent || !strings.Contains(fmt.Sprint(err), "forbidden") {
 		t.Errorf("read-only update: %v; want permanent forbidden", err)
+	}
+}
+
+// TestTicketByExternalRefWithoutCustomFieldFilter: where SuperOps cannot
+// filter by the reference field, recovery still finds a fresh ticket
+// among the newest, and an unknown reference is still not found.
+func TestTicketByExternalRefWithoutCustomFieldFilter(t *testing.T) {
+	t.Parallel()
+	for _, ignore := range []bool{false, true} {
+		t.Run(fmt.Sprint("ignore=", ignore), func(t *testing.T) {
+			f := newFixture(t, superopssim.Options{IgnoreCustomFieldConditions: ignore})
+			for i := range 120 {
+				f.newTicket(t, fmt.Sprintf("old-%d", i))
+			}
+			want := f.newTicket(t, "crashed-create")
+			ctx := context.Background()
+			before := f.count()
+			got, err := f.conn.TicketByExternalRef(ctx, "crashed-create")
+			if err != nil || got.ID != want.ID {
+				t.Fatalf("TicketByExternalRef = %+v, %v; want ticket %s", got, err, want.ID)
+			}
+			if calls, wantCalls := f.count()-before, map[bool]int{false: 1, true: 2}[ignore]; calls != wantCalls {
+				t.Errorf("%d requests, want %d", calls, wantCalls)
+			}
+			if _, err := f.conn.TicketByExternalRef(ctx, "never-created"); !errors.Is(err, psa.ErrNotFound) {
+				t.Errorf("unknown reference: %v, want ErrNotFound", err)
+			}
+		})
 	}
 }

@@ -19,6 +19,7 @@ const ticketFields = `fragment TicketFields on Ticket {
 const (
 	docTest = `query Test {
   getClientList(input: {page: 1, pageSize: 1}) { listInfo { totalCount } }
+  getTicketCustomFieldList { columnName label }
 }`
 
 	docPicklists = `query Picklists {

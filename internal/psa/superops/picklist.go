@@ -71,10 +71,25 @@ func (c *Connector) Picklists(ctx context.Context) (psa.Picklists, error) {
 	return p, nil
 }
 
-// Test checks the token and the subdomain with the cheapest query.
+// Test checks the token and the subdomain with the cheapest query, and in
+// the same request that the reference field exists, so a missing one is
+// reported when the settings are applied rather than at the first ticket.
 func (c *Connector) Test(ctx context.Context) error {
-	return c.do(ctx, "test", docTest, nil, false, nil)
+	var a struct {
+		Fields []customField `json:"getTicketCustomFieldList"`
+	}
+	if err := c.do(ctx, "test", docTest, nil, false, &a); err != nil {
+		return err
+	}
+	if c.noteRefField(a.Fields) == "" {
+		return errNoRefField
+	}
+	return nil
 }
+
+// errNoRefField says what to set up when the reference field is missing.
+var errNoRefField = &psa.Error{Class: psa.Permanent, Message: `superops: no ticket custom field labelled "` + RefFieldLabel +
+	`": add a Text ticket custom field with that label in SuperOps, where ticketbridge keeps each ticket's reference`}
 
 // refColumn returns the column of the reference field, looking it up
 // once. Without the field the connector cannot find its tickets again
@@ -93,8 +108,7 @@ func (c *Connector) refColumn(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if col = c.noteRefField(a.Fields); col == "" {
-		return "", &psa.Error{Class: psa.Permanent, Message: `superops: no ticket custom field labelled "` + RefFieldLabel +
-			`": add a Text ticket custom field with that label in SuperOps, where ticketbridge keeps each ticket's reference`}
+		return "", errNoRefField
 	}
 	return col, nil
 }

@@ -151,22 +151,39 @@ func (c *Connector) Ticket(ctx context.Context, id string) (psa.Ticket, error) {
 	return a.Ticket.ticket(col), nil
 }
 
-// TicketByExternalRef searches the reference field.
+// refScanPages is how many pages of the newest tickets TicketByExternalRef
+// reads when the search by the reference field finds nothing.
+const refScanPages = 2
+
+// TicketByExternalRef searches the reference field. Filtering by a custom
+// field's column is not confirmed for SuperOps (only paths such as
+// requester.email are), and a filter it cannot apply may just match
+// nothing; so when the search finds nothing, the newest tickets, where a
+// ticket created just before a crash is, are read and matched here. The
+// engine asks only when retrying a create, so the extra reads are rare.
 func (c *Connector) TicketByExternalRef(ctx context.Context, ref string) (psa.Ticket, error) {
 	col, err := c.refColumn(ctx)
 	if err != nil {
 		return psa.Ticket{}, err
 	}
-	in := map[string]any{"page": 1, "pageSize": 10,
-		"condition": map[string]any{"attribute": "customFields." + col, "operator": "is", "value": ref},
-		"sort":      []any{map[string]any{"attribute": "createdTime", "order": "ASC"}}}
-	list, _, err := c.tickets(ctx, in, col)
-	if err != nil {
-		return psa.Ticket{}, err
-	}
-	for _, t := range list {
-		if t.ExternalRef == ref {
-			return t, nil
+	newest := []any{map[string]any{"attribute": "createdTime", "order": "DESC"}, map[string]any{"attribute": "ticketId", "order": "DESC"}}
+	in := map[string]any{"page": 1, "pageSize": 10, "sort": newest,
+		"condition": map[string]any{"attribute": "customFields." + col, "operator": "is", "value": ref}}
+	for page := 0; page <= refScanPages; page++ {
+		if page > 0 {
+			in = map[string]any{"page": page, "pageSize": pageSize, "sort": newest}
+		}
+		list, more, err := c.tickets(ctx, in, col)
+		if err != nil {
+			return psa.Ticket{}, err
+		}
+		for _, t := range list {
+			if t.ExternalRef == ref {
+				return t, nil
+			}
+		}
+		if page > 0 && !more {
+			break
 		}
 	}
 	return psa.Ticket{}, psa.ErrNotFound

@@ -26,8 +26,9 @@ var errServer = errors.New("Internal Server Error(s) while executing query") //l
 
 // lister filters, sorts and pages records by ListInfoInput.
 type lister struct {
-	rejectDates bool
-	now         time.Time
+	rejectDates  bool
+	ignoreCustom bool
+	now          time.Time
 }
 
 // list answers one ListInfoInput over records (output objects).
@@ -104,6 +105,9 @@ func (l lister) match(cond map[string]any, r object) (bool, error) {
 	op, _ := cond["operator"].(string)
 	if attr == "" && op == "" {
 		return true, nil
+	}
+	if l.ignoreCustom && strings.HasPrefix(attr, "customFields.") {
+		return false, nil
 	}
 	return l.leaf(op, lookup(r, attr), cond["value"])
 }

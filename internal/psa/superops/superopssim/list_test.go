@@ -124,3 +124,26 @@ func TestDeletedRequestersAreNotListed(t *testing.T) {
 		}
 	}
 }
+
+func TestCustomFieldConditions(t *testing.T) {
+	t.Parallel()
+	const q = `query($c: RuleConditionInput) { getTicketList(input: {condition: $c}) { tickets { ticketId } } }`
+	for _, tt := range []struct {
+		name string
+		o    Options
+		want int
+	}{
+		{"dot path into customFields", Options{}, 1},
+		{"option: custom fields not filterable", Options{IgnoreCustomFieldConditions: true}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.o)
+			e.create(map[string]any{"customFields": map[string]any{e.sim.RefColumn(): "ref-9"}})
+			e.create(nil)
+			d := e.do(q, map[string]any{"c": map[string]any{"attribute": "customFields." + e.sim.RefColumn(), "operator": "is", "value": "ref-9"}})
+			if n := len(path(d, "getTicketList", "tickets").([]any)); n != tt.want {
+				t.Errorf("%d tickets, want %d", n, tt.want)
+			}
+		})
+	}
+}

@@ -54,7 +54,7 @@ func ref(m map[string]any, field, key string) string {
 }
 
 func (x *session) lister() lister {
-	return lister{rejectDates: x.s.opts.RejectDateOperators, now: x.s.now().UTC()}
+	return lister{rejectDates: x.s.opts.RejectDateOperators, ignoreCustom: x.s.opts.IgnoreCustomFieldConditions, now: x.s.now().UTC()}
 }
 
 func (x *session) getClientList(args map[string]any) (any, error) {

@@ -59,6 +59,11 @@ type Options struct {
 	// with a server fault, as one third party reports them live
 	// (unverified).
 	RejectDateOperators bool
+	// IgnoreCustomFieldConditions makes conditions on customFields.<column>
+	// match nothing: the notes confirm dot-delimited paths for
+	// requester.email only, and SuperOps answers a filter it cannot apply
+	// with zero rows (unverified which holds for custom fields).
+	IgnoreCustomFieldConditions bool
 }
 
 // Sim is the simulator, an http.Handler.
