@@ -70,9 +70,10 @@ func TestAuthFailures(t *testing.T) {
 	tests := []struct {
 		name, token, sub string
 		status           int
+		hint             string
 	}{
-		{"revoked token", "api-revoked", superopssim.SeedSubdomain, http.StatusUnauthorized},
-		{"wrong subdomain", f.sim.Users()[0].Token, "nosuchmsp", http.StatusBadRequest},
+		{"revoked token", "api-revoked", superopssim.SeedSubdomain, http.StatusUnauthorized, "connection.api_token"},
+		{"wrong subdomain", f.sim.Users()[0].Token, "nosuchmsp", http.StatusBadRequest, "connection.subdomain"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,8 +82,8 @@ func TestAuthFailures(t *testing.T) {
 			if !errors.As(err, &pe) || pe.Class != psa.Permanent || pe.Status != tt.status {
 				t.Fatalf("Test: %v; want permanent HTTP %d", err, tt.status)
 			}
-			if strings.Contains(err.Error(), tt.token) {
-				t.Errorf("error %q holds the token", err)
+			if strings.Contains(err.Error(), tt.token) || !strings.Contains(err.Error(), tt.hint) {
+				t.Errorf("error %q holds the token, or does not name %s", err, tt.hint)
 			}
 		})
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -121,7 +122,7 @@ func (c *Connector) post(ctx context.Context, op, doc string, vars map[string]an
 	req.Header.Set("CustomerSubDomain", c.cfg.Subdomain)
 	_, raw, err := c.http.Do(ctx, req, op, !write)
 	if err != nil {
-		return gqlAnswer{}, fmt.Errorf("superops %s: %w", op, err)
+		return gqlAnswer{}, fmt.Errorf("superops %s: %w", op, explain(err))
 	}
 	var ans gqlAnswer
 	if err := json.Unmarshal(raw, &ans); err != nil {
@@ -147,4 +148,22 @@ func (c *Connector) do(ctx context.Context, op, doc string, vars map[string]any,
 		return &psa.Error{Class: psa.Retryable, Status: http.StatusOK, Message: op + ": unexpected answer", Err: err}
 	}
 	return nil
+}
+
+// hints say what to fix for the statuses SuperOps documents for bad
+// credentials: 401 for a token, 400 for a subdomain.
+var hints = map[int]string{
+	http.StatusUnauthorized: "the API token is invalid or was regenerated: set connection.api_token",
+	http.StatusBadRequest:   "SuperOps does not know the CustomerSubDomain: check connection.subdomain",
+}
+
+// explain adds the hint for err's status to its message.
+func explain(err error) error {
+	var pe *psa.Error
+	if errors.As(err, &pe) {
+		if h, ok := hints[pe.Status]; ok && !strings.Contains(pe.Message, h) {
+			pe.Message += ": " + h
+		}
+	}
+	return err
 }
