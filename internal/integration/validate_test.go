@@ -2,6 +2,8 @@ package integration
 
 import (
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -130,15 +132,6 @@ func TestValidateProblems(t *testing.T) {
 			{"sync.exclude_types[1]", "empty: set an alert type or remove the entry"},
 			{"sync.exclude_types[2]", `"too many logins" repeats sync.exclude_types[0]: remove one`},
 		}},
-		{"psa missing", func(s *Settings) { s.PSA = "" }, []Problem{
-			{"psa", `required: set "autotask", "connectwise" or "servicenow" (halopsa, syncro and superops are planned)`},
-		}},
-		{"psa planned", func(s *Settings) { s.PSA = "halopsa" }, []Problem{
-			{"psa", `"halopsa" is not supported yet: set "autotask", "connectwise" or "servicenow" (halopsa, syncro and superops are planned)`},
-		}},
-		{"psa unknown", func(s *Settings) { s.PSA = "jira" }, []Problem{
-			{"psa", `unknown PSA "jira": set "autotask", "connectwise" or "servicenow" (halopsa, syncro and superops are planned)`},
-		}},
 		{"autotask connection incomplete", func(s *Settings) { s.Connection = Connection{} }, []Problem{
 			{"connection.username", "required for autotask: set the API user's username (key)"},
 			{"connection.secret", "required for autotask: set env or file to where the API user's secret (password) is"},
@@ -200,5 +193,45 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.HasPrefix(msg, "invalid settings (16 problems): name: required") {
 		t.Errorf("Error() = %q", msg)
+	}
+}
+
+// TestValidatePSAName: a missing, planned or unknown psa names every
+// served PSA to choose from, and the planned ones.
+func TestValidatePSAName(t *testing.T) {
+	served := testProfiles.Names()
+	var planned []string
+	for _, n := range PlannedPSAs {
+		if !slices.Contains(served, n) {
+			planned = append(planned, n)
+		}
+	}
+	quoted := make([]string, len(served))
+	for i, n := range served {
+		quoted[i] = strconv.Quote(n)
+	}
+	choice := strings.Join(quoted[:len(quoted)-1], ", ") + " or " + quoted[len(quoted)-1]
+	switch len(planned) {
+	case 0:
+	case 1:
+		choice += " (" + planned[0] + " is planned)"
+	default:
+		choice += " (" + strings.Join(planned[:len(planned)-1], ", ") + " and " + planned[len(planned)-1] + " are planned)"
+	}
+	cases := []struct{ psa, want string }{
+		{"", "required: set " + choice},
+		{"jira", `unknown PSA "jira": set ` + choice},
+	}
+	if len(planned) > 0 {
+		cases = append(cases, struct{ psa, want string }{planned[0], strconv.Quote(planned[0]) + " is not supported yet: set " + choice})
+	}
+	for _, tc := range cases {
+		s := minimal()
+		s.PSA = tc.psa
+		got := problemsOf(t, validate(s))
+		want := []Problem{{"psa", tc.want}}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("psa %q (-want +got):\n%s", tc.psa, diff)
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise"
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/servicenow"
+	"github.com/ticketbridge/ticketbridge/internal/psa/superops"
 )
 
 // All returns every driver, the default first.
@@ -18,6 +19,7 @@ func All() driver.List {
 		autotask.Driver,
 		connectwise.Driver,
 		servicenow.Driver,
+		superops.Driver,
 	}
 }
 
