@@ -56,6 +56,7 @@ func (s *simulator) Seed() driver.Seed {
 		CustomerType: "Business",
 		ProspectType: "Individual",
 		Contract:     "Acme MDR",
+		Service:      "EDR Device",
 	}
 }
 

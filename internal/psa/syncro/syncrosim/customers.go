@@ -145,3 +145,15 @@ func (s *Sim) getContract(w http.ResponseWriter, r *http.Request) {
 	}
 	notFound(w)
 }
+
+// listProducts answers GET /products, 25 a page.
+func (s *Sim) listProducts(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	out := make([]map[string]any, 0, len(s.t.products))
+	for _, p := range s.t.products {
+		out = append(out, map[string]any{"id": p.ID, "name": p.Name, "description": p.Description,
+			"price_retail": p.PriceRetail, "price_cost": p.PriceCost, "disabled": false, "product_category": "Services"})
+	}
+	s.mu.Unlock()
+	listPage(w, r, "products", out, s.opt.PageSize)
+}

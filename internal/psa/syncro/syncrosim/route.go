@@ -21,6 +21,7 @@ func (s *Sim) routes() {
 	m.HandleFunc("GET /api/v1/contacts/{id}", s.need(customerRead, s.getContact))
 	m.HandleFunc("GET /api/v1/contracts", s.need(customerRead, s.listContracts))
 	m.HandleFunc("GET /api/v1/contracts/{id}", s.need(customerRead, s.getContract))
+	m.HandleFunc("GET /api/v1/products", s.need(customerRead, s.listProducts))
 	m.HandleFunc("GET /api/v1/tickets", s.need(ticketRead, s.listTickets))
 	m.HandleFunc("POST /api/v1/tickets", s.need(ticketWrite, s.createTicket))
 	m.HandleFunc("GET /api/v1/tickets/{id}", s.need(ticketRead, s.getTicket))

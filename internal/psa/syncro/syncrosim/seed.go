@@ -75,6 +75,7 @@ func seedTenant(now time.Time) tenant {
 		ticketTypes: []TicketType{{ID: 11, Name: "Security"}, {ID: 12, Name: "Service Desk"}, {ID: 13, Name: "Bench Repair", Disabled: true}},
 		contracts: []Contract{{ID: 301, CustomerID: AcmeID, Name: "Acme MDR", Status: "Active",
 			StartDate: now.AddDate(-1, 0, 0).Format(time.DateOnly), EndDate: now.AddDate(2, 0, 0).Format(time.DateOnly)}},
+		products: []Product{{ID: 401, Name: "EDR Device", Description: "Managed EDR, per device per month", PriceRetail: "5.0", PriceCost: "2.0"}},
 		statuses: []string{"New", "In Progress", "Resolved", "Invoiced", "Waiting for Parts", "Waiting on Customer", "Scheduled", "Customer Reply"},
 		problems: []string{"Virus", "TuneUp", "Hardware", "Software", "Other", "Security Incident", "Data Loss", "Account Security", "Malware"},
 		// The empty first entry is how Syncro's settings list "no priority".

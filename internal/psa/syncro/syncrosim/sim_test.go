@@ -260,6 +260,9 @@ func TestShapes(t *testing.T) {
 	if c := h.do("GET", "/api/v1/contracts/301", nil); c.body["name"] != "Acme MDR" {
 		t.Errorf("contract not bare: %s", c.raw)
 	}
+	if p := h.do("GET", "/api/v1/products", nil); p.body["products"].([]any)[0].(map[string]any)["name"] != "EDR Device" {
+		t.Errorf("products: %s", p.raw)
+	}
 	custs := h.do("GET", "/api/v1/customers", nil).body["meta"].(map[string]any)["total_entries"]
 	all := h.do("GET", "/api/v1/customers?include_disabled=true", nil).body["meta"].(map[string]any)["total_entries"]
 	if custs != float64(5) || all != float64(6) {

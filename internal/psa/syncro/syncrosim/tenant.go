@@ -75,6 +75,14 @@ type Contract struct {
 	EndDate        string
 }
 
+// Product is a billable product (Syncro's services for recurring
+// billing are products on invoice schedules).
+type Product struct {
+	ID                     int64
+	Name, Description      string
+	PriceRetail, PriceCost string
+}
+
 // Comment is a ticket comment; the first is the ticket's initial issue.
 type Comment struct {
 	ID, TicketID, UserID int64
@@ -113,6 +121,7 @@ type tenant struct {
 	contacts    []Contact
 	ticketTypes []TicketType
 	contracts   []Contract
+	products    []Product
 	statuses    []string
 	problems    []string
 	priorities  []string
