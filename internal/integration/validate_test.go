@@ -2,6 +2,7 @@ package integration
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,13 +132,13 @@ func TestValidateProblems(t *testing.T) {
 			{"sync.exclude_types[2]", `"too many logins" repeats sync.exclude_types[0]: remove one`},
 		}},
 		{"psa missing", func(s *Settings) { s.PSA = "" }, []Problem{
-			{"psa", `required: set "autotask" or "connectwise" (halopsa, syncro, superops and servicenow are planned)`},
+			{"psa", "required: set " + psaChoices()},
 		}},
 		{"psa planned", func(s *Settings) { s.PSA = "halopsa" }, []Problem{
-			{"psa", `"halopsa" is not supported yet: set "autotask" or "connectwise" (halopsa, syncro, superops and servicenow are planned)`},
+			{"psa", `"halopsa" is not supported yet: set ` + psaChoices()},
 		}},
 		{"psa unknown", func(s *Settings) { s.PSA = "jira" }, []Problem{
-			{"psa", `unknown PSA "jira": set "autotask" or "connectwise" (halopsa, syncro, superops and servicenow are planned)`},
+			{"psa", `unknown PSA "jira": set ` + psaChoices()},
 		}},
 		{"autotask connection incomplete", func(s *Settings) { s.Connection = Connection{} }, []Problem{
 			{"connection.username", "required for autotask: set the API user's username (key)"},
@@ -201,4 +202,31 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	if msg := err.Error(); !strings.HasPrefix(msg, "invalid settings (16 problems): name: required") {
 		t.Errorf("Error() = %q", msg)
 	}
+}
+
+// psaChoices is what a psa problem offers after "set": the drivers the
+// tests validate against, then the PSAs still planned, so the cases hold
+// as drivers are added.
+func psaChoices() string {
+	var q []string
+	for _, n := range testProfiles.Names() {
+		q = append(q, strconv.Quote(n))
+	}
+	set := q[len(q)-1]
+	if len(q) > 1 {
+		set = strings.Join(q[:len(q)-1], ", ") + " or " + set
+	}
+	var planned []string
+	for _, n := range PlannedPSAs {
+		if _, ok := testProfiles.Lookup(n); !ok {
+			planned = append(planned, n)
+		}
+	}
+	switch len(planned) {
+	case 0:
+		return set
+	case 1:
+		return set + " (" + planned[0] + " is planned)"
+	}
+	return set + " (" + strings.Join(planned[:len(planned)-1], ", ") + " and " + planned[len(planned)-1] + " are planned)"
 }
