@@ -72,8 +72,10 @@ func listPage[T any](w http.ResponseWriter, r *http.Request, key string, items [
 	if out == nil {
 		out = []T{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		key:    out,
-		"meta": map[string]any{"total_pages": p.Last(), "total_entries": len(items), "per_page": size, "page": p.Number},
-	})
+	writeJSON(w, http.StatusOK, map[string]any{key: out, "meta": metaOf(p)})
+}
+
+// metaOf is Syncro's paging block for a page.
+func metaOf(p simkit.Page) map[string]any {
+	return map[string]any{"total_pages": p.Last(), "total_entries": p.Total, "per_page": p.Size, "page": p.Number}
 }

@@ -126,6 +126,7 @@ type tenant struct {
 	problems    []string
 	priorities  []string
 	tickets     []*Ticket
+	byID        map[int64]*Ticket
 	nextTicket  int64
 	nextNumber  int64
 	nextComment int64
@@ -174,10 +175,8 @@ func (t *tenant) ticketType(id int64) (TicketType, bool) {
 }
 
 func (t *tenant) ticket(id int64) *Ticket {
-	for _, tk := range t.tickets {
-		if tk.ID == id && !tk.Deleted {
-			return tk
-		}
+	if tk := t.byID[id]; tk != nil && !tk.Deleted {
+		return tk
 	}
 	return nil
 }

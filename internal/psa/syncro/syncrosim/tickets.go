@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/simkit"
 )
 
 // ticketJSON renders a ticket; detail adds what GET /tickets/{id} and
@@ -79,16 +81,22 @@ func (s *Sim) listTickets(w http.ResponseWriter, r *http.Request) {
 	}
 	tok := tokenOf(r)
 	s.mu.Lock()
-	var out []map[string]any
+	defer s.mu.Unlock()
+	var found []*Ticket
 	for i := len(s.t.tickets) - 1; i >= 0; i-- {
 		t := s.t.tickets[i]
-		if t.Deleted || !visible(tok, t.CustomerID) || !s.matches(t, q.Get, since) {
-			continue
+		if !t.Deleted && visible(tok, t.CustomerID) && s.matches(t, q.Get, since) {
+			found = append(found, t)
 		}
+	}
+	// Only the page asked for is rendered.
+	p := simkit.Page{Number: pageOf(r), Size: s.opt.PageSize, Total: len(found)}
+	start, end := p.Bounds()
+	out := make([]map[string]any, 0, end-start)
+	for _, t := range found[start:end] {
 		out = append(out, s.ticketJSON(t, false))
 	}
-	s.mu.Unlock()
-	listPage(w, r, "tickets", out, s.opt.PageSize)
+	writeJSON(w, http.StatusOK, map[string]any{"tickets": out, "meta": metaOf(p)})
 }
 
 // matches applies the list filters. Callers hold mu.
@@ -216,6 +224,7 @@ func (s *Sim) createTicket(w http.ResponseWriter, r *http.Request) {
 		t.ResolvedAt = now
 	}
 	s.t.tickets = append(s.t.tickets, t)
+	s.t.byID[t.ID] = t
 	s.hooks.send("A Ticket was created", s.ticketJSON(t, false))
 	writeJSON(w, http.StatusOK, map[string]any{"ticket": s.ticketJSON(t, true)})
 }
