@@ -3,6 +3,7 @@ package syncro
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,90 +13,94 @@ import (
 // maxSeen bounds the tickets the connector remembers.
 const maxSeen = 20000
 
-// ticketCache remembers the tickets the connector has seen, each with the
-// time (Syncro's clock) up to which it is known to be current: its own
-// updated_at when read, later the newest change a change-feed read that
-// covered it returned. A ticket that changed after that time shows up in
-// the next change-feed read from it.
+// ticketCache remembers the tickets the connector has seen and which
+// stretch of Syncro's time its change-feed reads have covered without a
+// gap: [from, horizon]. A ticket learned at or after from (its updated_at
+// when read) is current up to horizon: had it changed since, a covering
+// read would have returned it and it would have been learned again.
 type ticketCache struct {
-	mu    sync.Mutex
-	known map[string]seenTicket
-}
-
-type seenTicket struct {
-	t     psa.Ticket
-	valid time.Time
+	mu      sync.Mutex
+	known   map[string]psa.Ticket
+	from    time.Time // start of the covered stretch; zero: nothing covered
+	horizon time.Time // newest change a covering read returned
 }
 
 func (tc *ticketCache) learn(t psa.Ticket) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
 	if tc.known == nil {
-		tc.known = map[string]seenTicket{}
+		tc.known = map[string]psa.Ticket{}
 	}
-	if old, ok := tc.known[t.ID]; ok && old.t.LastModified.After(t.LastModified) {
+	if old, ok := tc.known[t.ID]; ok && old.LastModified.After(t.LastModified) {
 		return // an older answer arriving late
 	}
-	tc.known[t.ID] = seenTicket{t: t, valid: t.LastModified}
+	tc.known[t.ID] = t
 	if len(tc.known) > maxSeen {
 		tc.evict()
 	}
 }
 
-// evict drops the tickets known for the longest. Callers hold mu.
+// evict drops the half of the tickets changed longest ago. Callers hold
+// mu.
 func (tc *ticketCache) evict() {
-	var cut time.Time
-	n := 0
-	for _, s := range tc.known {
-		if n == 0 || s.valid.Before(cut) {
-			cut = s.valid
-		}
-		n++
+	times := make([]time.Time, 0, len(tc.known))
+	for _, t := range tc.known {
+		times = append(times, t.LastModified)
 	}
-	for id, s := range tc.known {
-		if !s.valid.After(cut) {
+	slices.SortFunc(times, time.Time.Compare)
+	cut := times[len(times)/2]
+	for id, t := range tc.known {
+		if t.LastModified.Before(cut) {
 			delete(tc.known, id)
 		}
 	}
 }
 
-// split returns the known ids' oldest validity and the ids not known.
-func (tc *ticketCache) split(ids []string) (from time.Time, known int, missing []string) {
+// since returns where a covering read for ids must start, and the ids
+// never seen. A ticket learned before the covered stretch needs the read
+// to start at its own time; the read never starts after the horizon, so
+// the covered stretch stays without a gap.
+func (tc *ticketCache) since(ids []string) (from time.Time, known int, missing []string) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
+	from = tc.horizon
 	for _, id := range ids {
-		s, ok := tc.known[id]
+		t, ok := tc.known[id]
 		if !ok {
 			missing = append(missing, id)
 			continue
 		}
-		if known == 0 || s.valid.Before(from) {
-			from = s.valid
-		}
 		known++
+		if at := t.LastModified; tc.from.IsZero() || at.Before(tc.from) {
+			if from.IsZero() || at.Before(from) {
+				from = at
+			}
+		}
 	}
 	return from, known, missing
 }
 
-// covered records that a change-feed read from `from` returned nothing
-// newer than horizon for every ticket it does not name: those known from
-// `from` on are current up to horizon.
-func (tc *ticketCache) covered(from, horizon time.Time) {
+// covered records a read of every change from `from` on, the newest of
+// which was at newest (zero when there was none).
+func (tc *ticketCache) covered(from, newest time.Time) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	for id, s := range tc.known {
-		if !s.valid.Before(from) && s.valid.Before(horizon) {
-			s.valid = horizon
-			tc.known[id] = s
-		}
+	if tc.from.IsZero() || from.Before(tc.from) {
+		tc.from = from
+	}
+	if newest.After(tc.horizon) {
+		tc.horizon = newest
+	}
+	if tc.horizon.Before(from) {
+		tc.horizon = from
 	}
 }
 
 func (tc *ticketCache) get(id string) (psa.Ticket, bool) {
 	tc.mu.Lock()
 	defer tc.mu.Unlock()
-	s, ok := tc.known[id]
-	return s.t, ok
+	t, ok := tc.known[id]
+	return t, ok
 }
 
 // TicketsByID implements psa.TicketLister. Syncro cannot list tickets by
@@ -104,19 +109,17 @@ func (tc *ticketCache) get(id string) (psa.Ticket, bool) {
 // a storm: the changes since the last round, a page or two), and only
 // tickets never seen are read one by one.
 func (c *Connector) TicketsByID(ctx context.Context, ids []string) ([]psa.Ticket, error) {
-	from, known, missing := c.seen.split(ids)
+	from, known, missing := c.seen.since(ids)
 	if known > 0 {
 		changed, err := c.TicketsChangedSince(ctx, from)
 		if err != nil {
 			return nil, err
 		}
-		horizon := from
-		for _, t := range changed {
-			if t.LastModified.After(horizon) {
-				horizon = t.LastModified
-			}
+		var newest time.Time
+		if len(changed) > 0 {
+			newest = changed[len(changed)-1].LastModified
 		}
-		c.seen.covered(from, horizon)
+		c.seen.covered(from, newest)
 	}
 	for _, id := range missing {
 		if _, err := c.Ticket(ctx, id); err != nil && !errors.Is(err, psa.ErrNotFound) {
