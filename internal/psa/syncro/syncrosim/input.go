@@ -2,11 +2,17 @@ package syncrosim
 
 import (
 	"encoding/json"
-	"fmt"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
 )
+
+// errNotObject is the 422 message of a body that is not a JSON object,
+// in Syncro's words (capitalised, as it shows them).
+//
+//lint:ignore ST1005 the message is shown to clients as Syncro words it
+var errNotObject = errors.New("Request body is not a JSON object")
 
 // body is a decoded JSON request body: present keys only, so a PUT can
 // change just what it names.
@@ -24,7 +30,7 @@ func readBody(r *http.Request) (body, error) {
 		return b, nil
 	}
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return nil, fmt.Errorf("Request body is not a JSON object")
+		return nil, errNotObject
 	}
 	return b, nil
 }
@@ -63,11 +69,4 @@ func (b body) id(key string) (id int64, ok, bad bool) {
 		return 0, true, true
 	}
 	return n, true, false
-}
-
-// flag reads a boolean field.
-func (b body) flag(key string) bool {
-	var v bool
-	_ = json.Unmarshal(b[key], &v)
-	return v
 }

@@ -180,21 +180,3 @@ func (t *tenant) ticket(id int64) *Ticket {
 	}
 	return nil
 }
-
-func (t *tenant) contractOf(customerID int64) (Contract, bool) {
-	for _, c := range t.contracts {
-		if c.CustomerID == customerID && c.Status == "Active" {
-			return c, true
-		}
-	}
-	return Contract{}, false
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
-}
