@@ -124,7 +124,7 @@ func (s *Sim) listContracts(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	var out []map[string]any
 	for _, c := range s.t.contracts {
-		if visible(tok, c.CustomerID) {
+		if visible(tok, c.CustomerID) && !c.Deleted {
 			out = append(out, c.json())
 		}
 	}
@@ -139,6 +139,10 @@ func (s *Sim) getContract(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	for _, c := range s.t.contracts {
 		if c.ID == id && visible(tokenOf(r), c.CustomerID) {
+			if c.Deleted {
+				writeJSON(w, http.StatusOK, nil)
+				return
+			}
 			writeJSON(w, http.StatusOK, c.json())
 			return
 		}

@@ -19,7 +19,10 @@ func (s *Sim) routes() {
 	m.HandleFunc("GET /api/v1/customers/{id}", s.need(customerRead, s.getCustomer))
 	m.HandleFunc("GET /api/v1/contacts", s.need(customerRead, s.listContacts))
 	m.HandleFunc("GET /api/v1/contacts/{id}", s.need(customerRead, s.getContact))
+	m.HandleFunc("POST /api/v1/contacts", s.need(customerWrite, s.createContact))
 	m.HandleFunc("GET /api/v1/contracts", s.need(customerRead, s.listContracts))
+	m.HandleFunc("POST /api/v1/contracts", s.need(customerWrite, s.createContract))
+	m.HandleFunc("DELETE /api/v1/contracts/{id}", s.need(customerWrite, s.deleteContract))
 	m.HandleFunc("GET /api/v1/contracts/{id}", s.need(customerRead, s.getContract))
 	m.HandleFunc("GET /api/v1/products", s.need(customerRead, s.listProducts))
 	m.HandleFunc("GET /api/v1/tickets", s.need(ticketRead, s.listTickets))
@@ -34,9 +37,10 @@ func (s *Sim) routes() {
 }
 
 // Permission checks of need.
-func ticketRead(p Permissions) bool   { return p.TicketRead }
-func ticketWrite(p Permissions) bool  { return p.TicketWrite }
-func customerRead(p Permissions) bool { return p.CustomerRead }
+func ticketRead(p Permissions) bool    { return p.TicketRead }
+func ticketWrite(p Permissions) bool   { return p.TicketWrite }
+func customerRead(p Permissions) bool  { return p.CustomerRead }
+func customerWrite(p Permissions) bool { return p.CustomerWrite }
 
 // need refuses a token without the permission with the documented 401.
 func (s *Sim) need(ok func(Permissions) bool, h http.HandlerFunc) http.HandlerFunc {

@@ -80,6 +80,6 @@ func seedTenant(now time.Time) tenant {
 		problems: []string{"Virus", "TuneUp", "Hardware", "Software", "Other", "Security Incident", "Data Loss", "Account Security", "Malware"},
 		// The empty first entry is how Syncro's settings list "no priority".
 		priorities: []string{"", "0 Urgent", "1 High", "2 Normal", "3 Low"},
-		byID:       map[int64]*Ticket{}, nextTicket: 5001, nextNumber: 1001, nextComment: 9001,
+		byID:       map[int64]*Ticket{}, nextTicket: 5001, nextContact: 301, nextContract: 401, nextNumber: 1001, nextComment: 9001,
 	}
 }

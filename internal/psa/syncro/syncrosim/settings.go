@@ -19,7 +19,7 @@ func (s *Sim) me(w http.ResponseWriter, r *http.Request) {
 		"can_use_app": true, "two_factor_required": false, "subdomain": s.opt.Subdomain,
 		"permissions": map[string]any{
 			"ticket":   rw(tok.Perms.TicketRead, tok.Perms.TicketWrite),
-			"customer": rw(tok.Perms.CustomerRead, false),
+			"customer": rw(tok.Perms.CustomerRead, tok.Perms.CustomerWrite),
 		},
 	})
 }

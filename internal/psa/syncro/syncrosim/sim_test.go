@@ -338,3 +338,26 @@ func TestSideEffects(t *testing.T) {
 		t.Errorf("events %v, want %v", texts, want)
 	}
 }
+
+func TestContactAndContractShapes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	a := h.do("POST", "/api/v1/contacts", map[string]any{"name": "Nobody"})
+	if a.status != 422 || a.body["errors"] != "Customer can't be blank" || a.body["record"].(map[string]any)["id"] != nil {
+		t.Errorf("contact without customer: %d %s, want the record echo and errors as a string", a.status, a.raw)
+	}
+	a = h.do("POST", "/api/v1/contacts", map[string]any{"customer_id": AcmeID, "name": "New Person", "email": "new@acme.example"})
+	if a.status != 200 || a.body["email"] != "new@acme.example" {
+		t.Errorf("contact create: %d %s, want the bare contact", a.status, a.raw)
+	}
+	a = h.do("POST", "/api/v1/contracts", map[string]any{"name": "x"})
+	if a.status != 422 || a.body["errors"] != "Customer can't be blank" {
+		t.Errorf("contract without customer: %d %s", a.status, a.raw)
+	}
+	if a := h.do("DELETE", "/api/v1/contracts/301", nil); a.status != 200 {
+		t.Fatalf("contract delete: %d", a.status)
+	}
+	if a := h.do("GET", "/api/v1/contracts/301", nil); a.status != 200 || strings.TrimSpace(string(a.raw)) != "null" {
+		t.Errorf("deleted contract reads %d %s, want 200 null", a.status, a.raw)
+	}
+}

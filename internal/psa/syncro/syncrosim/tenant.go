@@ -8,11 +8,11 @@ import (
 // Permissions are a token's per-area rights (Admin > API Tokens >
 // Custom Permissions).
 type Permissions struct {
-	TicketRead, TicketWrite, CustomerRead bool
+	TicketRead, TicketWrite, CustomerRead, CustomerWrite bool
 }
 
 // AllPermissions is what an admin's token holds.
-var AllPermissions = Permissions{TicketRead: true, TicketWrite: true, CustomerRead: true}
+var AllPermissions = Permissions{TicketRead: true, TicketWrite: true, CustomerRead: true, CustomerWrite: true}
 
 // Token is an API token and whose it is.
 type Token struct {
@@ -73,6 +73,8 @@ type Contract struct {
 	Name, Status   string
 	StartDate      string
 	EndDate        string
+	// Deleted is a soft delete: the contract reads as null.
+	Deleted bool
 }
 
 // Product is a billable product (Syncro's services for recurring
@@ -115,21 +117,23 @@ func Resolved(status string) bool { return strings.HasPrefix(status, "Resolved")
 
 // tenant is everything the simulator holds; Sim.mu guards it.
 type tenant struct {
-	users       []User
-	tokens      []Token
-	customers   []Customer
-	contacts    []Contact
-	ticketTypes []TicketType
-	contracts   []Contract
-	products    []Product
-	statuses    []string
-	problems    []string
-	priorities  []string
-	tickets     []*Ticket
-	byID        map[int64]*Ticket
-	nextTicket  int64
-	nextNumber  int64
-	nextComment int64
+	users        []User
+	tokens       []Token
+	customers    []Customer
+	contacts     []Contact
+	ticketTypes  []TicketType
+	contracts    []Contract
+	products     []Product
+	statuses     []string
+	problems     []string
+	priorities   []string
+	tickets      []*Ticket
+	byID         map[int64]*Ticket
+	nextTicket   int64
+	nextNumber   int64
+	nextComment  int64
+	nextContact  int64
+	nextContract int64
 }
 
 // stamp is a time as Syncro keeps it: milliseconds, UTC.
