@@ -126,7 +126,7 @@ func TestPaceRefusesBeyondTheMinute(t *testing.T) {
 
 func TestPagingAndFields(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, syncrosim.Options{PageSize: 2})
+	f := newFixture(t, syncrosim.Options{PageSize: 2, TicketPageSize: 2})
 	ctx := t.Context()
 	cos, err := f.conn.Companies(ctx, psa.CompanyFilter{})
 	if err != nil || len(cos) != 5 {

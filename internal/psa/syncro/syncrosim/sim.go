@@ -12,7 +12,10 @@
 // (SinceExclusive), whether 429 carries Retry-After (RetryAfterHeader),
 // whether the ticket search reads custom fields (QueryIgnoresProperties)
 // and whether API comments move the status by their subject
-// (CommentSubjectStatus).
+// (CommentSubjectStatus). Where the spec and a live tenant disagree, the
+// live answer is the default and the spec's an option: tickets come 50 a
+// page as a live tenant sent them, not the documented 25
+// (TicketPageSize).
 package syncrosim
 
 import (
@@ -34,9 +37,11 @@ const (
 	// minute per client address.
 	DefaultRateLimit = 180
 	DefaultWindow    = time.Minute
-	// DefaultPageSize is the spec's page size of tickets, customers and
-	// contacts (a live tenant answered 50 tickets a page: set PageSize).
-	DefaultPageSize         = 25
+	// DefaultPageSize is the spec's page size of customers and contacts.
+	DefaultPageSize = 25
+	// DefaultTicketPageSize is what a live tenant answered for tickets
+	// (live-observed); the spec documents 25, which TicketPageSize sets.
+	DefaultTicketPageSize   = 50
 	DefaultContractPageSize = 50
 	DefaultCommentsPerPage  = 10
 )
@@ -55,8 +60,11 @@ type Options struct {
 	RetryAfterHeader bool
 	// Latency is added to every answer.
 	Latency time.Duration
-	// PageSize of tickets, customers and contacts; default 25.
+	// PageSize of customers, contacts and products; default 25.
 	PageSize int
+	// TicketPageSize of the tickets list; default 50, as a live tenant
+	// answered (the spec says 25).
+	TicketPageSize int
 	// Lenient accepts any status, problem type and priority on tickets;
 	// by default only the tenant's lists are accepted (unverified).
 	Lenient bool
@@ -103,6 +111,9 @@ func New(o Options) *Sim {
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = DefaultPageSize
+	}
+	if o.TicketPageSize <= 0 {
+		o.TicketPageSize = DefaultTicketPageSize
 	}
 	if o.Now == nil {
 		o.Now = time.Now

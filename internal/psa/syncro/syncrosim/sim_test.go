@@ -197,7 +197,7 @@ func TestUpdateResolvesAndIsPartial(t *testing.T) {
 
 func TestPagingAndFilters(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, Options{PageSize: 2})
+	h := newHarness(t, Options{TicketPageSize: 2})
 	var ids []int64
 	for i := range 5 {
 		ids = append(ids, num(h.create(map[string]any{"subject": fmt.Sprintf("t%d", i)})["id"]))
@@ -211,6 +211,9 @@ func TestPagingAndFilters(t *testing.T) {
 	}
 	if a := h.do("GET", "/api/v1/tickets?page=9", nil); len(a.body["tickets"].([]any)) != 0 {
 		t.Errorf("past the end: %s", a.raw)
+	}
+	if a := newHarness(t, Options{}).do("GET", "/api/v1/tickets", nil); a.body["meta"].(map[string]any)["per_page"] != float64(DefaultTicketPageSize) {
+		t.Errorf("default tickets page: %s, want %d a page", a.raw, DefaultTicketPageSize)
 	}
 	if a := h.do("GET", "/api/v1/tickets?status=Not+Closed", nil); a.body["meta"].(map[string]any)["total_entries"] != float64(4) {
 		t.Errorf("Not Closed: %s", a.raw)

@@ -65,7 +65,7 @@ func nullStr(s string) any {
 	return s
 }
 
-// listTickets answers GET /tickets, newest first, 25 a page. Filters:
+// listTickets answers GET /tickets, newest first, 50 a page. Filters:
 // customer_id, contact_id, number, status (a name or "Not Closed"),
 // since_updated_at, created_after, resolved_after, user_id, query.
 func (s *Sim) listTickets(w http.ResponseWriter, r *http.Request) {
@@ -90,7 +90,7 @@ func (s *Sim) listTickets(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	// Only the page asked for is rendered.
-	p := simkit.Page{Number: pageOf(r), Size: s.opt.PageSize, Total: len(found)}
+	p := simkit.Page{Number: pageOf(r), Size: s.opt.TicketPageSize, Total: len(found)}
 	start, end := p.Bounds()
 	out := make([]map[string]any, 0, end-start)
 	for _, t := range found[start:end] {
