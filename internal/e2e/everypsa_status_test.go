@@ -101,6 +101,7 @@ func TestContractsOnEveryPSA(t *testing.T) {
 	for _, p := range psaNames() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
+			skipUnsupported(t, p, "contracts.attach_to_tickets")
 			skipUnsupported(t, p, "contracts.billable_users")
 			e := startPSAWith(t, p, "none", func(string) string { return contractsSection(p) })
 			e.send(testAlert{ID: "k1", Type: "X", Email: "jane@acme.example"},

@@ -331,5 +331,16 @@ var everyPSA = drivers.All().With(driverstest.Clone(drivers.Default(), "newpsa")
 // psaNames names everyPSA.
 func psaNames() []string { return everyPSA.Names() }
 
+// lacks reports whether the PSA called p has no twin for the setting at
+// path, so the every-PSA tables leave out what its profile refuses.
+func lacks(p, path string) bool {
+	d, err := lookupPSA(p)
+	if err != nil {
+		panic(err)
+	}
+	_, ok := d.Profile.Lacks(path)
+	return ok
+}
+
 // lookupPSA finds the driver called p in everyPSA.
 func lookupPSA(p string) (driver.Driver, error) { return everyPSA.Find(p) }

@@ -11,6 +11,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/servicenow"
 	"github.com/ticketbridge/ticketbridge/internal/psa/superops"
+	"github.com/ticketbridge/ticketbridge/internal/psa/syncro"
 )
 
 // All returns every driver, the default first.
@@ -20,6 +21,7 @@ func All() driver.List {
 		connectwise.Driver,
 		servicenow.Driver,
 		superops.Driver,
+		syncro.Driver,
 	}
 }
 
