@@ -228,7 +228,7 @@ func (s *Sim) getUsers(w http.ResponseWriter, r *http.Request, _ *caller, id str
 		case id != "" && strconv.Itoa(u.ID) != id:
 		case id == "" && u.Inactive && !l.flag("includeinactive"):
 		case byClient && u.ClientID != cid, bySite && u.SiteID != sid:
-		case search != "" && !contains(u.Name, search) && !contains(u.Email, search):
+		case search != "" && !contains(u.Name, search) && !contains(u.Email, search) && !contains(u.Email2, search) && !contains(u.Email3, search):
 		default:
 			out = append(out, u)
 		}

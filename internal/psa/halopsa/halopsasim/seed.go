@@ -69,7 +69,16 @@ func (s *Sim) seed() {
 		{ID: 4, Outcome: "Status Change", ButtonName: "Status Change", system: true},
 	}
 	s.teams = []team{{ID: 1, Name: "Service Desk"}, {ID: 2, Name: "Security"}, {ID: 3, Name: "SOC Escalations"}, {ID: 4, Name: "Old Team", Inactive: true}}
-	s.cats = []category{{ID: 1, Value: "Security", TypeID: 1}, {ID: 2, Value: "Security>Identity", TypeID: 1}, {ID: 3, Value: "Hardware", TypeID: 1}}
+	// Category 1 classifies broadly; category 2 holds issue types with
+	// their sub-issues as Halo writes a subcategory: "Parent>Child".
+	for i, v := range []string{"Security", "Hardware", "Software"} {
+		s.cats = append(s.cats, category{ID: i + 1, Value: v, TypeID: 1})
+	}
+	for _, v := range []string{"Security Incident", "Security Incident>Other", "Data Loss", "Data Loss>Excessive Download",
+		"Data Loss>Excessive Upload", "Account Security", "Account Security>Suspicious Sign-in", "Malware", "Malware>Ransomware",
+		"Vulnerability", "Vulnerability>Discovered Asset"} {
+		s.cats = append(s.cats, category{ID: len(s.cats) + 1, Value: v, TypeID: 2})
+	}
 	now := s.now().UTC()
 	s.contracts = []contract{
 		{ID: 1, ClientID: 2, ClientName: "Acme Corp", Ref: "Acme Managed Security", Active: true,

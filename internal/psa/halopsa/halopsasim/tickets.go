@@ -163,7 +163,7 @@ func (s *Sim) applyTicket(t *ticket, rc record) error {
 		}
 	}
 	strs := map[string]*string{
-		"summary": &t.Summary, "details": &t.Details, "team": &t.Team, "category_1": &t.Category1,
+		"summary": &t.Summary, "details": &t.Details, "team": &t.Team, "category_1": &t.Category1, "category_2": &t.Category2,
 		"supplier_reference": &t.SupplierReference, "third_party_id_string": &t.ThirdPartyIDString,
 	}
 	for key, dst := range strs {

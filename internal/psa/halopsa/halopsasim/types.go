@@ -73,6 +73,8 @@ type user struct {
 	FirstName  string `json:"firstname"`
 	Surname    string `json:"surname"`
 	Email      string `json:"emailaddress"`
+	Email2     string `json:"email2"`
+	Email3     string `json:"email3"`
 	SiteID     int    `json:"site_id"`
 	SiteName   string `json:"site_name"`
 	ClientID   int    `json:"client_id"`
@@ -160,6 +162,7 @@ type ticket struct {
 	Team               string   `json:"team"`
 	AgentID            int      `json:"agent_id"`
 	Category1          string   `json:"category_1"`
+	Category2          string   `json:"category_2"`
 	SupplierReference  string   `json:"supplier_reference"`
 	ThirdPartyIDString string   `json:"third_party_id_string"`
 	ContractID         int      `json:"contract_id"`

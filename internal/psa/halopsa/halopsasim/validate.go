@@ -30,8 +30,10 @@ func (s *Sim) validTicket(t *ticket, rc record, create bool) error {
 	if t.Team != "" && !slices.ContainsFunc(s.teams, func(x team) bool { return strings.EqualFold(x.Name, t.Team) && !x.Inactive }) {
 		return badf("Team '%s' is not valid", t.Team)
 	}
-	if t.Category1 != "" && !slices.ContainsFunc(s.cats, func(x category) bool { return x.TypeID == 1 && strings.EqualFold(x.Value, t.Category1) }) {
-		return badf("Category '%s' is not valid", t.Category1)
+	for typ, v := range map[int]string{1: t.Category1, 2: t.Category2} {
+		if v != "" && !slices.ContainsFunc(s.cats, func(x category) bool { return x.TypeID == typ && strings.EqualFold(x.Value, v) }) {
+			return badf("Category %d '%s' is not valid", typ, v)
+		}
 	}
 	if t.AgentID != 0 && !slices.ContainsFunc(s.agents, func(x agent) bool { return x.ID == t.AgentID }) {
 		return badf("Agent %d is not valid", t.AgentID)
