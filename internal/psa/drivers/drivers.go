@@ -9,6 +9,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa/autotask"
 	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise"
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/halopsa"
 )
 
 // All returns every driver, the default first.
@@ -16,6 +17,7 @@ func All() driver.List {
 	return driver.List{
 		autotask.Driver,
 		connectwise.Driver,
+		halopsa.Driver,
 	}
 }
 
