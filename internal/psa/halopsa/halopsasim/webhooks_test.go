@@ -73,10 +73,16 @@ func TestWebhookAuthEventsAndLog(t *testing.T) {
 			e.ok("DELETE", "/api/Webhook/"+h.ID, tok, "", nil)
 		})
 	}
+	// The log is written once the receiver has answered: poll for it.
 	var log struct {
 		RecordCount int `json:"record_count"`
 	}
-	e.ok("GET", "/api/WebhookEvent", tok, "", &log)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		e.ok("GET", "/api/WebhookEvent", tok, "", &log)
+		if log.RecordCount >= 3 {
+			break
+		}
+	}
 	if log.RecordCount != 3 {
 		t.Errorf("delivery log holds %d entries, want 3", log.RecordCount)
 	}
