@@ -131,13 +131,13 @@ func TestValidateProblems(t *testing.T) {
 			{"sync.exclude_types[2]", `"too many logins" repeats sync.exclude_types[0]: remove one`},
 		}},
 		{"psa missing", func(s *Settings) { s.PSA = "" }, []Problem{
-			{"psa", `required: set "autotask" or "connectwise" (halopsa, syncro, superops and servicenow are planned)`},
+			{"psa", `required: set "autotask", "connectwise" or "halopsa" (syncro, superops and servicenow are planned)`},
 		}},
-		{"psa planned", func(s *Settings) { s.PSA = "halopsa" }, []Problem{
-			{"psa", `"halopsa" is not supported yet: set "autotask" or "connectwise" (halopsa, syncro, superops and servicenow are planned)`},
+		{"psa planned", func(s *Settings) { s.PSA = "syncro" }, []Problem{
+			{"psa", `"syncro" is not supported yet: set "autotask", "connectwise" or "halopsa" (syncro, superops and servicenow are planned)`},
 		}},
 		{"psa unknown", func(s *Settings) { s.PSA = "jira" }, []Problem{
-			{"psa", `unknown PSA "jira": set "autotask" or "connectwise" (halopsa, syncro, superops and servicenow are planned)`},
+			{"psa", `unknown PSA "jira": set "autotask", "connectwise" or "halopsa" (syncro, superops and servicenow are planned)`},
 		}},
 		{"autotask connection incomplete", func(s *Settings) { s.Connection = Connection{} }, []Problem{
 			{"connection.username", "required for autotask: set the API user's username (key)"},
