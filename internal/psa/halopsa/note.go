@@ -58,7 +58,8 @@ func (c *Connector) actions(ctx context.Context, ticketID string, sys bool) ([]a
 	if !sys {
 		q.Set("excludesys", "true")
 	}
-	rows, err := list[actionWire](ctx, c, "Actions", "actions", q, "actions.query")
+	// The action list takes no paging parameters: one call has them all.
+	rows, err := lookup[actionWire](ctx, c, "Actions", "actions", q, "actions.query")
 	if err != nil {
 		return nil, notFound(err, "ticket "+ticketID)
 	}
