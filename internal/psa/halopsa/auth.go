@@ -59,9 +59,11 @@ func (t *tokens) token(ctx context.Context) (tok string, fresh bool, err error) 
 	if err != nil {
 		return "", false, tokenError(err)
 	}
-	// The expiry comes from expires_in on our clock.
-	if got.ExpiresIn > 0 {
-		got.Expiry = t.c.now().Add(time.Duration(got.ExpiresIn) * time.Second)
+	// The oauth2 package dates the expiry by the wall clock; the
+	// connector's clock (a test's, a simulator's) may differ, so the time
+	// left is carried over to it.
+	if !got.Expiry.IsZero() {
+		got.Expiry = t.c.now().Add(time.Until(got.Expiry))
 	}
 	t.tok = got
 	return got.AccessToken, true, nil
