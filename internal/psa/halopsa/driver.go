@@ -30,8 +30,6 @@ var Profile = integration.Profile{
 		"ticket.source":                    "HaloPSA sets a ticket's source itself (API-created tickets come from the API): remove it",
 		"companies.filter.classifications": "HaloPSA has no client classification: remove it (companies.filter.types filters by the clients' top level)",
 		"status_sync.webhooks":             "HaloPSA signs no webhook callout (only a fixed Basic, Bearer or API-key header, which does not protect the body): remove it; status changes are polled",
-		"contracts.attach_to_tickets":      "not supported for HaloPSA yet: remove the contracts section",
-		"contracts.billable_users":         "not supported for HaloPSA yet: remove the contracts section",
 	},
 }
 
@@ -41,7 +39,6 @@ var Driver = driver.Driver{
 	Lacks: map[string]string{
 		"BareCreator":    "HaloPSA answers a create with the whole ticket, so a bare create would save no call",
 		"TicketWebhooks": "HaloPSA signs no webhook callout: its outbound authentication is a fixed Basic, Bearer or API-key header, which cannot show that a body was not altered",
-		"Contracts":      "the connector does not implement client contracts and recurring invoice lines yet",
 	},
 }
 

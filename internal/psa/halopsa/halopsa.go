@@ -97,6 +97,9 @@ type Connector struct {
 	pickMu  sync.Mutex
 	picks   psa.Picklists
 	pickExp time.Time
+
+	lineMu    sync.Mutex
+	lineLocks map[string]*sync.Mutex // by contract service
 }
 
 var (

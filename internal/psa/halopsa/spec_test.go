@@ -170,6 +170,40 @@ func exercise(t *testing.T, base string) {
 	must(err)
 	_, err = c.TicketActivity(ctx, tk.ID)
 	must(err)
+	exerciseContracts(t, c)
+}
+
+// exerciseContracts walks the billing calls, creating a recurring
+// invoice for a contract that has none.
+func exerciseContracts(t *testing.T, c *Connector) {
+	t.Helper()
+	ctx := context.Background()
+	ks, err := c.Contracts(ctx, "2")
+	if err != nil || len(ks) == 0 {
+		t.Fatalf("Contracts: %v, %v", ks, err)
+	}
+	svcs, err := c.Services(ctx)
+	if err != nil || len(svcs) == 0 {
+		t.Fatalf("Services: %v, %v", svcs, err)
+	}
+	for _, k := range []string{ks[0].ID, "3"} {
+		line, err := c.AddContractService(ctx, k, svcs[0].ID, 4, 1.5)
+		if err != nil {
+			t.Fatalf("AddContractService(%s): %v", k, err)
+		}
+		if _, err := c.ContractServices(ctx, k); err != nil {
+			t.Fatal(err)
+		}
+		adj := psa.Adjustment{ContractID: k, ContractServiceID: line.ID, ServiceID: svcs[0].ID, EffectiveDate: time.Now(), UnitChange: 2}
+		for range 2 {
+			if err := c.AdjustContractService(ctx, adj); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := c.ContractServiceUnits(ctx, k, line.ID, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func checkQuery(t *testing.T, key string, op extract.Operation, q map[string][]string) {

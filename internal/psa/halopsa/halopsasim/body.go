@@ -103,3 +103,19 @@ func (m message) Error() string { return string(m) }
 
 // badf formats a Halo error message.
 func badf(format string, a ...any) error { return message(fmt.Sprintf(format, a...)) }
+
+// unmarshalRecords reads a nested array of records, keys lower-cased.
+func unmarshalRecords(raw json.RawMessage, out *[]record) error {
+	var maps []map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &maps); err != nil {
+		return badf("Error converting value to type 'List<InvoiceDetail>'. Path 'lines'")
+	}
+	for _, m := range maps {
+		rc := record{}
+		for k, v := range m {
+			rc[strings.ToLower(k)] = v
+		}
+		*out = append(*out, rc)
+	}
+	return nil
+}

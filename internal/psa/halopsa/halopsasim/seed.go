@@ -85,11 +85,16 @@ func (s *Sim) seed() {
 			StartDate: haloTime(now.AddDate(-1, 0, 0).Truncate(24 * time.Hour)), EndDate: haloTime(now.AddDate(2, 0, 0).Truncate(24 * time.Hour))},
 		{ID: 2, ClientID: 2, ClientName: "Acme Corp", Ref: "Acme 2019 Support", Expired: true,
 			StartDate: haloTime(time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)), EndDate: haloTime(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))},
+		// Globex's contract has no recurring invoice yet.
+		{ID: 3, ClientID: 3, ClientName: "Globex Corporation", Ref: "Globex Monitoring", Active: true,
+			StartDate: haloTime(now.AddDate(-1, 0, 0).Truncate(24 * time.Hour)), EndDate: haloTime(now.AddDate(1, 0, 0).Truncate(24 * time.Hour))},
 	}
 	s.items = []item{
 		{ID: 1, Name: "Vision One Protected User", BasePrice: 4, CostPrice: 1.5, RecurringPrice: 4, RecurringCost: 1.5, IsRecurring: true},
 		{ID: 2, Name: "Onsite Hour", BasePrice: 120, CostPrice: 60},
+		{ID: 3, Name: "Managed Security Base Fee", BasePrice: 250, CostPrice: 100, RecurringPrice: 250, RecurringCost: 100, IsRecurring: true},
 	}
+	s.seedInvoices(now)
 }
 
 func (s *Sim) addClient(name string, top int) {

@@ -72,23 +72,24 @@ type route struct {
 // routes maps a resource's lower-case name to its route.
 func (s *Sim) routes() map[string]route {
 	return map[string]route{
-		"tickets":        {area: "tickets", get: s.getTickets, post: s.postTickets, del: s.deleteTicket},
-		"actions":        {area: "tickets", get: s.getActions, post: s.postActions},
-		"status":         {area: "tickets", get: s.getStatuses},
-		"tickettype":     {area: "tickets", get: s.getTicketTypes},
-		"priority":       {area: "tickets", get: s.getPriorities},
-		"outcome":        {area: "tickets", get: s.getOutcomes},
-		"team":           {area: "tickets", get: s.getTeams},
-		"category":       {area: "tickets", get: s.getCategories},
-		"agent":          {area: "tickets", get: s.getAgents},
-		"client":         {area: "customers", get: s.getClients},
-		"site":           {area: "customers", get: s.getSites},
-		"users":          {area: "customers", get: s.getUsers},
-		"toplevel":       {area: "customers", get: s.getTopLevels},
-		"clientcontract": {area: "contracts", get: s.getContracts},
-		"item":           {area: "items", get: s.getItems},
-		"webhook":        {area: "admin", get: s.getWebhooks, post: s.postWebhooks, del: s.deleteWebhook},
-		"webhookevent":   {area: "admin", get: s.getWebhookEvents},
+		"tickets":          {area: "tickets", get: s.getTickets, post: s.postTickets, del: s.deleteTicket},
+		"actions":          {area: "tickets", get: s.getActions, post: s.postActions},
+		"status":           {area: "tickets", get: s.getStatuses},
+		"tickettype":       {area: "tickets", get: s.getTicketTypes},
+		"priority":         {area: "tickets", get: s.getPriorities},
+		"outcome":          {area: "tickets", get: s.getOutcomes},
+		"team":             {area: "tickets", get: s.getTeams},
+		"category":         {area: "tickets", get: s.getCategories},
+		"agent":            {area: "tickets", get: s.getAgents},
+		"client":           {area: "customers", get: s.getClients},
+		"site":             {area: "customers", get: s.getSites},
+		"users":            {area: "customers", get: s.getUsers},
+		"toplevel":         {area: "customers", get: s.getTopLevels},
+		"clientcontract":   {area: "contracts", get: s.getContracts},
+		"item":             {area: "items", get: s.getItems},
+		"recurringinvoice": {area: "invoices", get: s.getInvoices, post: s.postInvoices},
+		"webhook":          {area: "admin", get: s.getWebhooks, post: s.postWebhooks, del: s.deleteWebhook},
+		"webhookevent":     {area: "admin", get: s.getWebhookEvents},
 	}
 }
 
@@ -108,6 +109,9 @@ func (s *Sim) api(w http.ResponseWriter, r *http.Request, segs []string) {
 	id := ""
 	if len(segs) == 2 {
 		id = segs[1]
+	}
+	if segs[0] == "recurringinvoice" && id == "updatelines" {
+		rt, id = route{area: rt.area, post: s.postInvoiceLines}, ""
 	}
 	write := r.Method != http.MethodGet
 	if !c.may(rt.area, write) {

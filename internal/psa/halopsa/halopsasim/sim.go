@@ -90,6 +90,7 @@ type Sim struct {
 	tickets   []*ticket
 	contracts []contract
 	items     []item
+	invoices  []*invoice
 	webhooks  []*webhook
 	events    []webhookEvent
 	nextID    map[string]int

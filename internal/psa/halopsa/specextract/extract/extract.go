@@ -17,6 +17,8 @@ var Operations = []string{
 	"GET /Actions", "POST /Actions",
 	"GET /Client", "GET /Users", "GET /TopLevel",
 	"GET /Status", "GET /TicketType", "GET /Priority", "GET /Outcome", "GET /Team", "GET /Category",
+	"GET /ClientContract", "GET /ClientContract/{id}", "GET /Item",
+	"GET /RecurringInvoice", "POST /RecurringInvoice", "POST /RecurringInvoice/updatelines",
 }
 
 // Extract is the committed reduction of the document.
