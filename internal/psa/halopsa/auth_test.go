@@ -234,3 +234,35 @@ func TestErrorText(t *testing.T) {
 		}
 	}
 }
+
+// capped answers unpaged ticket lists with at most two rows, as an
+// instance with a cap on unpaged lists might.
+type capped struct{ next http.Handler }
+
+func (c capped) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if strings.EqualFold(r.URL.Path, "/api/tickets") && q.Get("pageinate") == "" && q.Get("count") != "" {
+		q.Set("count", "2")
+		r.URL.RawQuery = q.Encode()
+	}
+	c.next.ServeHTTP(w, r)
+}
+
+func TestTicketsByIDPagesWhenUnpagedListsAreCapped(t *testing.T) {
+	f := newFixture(t, halopsasim.Options{})
+	f.reqs.next = capped{f.sim}
+	c := f.connector(t, nil)
+	ctx := context.Background()
+	var ids []string
+	for range 5 {
+		tk, err := c.CreateTicket(ctx, psa.NewTicket{CompanyID: "2", Title: "t", Type: "1", ExternalRef: "r"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, tk.ID)
+	}
+	got, err := c.TicketsByID(ctx, ids)
+	if err != nil || len(got) != 5 {
+		t.Fatalf("TicketsByID of 5 under a cap of 2 = %d tickets, %v; want all 5", len(got), err)
+	}
+}

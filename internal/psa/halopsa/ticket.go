@@ -3,6 +3,7 @@ package halopsa
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"slices"
@@ -126,22 +127,44 @@ func (c *Connector) UpdateTicket(ctx context.Context, id string, p psa.TicketPat
 	return notFound(err, "ticket "+id)
 }
 
-// TicketsByID implements psa.TicketLister with ticketids, a page of 100
-// ids per call.
+// batchIDs is how many ids one TicketsByID call asks for: a URL of 200
+// ids stays far below any server's limit.
+const batchIDs = 200
+
+// TicketsByID implements psa.TicketLister with ticketids, 200 ids a call.
+// The call is not paged: count bounds it to the ids asked for. Should an
+// instance answer fewer rows than record_count says match (a cap on
+// unpaged lists), the ids are read again page by page, since a ticket
+// left out would read as deleted.
 func (c *Connector) TicketsByID(ctx context.Context, ids []string) ([]psa.Ticket, error) {
 	var out []psa.Ticket
-	for start := 0; start < len(ids); start += pageSize {
-		chunk := ids[start:min(start+pageSize, len(ids))]
+	for start := 0; start < len(ids); start += batchIDs {
+		chunk := ids[start:min(start+batchIDs, len(ids))]
 		for _, id := range chunk {
 			if _, err := atoi("ticket", id); err != nil {
 				return nil, err
 			}
 		}
-		got, err := c.ticketQuery(ctx, url.Values{"ticketids": {strings.Join(chunk, ",")}}, "tickets.batch")
-		if err != nil {
+		q := url.Values{"ticketids": {strings.Join(chunk, ",")}, "includeclosed": {"true"}, "count": {strconv.Itoa(len(chunk))}}
+		var raw json.RawMessage
+		if err := c.call(ctx, http.MethodGet, "Tickets", q, "tickets.batch", nil, &raw); err != nil {
 			return nil, err
 		}
-		out = append(out, got...)
+		rows, total, err := decodeList[ticketWire](raw, "tickets")
+		if err != nil {
+			return nil, &psa.Error{Class: psa.Retryable, Message: "tickets.batch: unreadable list", Err: err}
+		}
+		if total > len(rows) {
+			got, err := c.ticketQuery(ctx, url.Values{"ticketids": {strings.Join(chunk, ",")}}, "tickets.batch")
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, got...)
+			continue
+		}
+		for _, r := range rows {
+			out = append(out, r.ticket())
+		}
 	}
 	return out, nil
 }

@@ -23,9 +23,10 @@ func (s *Sim) getTickets(w http.ResponseWriter, r *http.Request, _ *caller, id s
 		return
 	}
 	l := query(r)
+	f := newTicketFilter(l)
 	var out []ticket
 	for _, t := range s.tickets {
-		if s.listed(l, t) {
+		if s.listed(f, t) {
 			out = append(out, *t)
 		}
 	}
@@ -37,18 +38,55 @@ func (s *Sim) getTickets(w http.ResponseWriter, r *http.Request, _ *caller, id s
 	writeList(w, l, "tickets", out, MaxPageSize)
 }
 
+// ticketFilter is the ticket list's filters, read once per request.
+type ticketFilter struct {
+	l       listQuery
+	ids     map[int]bool
+	types   []int
+	numbers []struct {
+		key string
+		get func(t *ticket) int
+		v   int
+	}
+}
+
+func newTicketFilter(l listQuery) ticketFilter {
+	f := ticketFilter{l: l, types: l.ids("requesttype")}
+	if ids := l.ids("ticketids"); len(ids) > 0 {
+		f.ids = map[int]bool{}
+		for _, id := range ids {
+			f.ids[id] = true
+		}
+	}
+	for key, get := range map[string]func(t *ticket) int{
+		"client_id": func(t *ticket) int { return t.ClientID }, "user_id": func(t *ticket) int { return t.UserID },
+		"status_id": func(t *ticket) int { return t.StatusID }, "site_id": func(t *ticket) int { return t.SiteID },
+		"agent_id": func(t *ticket) int { return t.AgentID },
+	} {
+		if v, ok := l.num(key); ok {
+			f.numbers = append(f.numbers, struct {
+				key string
+				get func(t *ticket) int
+				v   int
+			}{key, get, v})
+		}
+	}
+	return f
+}
+
 // listed applies the ticket list's filters. Callers hold mu.
-func (s *Sim) listed(l listQuery, t *ticket) bool {
+func (s *Sim) listed(f ticketFilter, t *ticket) bool {
+	l := f.l
 	closed := t.StatusID == ClosedStatusID
-	if ids := l.ids("ticketids"); len(ids) > 0 && !slices.Contains(ids, t.ID) {
+	if f.ids != nil && !f.ids[t.ID] {
 		return false
 	}
-	for key, v := range map[string]int{"client_id": t.ClientID, "user_id": t.UserID, "status_id": t.StatusID, "site_id": t.SiteID, "agent_id": t.AgentID} {
-		if n, ok := l.num(key); ok && n != v {
+	for _, n := range f.numbers {
+		if n.get(t) != n.v {
 			return false
 		}
 	}
-	if types := l.ids("requesttype"); len(types) > 0 && !slices.Contains(types, t.TicketTypeID) {
+	if len(f.types) > 0 && !slices.Contains(f.types, t.TicketTypeID) {
 		return false
 	}
 	switch {
