@@ -49,7 +49,9 @@ func TestSettingsAsTheSeedWritesThem(t *testing.T) {
 		{"the client secret is required", func(s string) string {
 			return strings.Replace(s, "  client_secret: {env: DEMO_HALO_CLIENT_SECRET}\n", "", 1)
 		}, "connection.client_secret", "client secret"},
-		{"no ticket source", func(s string) string { return strings.Replace(s, "  queue: Security\n", "  queue: Security\n  source: Email\n", 1) }, "ticket.source", "HaloPSA sets a ticket's source"},
+		{"no ticket source", func(s string) string {
+			return strings.Replace(s, "  queue: Security\n", "  queue: Security\n  source: Email\n", 1)
+		}, "ticket.source", "HaloPSA sets a ticket's source"},
 		{"no signed webhooks", func(s string) string {
 			return s + "status_sync:\n  enabled: true\n  webhooks: true\n  public_url: https://tb.example\n"
 		}, "status_sync.webhooks", "signs no webhook"},

@@ -27,6 +27,10 @@
 //   - The change feed is the ticket list by lastactiondate, compared on
 //     last_update; activity is the ticket's actions by agents other than
 //     the API application's own (GET /api/Agent/me).
+//   - Contracts are client contracts (by ref), services are items, and a
+//     contract service is an item on the contract's recurring invoice
+//     (see contract.go for how units are kept as dated lines).
+//   - Ticket webhooks are not offered: Halo signs no callout.
 package halopsa
 
 import (

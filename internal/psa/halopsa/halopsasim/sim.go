@@ -53,6 +53,9 @@ type Options struct {
 	// Mandatory lists, per ticket type id, ticket fields a create must
 	// carry (the type's mandatory-field configuration).
 	Mandatory map[int][]string
+	// WebhookPayload is what a callout carries: PayloadKeyFields (the
+	// default), PayloadFull or PayloadEvent.
+	WebhookPayload string
 	// HTTPClient delivers webhooks; a client with a 10s time-out when nil.
 	HTTPClient *http.Client
 }

@@ -21,15 +21,21 @@ const (
 	EventActionAdded   = "Action Added"
 )
 
-// Webhook authentication types and payload types.
+// Webhook authentication types.
 const (
 	AuthNone   = 0
 	AuthBasic  = 1
 	AuthBearer = 2
 	AuthAPIKey = 3
+)
 
-	PayloadKeyFields = 0 // small object with the ticket's key fields
-	PayloadEventOnly = 3 // event information only
+// Payload modes of a default payload (payload_type 0). Which webhook
+// field chooses among them is not recorded, so Options.WebhookPayload
+// does.
+const (
+	PayloadKeyFields = "key"   // a small object with the ticket's key fields
+	PayloadFull      = "full"  // the full ticket object
+	PayloadEvent     = "event" // event information only
 )
 
 func (s *Sim) getWebhooks(w http.ResponseWriter, r *http.Request, _ *caller, id string) {
@@ -203,7 +209,11 @@ func (d *dispatcher) payload(h *webhook, event string, t *ticket) map[string]any
 		"id": newUUID(), "event": event, "webhook_id": h.ID, "object_id": t.ID,
 		"timestamp": haloTime(d.s.stamp()),
 	}
-	if h.PayloadType == PayloadKeyFields {
+	switch d.s.opt.WebhookPayload {
+	case PayloadEvent:
+	case PayloadFull:
+		p["ticket"] = *t
+	default:
 		p["ticket"] = map[string]any{
 			"id": t.ID, "summary": t.Summary, "status_id": t.StatusID, "client_id": t.ClientID,
 			"tickettype_id": t.TicketTypeID, "last_update": t.LastUpdate, "supplier_reference": t.SupplierReference,

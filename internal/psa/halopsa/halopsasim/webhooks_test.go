@@ -89,10 +89,10 @@ func TestWebhookAuthEventsAndLog(t *testing.T) {
 }
 
 func TestWebhookBatching(t *testing.T) {
-	e := newEnv(t, Options{})
+	e := newEnv(t, Options{WebhookPayload: PayloadEvent})
 	tok := e.token()
 	url, got := receiver(t)
-	e.ok("POST", "/api/Webhook", tok, fmt.Sprintf(`[{"name":"batch","url":%q,"events":[{"name":"Action Added"}],"payload_type":3,"batch_delay_seconds":1}]`, url), nil)
+	e.ok("POST", "/api/Webhook", tok, fmt.Sprintf(`[{"name":"batch","url":%q,"events":[{"name":"Action Added"}],"batch_delay_seconds":1}]`, url), nil)
 	id := e.newTicket(tok)
 	for range 2 {
 		e.ok("POST", "/api/Actions", tok, fmt.Sprintf(`[{"ticket_id":%d,"outcome_id":1,"note":"n"}]`, id), nil)
@@ -101,5 +101,19 @@ func TestWebhookBatching(t *testing.T) {
 	var batch []map[string]any
 	if err := json.Unmarshal(r.body, &batch); err != nil || len(batch) != 2 || batch[0]["ticket"] != nil {
 		t.Errorf("batched callout %s: want two event-only payloads in one array", r.body)
+	}
+}
+
+func TestWebhookFullPayload(t *testing.T) {
+	e := newEnv(t, Options{WebhookPayload: PayloadFull})
+	tok := e.token()
+	url, got := receiver(t)
+	e.ok("POST", "/api/Webhook", tok, fmt.Sprintf(`[{"name":"full","url":%q,"events":[{"name":"New Ticket Logged"}]}]`, url), nil)
+	e.newTicket(tok)
+	var p struct {
+		Ticket map[string]any `json:"ticket"`
+	}
+	if err := json.Unmarshal(next(t, got).body, &p); err != nil || p.Ticket["details"] != "d" || p.Ticket["team"] != "Security" {
+		t.Errorf("full payload ticket %v: want the whole ticket", p.Ticket)
 	}
 }
