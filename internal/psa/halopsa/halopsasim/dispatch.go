@@ -187,4 +187,3 @@ func (d *dispatcher) close() {
 	close(d.done)
 	d.stopped.Wait()
 }
-
