@@ -68,7 +68,6 @@ func TestStatusSyncOnEveryPSA(t *testing.T) {
 		})
 		t.Run(p+"/webhook within a second", func(t *testing.T) {
 			t.Parallel()
-			skipLacking(t, p, "TicketWebhooks")
 			e := startPSAWith(t, p, "user_alert", func(base string) string {
 				return statusSection(p, "  webhooks: true\n  public_url: "+base+"\n")
 			})
@@ -88,7 +87,6 @@ func TestContractsOnEveryPSA(t *testing.T) {
 	for _, p := range psaNames() {
 		t.Run(p, func(t *testing.T) {
 			t.Parallel()
-			skipLacking(t, p, "Contracts")
 			e := startPSAWith(t, p, "none", func(string) string { return contractsSection(p) })
 			e.send(testAlert{ID: "k1", Type: "X", Email: "jane@acme.example"},
 				testAlert{ID: "k2", Org: "org-77", OrgName: "Contoso", Type: "X", Email: "a@b.c"})
@@ -108,19 +106,5 @@ func TestContractsOnEveryPSA(t *testing.T) {
 				t.Errorf("after sync the PSA holds %+v, want 7 units, unchanged", pv)
 			}
 		})
-	}
-}
-
-// skipLacking skips t when p's driver declares that its connector lacks
-// the capability (a psa interface name, as driver.Driver.Lacks spells
-// it), with the driver's reason.
-func skipLacking(t *testing.T, p, capability string) {
-	t.Helper()
-	d, err := lookupPSA(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if why, ok := d.Lacks[capability]; ok {
-		t.Skipf("%s lacks psa.%s: %s", p, capability, why)
 	}
 }
