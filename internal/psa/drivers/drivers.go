@@ -9,6 +9,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa/autotask"
 	"github.com/ticketbridge/ticketbridge/internal/psa/connectwise"
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/halopsa"
 	"github.com/ticketbridge/ticketbridge/internal/psa/servicenow"
 	"github.com/ticketbridge/ticketbridge/internal/psa/superops"
 	"github.com/ticketbridge/ticketbridge/internal/psa/syncro"
@@ -19,6 +20,7 @@ func All() driver.List {
 	return driver.List{
 		autotask.Driver,
 		connectwise.Driver,
+		halopsa.Driver,
 		servicenow.Driver,
 		superops.Driver,
 		syncro.Driver,
