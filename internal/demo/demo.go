@@ -41,12 +41,14 @@ func (e *Env) IntegrationName() string { return e.name }
 // Env is a running demo: the simulator, the app and a source token. The
 // end-to-end tests reuse it.
 type Env struct {
-	App        *app.App
-	BaseURL    string // ticketbridge
-	SimURL     string // the simulator's API address as the settings name it
-	PSA        string
-	Driver     driver.Driver
-	Sim        driver.Simulator
+	App     *app.App
+	BaseURL string // ticketbridge
+	SimURL  string // the simulator's API address as the settings name it
+	PSA     string
+	Driver  driver.Driver
+	Sim     driver.Simulator
+	// played are the ids of the alerts the story sent, in order.
+	played     []string
 	Tech       psa.Connector // the PSA as a technician sees it
 	Token      string        // source token of source "saas-alerts"
 	AdminToken string

@@ -1,9 +1,8 @@
 package demo
 
 import (
-	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
-
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -52,6 +52,37 @@ func story() []step {
 	}
 }
 
+// trendAIChapter is the TrendAI Vision One seed's notifications (see
+// shared sources): a new high-risk user, a newly discovered asset with no
+// user, and a new risk event, each of its own type and so its own ticket.
+func trendAIChapter() []step {
+	at := func(minutes int) string {
+		t := time.Date(2026, 11, 21, 11, 0, 0, 0, time.UTC).Add(time.Duration(minutes) * time.Minute)
+		if time.Now().Before(t) {
+			t = time.Now().Add(-time.Hour)
+		}
+		return t.Format(time.RFC3339)
+	}
+	return []step{
+		{say: "TrendAI Vision One: jane@acme.example is newly classified as a high-risk user (risk score 82)",
+			alert: fmt.Sprintf(`{"id":"tv1-hru-1","kind":"issue","organization":{"id":"org-42","name":"Acme Corp"},"type":"New high-risk users/devices","severity":"high","title":"High-risk user jane@acme.example","description":"Risk score 82 (Attack Surface Discovery)","user":{"email":"jane@acme.example"},"occurred_at":%q,"attributes":{"risk_score":"82"}}`, at(0))},
+		{say: "it discovers an unmanaged device on Acme's network (a device, no user: the ticket names the device)",
+			alert: fmt.Sprintf(`{"id":"tv1-asset-1","kind":"issue","organization":{"id":"org-42","name":"Acme Corp"},"type":"Newly discovered assets","severity":"info","title":"Unmanaged device ACME-NAS-02","description":"Discovered by Network Inventory","device":{"name":"ACME-NAS-02"},"occurred_at":%q,"attributes":{"device_type":"NAS","ip":"10.0.4.12","os":"Linux"}}`, at(5))},
+		{say: "and a high risk event for jane: a sign-in from an unusual location",
+			alert: fmt.Sprintf(`{"id":"tv1-risk-1","kind":"issue","organization":{"id":"org-42","name":"Acme Corp"},"type":"Unusual sign-in location","severity":"high","title":"Unusual sign-in location for jane@acme.example","description":"Risk factor: identity and account activity","user":{"email":"jane@acme.example"},"occurred_at":%q,"attributes":{"risk_factor":"account activity"}}`, at(10))},
+	}
+}
+
+// chapters is the story the demo plays on d's simulator: the shared one,
+// then its seed's own chapter if the demo has one.
+func chapters(seed driver.Seed) []step {
+	steps := story()
+	if seed.Story == driver.StoryTrendAI {
+		steps = append(steps, trendAIChapter()...)
+	}
+	return steps
+}
+
 // Run runs the whole demo against one PSA's simulator and prints the
 // story and the summary to out.
 func Run(ctx context.Context, out io.Writer, d driver.Driver) error {
@@ -68,7 +99,7 @@ func Run(ctx context.Context, out io.Writer, d driver.Driver) error {
 	}
 	fmt.Fprintf(out, "\napplied integration settings (%d changes, names resolved against the PSA's picklists)\n", len(lines))
 	tickets := map[string]string{}
-	for i, s := range story() {
+	for i, s := range chapters(e.Sim.Seed()) {
 		fmt.Fprintf(out, "\n%d. %s\n", i+1, s.say)
 		if err := e.runStep(ctx, s, tickets); err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
@@ -85,6 +116,11 @@ func (e *Env) runStep(ctx context.Context, s step, tickets map[string]string) er
 	if s.act != nil {
 		return s.act(ctx, e, tickets)
 	}
+	var sent struct{ ID string }
+	if err := json.Unmarshal([]byte(s.alert), &sent); err != nil {
+		return fmt.Errorf("demo alert: %w", err)
+	}
+	e.played = append(e.played, sent.ID)
 	code, body, err := e.Send(ctx, s.alert)
 	if err != nil {
 		return err
@@ -187,7 +223,7 @@ func printTicket(ctx context.Context, out io.Writer, conn psa.Connector, pl psa.
 
 func (e *Env) printTimelines(ctx context.Context, out io.Writer) error {
 	fmt.Fprintln(out, "\n== Alert timelines ==")
-	for _, id := range []string{"sa-1001", "sa-1002", "sa-1003", "sa-1004", "sa-1005", "sa-1006"} {
+	for _, id := range e.played {
 		a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, e.SourceID, id)
 		if err != nil {
 			return fmt.Errorf("read alert %s: %w", id, err)

@@ -153,7 +153,18 @@ type Seed struct {
 	// Contract is an active contract of Acme Corp, and Service a billable
 	// service the demo's billable-user sync counts on it.
 	Contract, Service string
+	// Story names the security product whose seed document this PSA's
+	// integration comes from, when the demo has a chapter for it
+	// (StoryTrendAI); "" plays the shared story alone.
+	Story string
 }
+
+// Seed stories the demo can play after the shared one.
+const (
+	// StoryTrendAI is the TrendAI Vision One seed: notifications of new
+	// high-risk users, newly discovered assets and new risk events.
+	StoryTrendAI = "trendai-vision-one"
+)
 
 // The story's names, the same in every seed tenant.
 const (

@@ -61,6 +61,8 @@ func (s *simulator) Seed() driver.Seed {
 		ProspectType: "Prospects",
 		Contract:     "Acme Managed Security",
 		Service:      "Vision One Protected User",
+		// HaloPSA is the PSA of the TrendAI Vision One seed.
+		Story: driver.StoryTrendAI,
 	}
 }
 
