@@ -49,6 +49,15 @@ func (io IO) psaNames(sep string) string { return strings.Join(io.drivers().Name
 type command struct {
 	summary string
 	run     func(ctx context.Context, args []string, io IO) error
+	// env lists the environment variables the command reads besides its
+	// flags' defaults; example is a command line to copy.
+	env     []string
+	example string
+}
+
+// dataEnv is what every command that opens the data reads.
+var dataEnv = []string{
+	"TICKETBRIDGE_SECRET_KEY, TICKETBRIDGE_SECRET_KEY_FILE  the key PSA credentials are encrypted with (default: DATA_DIR/secret.key)",
 }
 
 // commands is filled in init: its entries' flag usage refers back to it.
@@ -56,18 +65,32 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":   {"run the ingest, API and delivery engine", runServe},
-		"demo":    {"run an end-to-end demo against an in-process PSA simulator", runDemo},
-		"sim":     {"serve a PSA simulator on loopback", runSim},
-		"apply":   {"validate integration settings (YAML), show the plan, write with --yes", runApply},
-		"export":  {"write the stored integration settings as YAML", runExport},
-		"explain": {"show what would happen to a sample alert, and why, without PSA writes", runExplain},
-		"send":    {"post alert JSON from a file or stdin to a ticketbridge", runSend},
-		"migrate": {"create or upgrade the database schema", runMigrate},
-		"version": {"print the version", runVersion},
-		"health":  {"ask a running serve whether it is ready (exit 0) or not (exit 1)", runHealth},
-		"bench":   {"run the benchmark workloads (latency, ingest, storm, scale) against a simulator", runBench},
-		"billing": {"preview the billable-user sync: current units, reported counts, adjustments", runBilling},
+		"serve": {"run the ingest, API and delivery engine", runServe,
+			append([]string{"TICKETBRIDGE_ADMIN_TOKEN, TICKETBRIDGE_ADMIN_TOKEN_FILE  the management API's token (default: DATA_DIR/admin.token)"}, dataEnv...),
+			"ticketbridge serve --addr 127.0.0.1:8080"},
+		"demo": {"run an end-to-end demo against an in-process PSA simulator", runDemo, nil,
+			"ticketbridge demo --psa halopsa"},
+		"sim": {"serve a PSA simulator on loopback", runSim, nil,
+			"ticketbridge sim autotask --addr 127.0.0.1:9090"},
+		"apply": {"validate integration settings (YAML), show the plan, write with --yes", runApply,
+			append([]string{"the variables the settings' {env: NAME} secret references name"}, dataEnv...),
+			"ticketbridge apply -f examples/autotask.yaml --yes"},
+		"export": {"write the stored integration settings as YAML", runExport, nil,
+			"ticketbridge export -o settings.yaml"},
+		"explain": {"show what would happen to a sample alert, and why, without PSA writes", runExplain, dataEnv,
+			"ticketbridge explain -f alert.json"},
+		"send": {"post alert JSON from a file or stdin to a ticketbridge", runSend,
+			[]string{"TICKETBRIDGE_SOURCE_TOKEN  the source's token (or --token-file)"},
+			"TICKETBRIDGE_SOURCE_TOKEN=tbs_… ticketbridge send -f alerts.ndjson"},
+		"migrate": {"create or upgrade the database schema", runMigrate, nil,
+			"ticketbridge migrate --database-url postgres://ticketbridge@db/ticketbridge"},
+		"version": {"print the version", runVersion, nil, "ticketbridge version"},
+		"health": {"ask a running serve whether it is ready (exit 0) or not (exit 1)", runHealth, nil,
+			"ticketbridge health --addr 127.0.0.1:8080"},
+		"bench": {"run the benchmark workloads (latency, ingest, storm, scale) against a simulator", runBench, nil,
+			"ticketbridge bench --workload w3 --psa connectwise"},
+		"billing": {"preview the billable-user sync: current units, reported counts, adjustments", runBilling, dataEnv,
+			"ticketbridge billing preview"},
 	}
 }
 
@@ -125,8 +148,18 @@ func newFlags(name, synopsis string, io IO) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Err)
 	fs.Usage = func() {
-		fmt.Fprintf(io.Err, "Usage: ticketbridge %s %s\n\n%s\n\nFlags:\n", name, synopsis, commands[name].summary)
+		c := commands[name]
+		fmt.Fprintf(io.Err, "Usage: ticketbridge %s %s\n\n%s\n\nFlags:\n", name, synopsis, c.summary)
 		fs.PrintDefaults()
+		if len(c.env) > 0 {
+			fmt.Fprintf(io.Err, "\nEnvironment:\n")
+			for _, e := range c.env {
+				fmt.Fprintf(io.Err, "  %s\n", e)
+			}
+		}
+		if c.example != "" {
+			fmt.Fprintf(io.Err, "\nExample:\n  %s\n", c.example)
+		}
 	}
 	return fs
 }

@@ -37,6 +37,13 @@ func TestHelpOnEveryCommand(t *testing.T) {
 			if code != 0 || !strings.Contains(stderr, "Usage: ticketbridge "+name) {
 				t.Errorf("exit %d, stderr %q: want 0 and a usage line", code, stderr)
 			}
+			if !strings.Contains(stderr, "\nExample:\n  ") || !strings.Contains(stderr, "ticketbridge "+name) {
+				t.Errorf("help of %s has no example:\n%s", name, stderr)
+			}
+			// Only serve takes serve's settings.
+			if name != "serve" && (strings.Contains(stderr, "-retention") || strings.Contains(stderr, "-max-attempts")) {
+				t.Errorf("help of %s shows serve's flags:\n%s", name, stderr)
+			}
 		})
 	}
 }

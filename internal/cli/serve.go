@@ -15,7 +15,7 @@ import (
 func runServe(ctx context.Context, args []string, io IO) error {
 	var cfg config.Config
 	fs := newFlags("serve", "[flags]", io)
-	cfg.Register(fs, config.Env(io.Getenv))
+	cfg.RegisterServe(fs, config.Env(io.Getenv))
 	if err := parse(fs, args); err != nil {
 		return err
 	}

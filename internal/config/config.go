@@ -63,33 +63,26 @@ const minRetention = 24 * time.Hour
 // Env reads environment variables; tests replace it.
 type Env func(string) string
 
-// Register binds the common flags to fs with defaults from env.
+// Register binds the flags of every command that opens the data (the
+// folder or database, and logging) to fs, with defaults from env; the
+// serve-only settings take their defaults from env too, without flags.
 func (c *Config) Register(fs *flag.FlagSet, env Env) {
-	fs.StringVar(&c.DataDir, "data-dir", envOr(env, "TICKETBRIDGE_DATA_DIR", "data"), "folder for the SQLite database and key files (env TICKETBRIDGE_DATA_DIR)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("TICKETBRIDGE_DATABASE_URL"), "database: a SQLite file path (default DATA_DIR/ticketbridge.db) (env TICKETBRIDGE_DATABASE_URL)")
-	fs.StringVar(&c.Addr, "addr", envOr(env, "TICKETBRIDGE_ADDR", "127.0.0.1:8080"), "HTTP listen address (env TICKETBRIDGE_ADDR)")
-	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt(env, "TICKETBRIDGE_MAX_BODY_BYTES", 1<<20), "largest ingest request body (env TICKETBRIDGE_MAX_BODY_BYTES)")
-	fs.StringVar(&c.Replica, "replica-id", env("TICKETBRIDGE_REPLICA_ID"), "this replica's name in leases when several share one PostgreSQL (default: host name and process id) (env TICKETBRIDGE_REPLICA_ID)")
-	fs.StringVar(&c.LogLevel, "log-level", envOr(env, "TICKETBRIDGE_LOG_LEVEL", "info"), "debug, info, warn or error (env TICKETBRIDGE_LOG_LEVEL)")
-	fs.StringVar(&c.LogFormat, "log-format", envOr(env, "TICKETBRIDGE_LOG_FORMAT", "json"), "json or text (env TICKETBRIDGE_LOG_FORMAT)")
-	fs.IntVar(&c.MaxAttempts, "max-attempts", int(envInt(env, "TICKETBRIDGE_MAX_ATTEMPTS", 20)), "attempts before a failing delivery is marked failed, once it has also waited --give-up-after (env TICKETBRIDGE_MAX_ATTEMPTS)")
-	giveUp := 24 * time.Hour
-	if v := env("TICKETBRIDGE_GIVE_UP_AFTER"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			c.envErrs = append(c.envErrs, fmt.Errorf("TICKETBRIDGE_GIVE_UP_AFTER: %w", err))
-		}
-		giveUp = d
-	}
-	fs.DurationVar(&c.GiveUpAfter, "give-up-after", giveUp, "how long a failing delivery is retried before it may be marked failed: an outage shorter than this fails nothing (env TICKETBRIDGE_GIVE_UP_AFTER)")
-	fs.DurationVar(&c.DegradedAfter, "degraded-after", 5*time.Minute, "how long an integration's PSA may keep failing before /readyz and ticketbridge_integration_degraded name it")
-	c.Retention = DefaultRetention
-	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
-		c.Retention, c.retentionErr = parseAge(v)
-		if c.retentionErr != nil {
-			c.retentionErr = fmt.Errorf("TICKETBRIDGE_RETENTION: %w", c.retentionErr)
-		}
-	}
+	c.defaults(env)
+	fs.StringVar(&c.DataDir, "data-dir", c.DataDir, "folder for the SQLite database and key files (env TICKETBRIDGE_DATA_DIR)")
+	fs.StringVar(&c.DatabaseURL, "database-url", c.DatabaseURL, "database: postgres://… or sqlite://PATH (default DATA_DIR/ticketbridge.db) (env TICKETBRIDGE_DATABASE_URL)")
+	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error (env TICKETBRIDGE_LOG_LEVEL)")
+	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "json or text (env TICKETBRIDGE_LOG_FORMAT)")
+}
+
+// RegisterServe binds Register's flags and serve's own to fs.
+func (c *Config) RegisterServe(fs *flag.FlagSet, env Env) {
+	c.Register(fs, env)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "HTTP listen address (env TICKETBRIDGE_ADDR)")
+	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", c.MaxBodyBytes, "largest ingest request body (env TICKETBRIDGE_MAX_BODY_BYTES)")
+	fs.StringVar(&c.Replica, "replica-id", c.Replica, "this replica's name in leases when several share one PostgreSQL (default: host name and process id) (env TICKETBRIDGE_REPLICA_ID)")
+	fs.IntVar(&c.MaxAttempts, "max-attempts", c.MaxAttempts, "attempts before a failing delivery is marked failed, once it has also waited --give-up-after (env TICKETBRIDGE_MAX_ATTEMPTS)")
+	fs.DurationVar(&c.GiveUpAfter, "give-up-after", c.GiveUpAfter, "how long a failing delivery is retried before it may be marked failed: an outage shorter than this fails nothing (env TICKETBRIDGE_GIVE_UP_AFTER)")
+	fs.DurationVar(&c.DegradedAfter, "degraded-after", c.DegradedAfter, "how long an integration's PSA may keep failing before /readyz and ticketbridge_integration_degraded name it (env TICKETBRIDGE_DEGRADED_AFTER)")
 	fs.Func("retention", "prune alerts not received or changed for this long, like 90d or 2160h; 0 keeps everything (default 90d) (env TICKETBRIDGE_RETENTION)", func(v string) error {
 		d, err := parseAge(v)
 		if err == nil {
@@ -97,6 +90,42 @@ func (c *Config) Register(fs *flag.FlagSet, env Env) {
 		}
 		return err
 	})
+}
+
+// defaults sets every setting from env, or its default.
+func (c *Config) defaults(env Env) {
+	c.DataDir = envOr(env, "TICKETBRIDGE_DATA_DIR", "data")
+	c.DatabaseURL = env("TICKETBRIDGE_DATABASE_URL")
+	c.LogLevel = envOr(env, "TICKETBRIDGE_LOG_LEVEL", "info")
+	c.LogFormat = envOr(env, "TICKETBRIDGE_LOG_FORMAT", "json")
+	c.Addr = envOr(env, "TICKETBRIDGE_ADDR", "127.0.0.1:8080")
+	c.MaxBodyBytes = envInt(env, "TICKETBRIDGE_MAX_BODY_BYTES", 1<<20)
+	c.Replica = env("TICKETBRIDGE_REPLICA_ID")
+	c.MaxAttempts = int(envInt(env, "TICKETBRIDGE_MAX_ATTEMPTS", 20))
+	c.GiveUpAfter = c.envDuration(env, "TICKETBRIDGE_GIVE_UP_AFTER", 24*time.Hour)
+	c.DegradedAfter = c.envDuration(env, "TICKETBRIDGE_DEGRADED_AFTER", 5*time.Minute)
+	c.Retention = DefaultRetention
+	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
+		c.Retention, c.retentionErr = parseAge(v)
+		if c.retentionErr != nil {
+			c.retentionErr = fmt.Errorf("TICKETBRIDGE_RETENTION: %w", c.retentionErr)
+		}
+	}
+}
+
+// envDuration reads a Go duration from env; one that does not parse is
+// reported by Validate.
+func (c *Config) envDuration(env Env, name string, def time.Duration) time.Duration {
+	v := env(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		c.envErrs = append(c.envErrs, fmt.Errorf("%s: %w", name, err))
+		return def
+	}
+	return d
 }
 
 // parseAge reads an age: a whole number of days ("90d"), a Go duration

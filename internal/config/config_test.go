@@ -67,7 +67,7 @@ func TestRetention(t *testing.T) {
 			var c Config
 			fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 			fs.SetOutput(io.Discard)
-			c.Register(fs, func(name string) string {
+			c.RegisterServe(fs, func(name string) string {
 				if name == "TICKETBRIDGE_RETENTION" {
 					return tc.env
 				}
@@ -95,7 +95,7 @@ func TestRetentionFlagRefusesBadValues(t *testing.T) {
 	var c Config
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	c.Register(fs, func(string) string { return "" })
+	c.RegisterServe(fs, func(string) string { return "" })
 	if err := fs.Parse([]string{"--retention", "3 months"}); err == nil {
 		t.Error("--retention '3 months' parsed, want an error")
 	}
@@ -120,7 +120,7 @@ func TestValidateProcessSettings(t *testing.T) {
 	} {
 		var c Config
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
-		c.Register(fs, func(k string) string { return tc.env[k] })
+		c.RegisterServe(fs, func(k string) string { return tc.env[k] })
 		if err := fs.Parse(tc.args); err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
