@@ -49,7 +49,7 @@ func TestBooksFail(t *testing.T) {
 		},
 		{
 			name: "a permanent error fails the create and the notes behind it", cause: &psa.Error{Class: psa.Permanent, Message: "no such queue"}, attempts: 1,
-			wantState: store.DeliveryFailed, wantAttempts: 1, wantEvent: "failed: psa permanent: no such queue", wantNote: store.DeliveryFailed,
+			wantState: store.DeliveryFailed, wantAttempts: 1, wantEvent: "failed: PSA refused: no such queue", wantNote: store.DeliveryFailed,
 		},
 		{
 			name: "too many attempts over a day fail it", cause: errors.New("connection reset"), attempts: 20, pendingFor: 25 * time.Hour,

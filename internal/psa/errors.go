@@ -48,15 +48,29 @@ type Error struct {
 	NotSent bool
 }
 
+// Error reads as people say it: what the PSA did, its status when that
+// tells something (not a 2xx, where the PSA answered and the words are in
+// the message), and the PSA's own words.
 func (e *Error) Error() string {
 	msg := e.Message
 	if msg == "" && e.Err != nil {
 		msg = e.Err.Error()
 	}
-	if e.Status != 0 {
-		return fmt.Sprintf("psa %s (HTTP %d): %s", e.Class, e.Status, msg)
+	what := "PSA unavailable"
+	switch {
+	case e.NotSent:
+		what = "not sent"
+	case e.Class == Permanent:
+		what = "PSA refused"
+	case e.Class == RateLimited:
+		what = "PSA rate limit"
+	case e.Status == 0:
+		what = "PSA unreachable"
 	}
-	return fmt.Sprintf("psa %s: %s", e.Class, msg)
+	if e.Status >= 300 {
+		return fmt.Sprintf("%s (HTTP %d): %s", what, e.Status, msg)
+	}
+	return fmt.Sprintf("%s: %s", what, msg)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
