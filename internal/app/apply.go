@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/integration"
@@ -53,8 +54,18 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 	if p, ok := profiles.Lookup(s.PSA); ok {
 		p.ApplyDefaults(&s)
 	}
-	if err := integration.Validate(s, profiles); err != nil {
-		return nil, err
+	// Settings problems and names the PSA does not know are reported
+	// together, so one run shows everything to fix; only problems that
+	// keep us from reaching the PSA stop before the names are checked.
+	verr := integration.Validate(s, profiles)
+	if verr != nil && !namesCheckable(verr) {
+		return nil, verr
+	}
+	unchecked := func(err error) error {
+		if verr == nil {
+			return err
+		}
+		return fmt.Errorf("%w\n  (names were not checked against the PSA: %v)", verr, err)
 	}
 	p := &Plan{Name: s.Name}
 	var oldSettings *integration.Settings
@@ -75,18 +86,18 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 	}
 	creds, err := a.credentials(s, p.old, getenv)
 	if err != nil {
-		return nil, err
+		return nil, unchecked(err)
 	}
 	conn, err := a.newConnector(s, creds, s.Name)
 	if err != nil {
-		return nil, err
+		return nil, unchecked(err)
 	}
 	if err := conn.Test(ctx); err != nil {
-		return nil, fmt.Errorf("test connection: %w", err)
+		return nil, unchecked(fmt.Errorf("test connection: %w", err))
 	}
 	cat, err := catalog(ctx, conn, s)
 	if err != nil {
-		return nil, err
+		return nil, unchecked(err)
 	}
 	if p.old != nil {
 		// Services ticketbridge itself put on contracts are not the "already
@@ -102,7 +113,7 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 			}
 		}
 	}
-	if err := integration.Resolve(&s, cat); err != nil {
+	if err := integration.Join(verr, integration.Resolve(&s, cat)); err != nil {
 		return nil, err
 	}
 	if oldSettings != nil && oldSettings.Sync.Since == s.Sync.Since {
@@ -282,4 +293,20 @@ func (a *App) Export(ctx context.Context) ([]byte, error) {
 		docs = append(docs, s)
 	}
 	return integration.Export(docs)
+}
+
+// namesCheckable reports whether settings with these problems can still
+// be resolved against the PSA: the PSA, the name and the connection are
+// sound.
+func namesCheckable(verr error) bool {
+	var ve *integration.ValidationError
+	if !errors.As(verr, &ve) {
+		return false
+	}
+	for _, p := range ve.Problems {
+		if p.Path == "psa" || p.Path == "name" || strings.HasPrefix(p.Path, "connection.") {
+			return false
+		}
+	}
+	return true
 }

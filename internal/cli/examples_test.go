@@ -279,3 +279,31 @@ func TestPlanNamesItsEffects(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyReportsEveryProblemAtOnce: a settings problem and a name the
+// PSA does not know come back in one run, one per line.
+func TestApplyReportsEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	d := drivers.Default()
+	sim := d.Simulate(driver.SimOptions{})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	dir := t.TempDir()
+	yaml, env := sim.Settings(driver.DemoSettings, driver.SettingsParams{Base: srv.URL})
+	env["TICKETBRIDGE_DATA_DIR"] = dir
+	yaml = strings.Replace(yaml, "  queue: Security\n", "  queue: Secuirty\n", 1)
+	yaml = strings.Replace(yaml, "  exclude_types: [Test Alert]\n", "  exclude_types: [Test Alert, \"\"]\n", 1)
+	file := filepath.Join(dir, "settings.yaml")
+	write(t, file, yaml)
+	code, _, stderr := run(t, env, "", "apply", "-f", file)
+	for _, want := range []string{
+		"invalid settings (2 problems):",
+		"\n  sync.exclude_types[1]: empty",
+		"\n  ticket.queue: unknown queue \"Secuirty\": did you mean \"Security\"?",
+	} {
+		if code == 0 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d; stderr lacks %q:\n%s", code, want, stderr)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -23,13 +24,40 @@ type ValidationError struct {
 	Problems []Problem
 }
 
-// Error joins the problems into one line.
+// Error lists the problems one per line, indented under a count.
 func (e *ValidationError) Error() string {
-	msgs := make([]string, len(e.Problems))
-	for i, p := range e.Problems {
-		msgs[i] = p.String()
+	var b strings.Builder
+	noun := "problems"
+	if len(e.Problems) == 1 {
+		noun = "problem"
 	}
-	return fmt.Sprintf("invalid settings (%d problems): %s", len(e.Problems), strings.Join(msgs, "; "))
+	fmt.Fprintf(&b, "invalid settings (%d %s):", len(e.Problems), noun)
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.String())
+	}
+	return b.String()
+}
+
+// Join returns a ValidationError holding the problems of every
+// ValidationError in errs, in order; nil when there are none. It returns
+// the first other error as it is.
+func Join(errs ...error) error {
+	var all []Problem
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		var ve *ValidationError
+		if !errors.As(err, &ve) {
+			return err
+		}
+		all = append(all, ve.Problems...)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return &ValidationError{Problems: all}
 }
 
 // problems collects Problems in the order the checks run.

@@ -191,7 +191,7 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Errorf("problem paths (-want +got):\n%s", diff)
 	}
-	if msg := err.Error(); !strings.HasPrefix(msg, "invalid settings (16 problems): name: required") {
+	if msg := err.Error(); !strings.HasPrefix(msg, "invalid settings (16 problems):\n  name: required") {
 		t.Errorf("Error() = %q", msg)
 	}
 }
