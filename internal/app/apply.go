@@ -24,6 +24,9 @@ type Plan struct {
 	// the settings (stored alerts a new window lets through, billing
 	// adjustments of a sync day already past), in words.
 	Effects []string
+	// Warnings are settings that apply takes but that will not work as
+	// meant (a budget over the PSA's published limit).
+	Warnings []string
 
 	settings integration.Settings
 	creds    map[string]secret.Secret
@@ -130,6 +133,9 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 	profile, _ := profiles.Lookup(s.PSA)
 	if _, err := rules.CompileFor(s, profile.Limits); err != nil {
 		return nil, err
+	}
+	if w := profile.BudgetWarning(s.Connection); w != "" {
+		p.Warnings = append(p.Warnings, w)
 	}
 	p.Changes = integration.Plan(oldSettings, s)
 	p.settings, p.creds = s, creds

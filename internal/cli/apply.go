@@ -52,6 +52,9 @@ func runApply(ctx context.Context, args []string, io IO) error {
 		for _, e := range p.Effects {
 			fmt.Fprintf(io.Out, "  ! %s\n", e)
 		}
+		for _, w := range p.Warnings {
+			fmt.Fprintf(io.Out, "  warning: %s\n", w)
+		}
 		changed += len(p.Changes)
 	}
 	if changed == 0 {

@@ -307,3 +307,27 @@ func TestApplyReportsEveryProblemAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestApplyWarnsOverThePublishedLimit: a budget over what the PSA
+// publishes is applied with a warning saying so.
+func TestApplyWarnsOverThePublishedLimit(t *testing.T) {
+	t.Parallel()
+	d, err := drivers.Lookup("autotask")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := d.Simulate(driver.SimOptions{})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	dir := t.TempDir()
+	yaml, env := sim.Settings(driver.DemoSettings, driver.SettingsParams{Base: srv.URL})
+	env["TICKETBRIDGE_DATA_DIR"] = dir
+	yaml = strings.Replace(yaml, "connection:\n", "connection:\n  requests_per_hour: 12000\n", 1)
+	file := filepath.Join(dir, "settings.yaml")
+	write(t, file, yaml)
+	code, out, stderr := run(t, env, "", "apply", "-f", file)
+	if code != 0 || !strings.Contains(out, "warning: connection.requests_per_hour: 12000 per 1h0m0s is over Autotask's published limit of 10000 per 1h0m0s") {
+		t.Errorf("exit %d, want a warning:\n%s\n%s", code, out, stderr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Profile is what the settings layer knows of one PSA without calling it:
@@ -36,6 +37,54 @@ type Profile struct {
 	Check func(s *Settings) []Problem
 	// Limits are the PSA's field sizes, in characters.
 	Limits Limits
+	// Published is the request limit the PSA publishes, zero when it
+	// publishes none; a budget over it is a warning at apply.
+	Published Rate
+}
+
+// Rate is a number of requests per window.
+type Rate struct {
+	Requests int
+	Window   time.Duration
+	// Scope says what the limit is shared by ("per database"), for the
+	// warning.
+	Scope string
+}
+
+// PerHour is the rate over an hour; 0 when unset.
+func (r Rate) PerHour() float64 {
+	if r.Requests <= 0 || r.Window <= 0 {
+		return 0
+	}
+	return float64(r.Requests) * float64(time.Hour) / float64(r.Window)
+}
+
+// BudgetWarning says when the connection's budget is over the PSA's
+// published limit, "" otherwise.
+func (p Profile) BudgetWarning(c Connection) string {
+	published := p.Published.PerHour()
+	if published == 0 || c.RequestsPerHour <= 0 {
+		return ""
+	}
+	window := time.Hour
+	if c.BudgetWindow != "" {
+		if d, err := time.ParseDuration(c.BudgetWindow); err == nil && d > 0 {
+			window = d
+		}
+	}
+	budget := Rate{Requests: c.RequestsPerHour, Window: window}
+	if budget.PerHour() <= published {
+		return ""
+	}
+	return fmt.Sprintf("connection.requests_per_hour: %d per %s is over %s's published limit of %d per %s%s: the PSA will refuse the excess with 429s; lower it",
+		c.RequestsPerHour, window, p.Title, p.Published.Requests, p.Published.Window, scope(p.Published.Scope))
+}
+
+func scope(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " (" + s + ")"
 }
 
 // Limits are a PSA's field sizes, in characters. Rendering truncates to

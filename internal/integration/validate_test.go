@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -233,5 +234,32 @@ func TestValidatePSAName(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("psa %q (-want +got):\n%s", tc.psa, diff)
 		}
+	}
+}
+
+// TestBudgetWarning: a budget over the PSA's published limit, counted over
+// the connection's window, is a warning; one within it, or a PSA that
+// publishes none, is not.
+func TestBudgetWarning(t *testing.T) {
+	p := Profile{Title: "Acme PSA", Published: Rate{Requests: 800, Window: time.Minute, Scope: "per token"}}
+	for _, tc := range []struct {
+		rph    int
+		window string
+		warn   bool
+	}{
+		{48000, "", false}, // 48,000 an hour = 800 a minute
+		{48001, "", true},  // one over
+		{800, "1m", false}, // the limit, per minute
+		{900, "1m", true},  // over it per minute
+		{900, "2m", false}, // 450 a minute
+		{0, "", false},     // the default
+	} {
+		got := p.BudgetWarning(Connection{RequestsPerHour: tc.rph, BudgetWindow: tc.window})
+		if (got != "") != tc.warn || tc.warn && !strings.Contains(got, "Acme PSA's published limit of 800 per 1m0s (per token)") {
+			t.Errorf("%d per %q: %q, want a warning: %v", tc.rph, tc.window, got, tc.warn)
+		}
+	}
+	if got := (Profile{Title: "Quiet"}).BudgetWarning(Connection{RequestsPerHour: 1 << 30}); got != "" {
+		t.Errorf("a PSA that publishes no limit warned: %q", got)
 	}
 }

@@ -1,6 +1,8 @@
 package autotask
 
 import (
+	"time"
+
 	_ "embed"
 	"strings"
 
@@ -16,6 +18,9 @@ var Profile = integration.Profile{
 	Title:           "Autotask",
 	RequestsPerHour: DefaultRequestsPerHour,
 	MaxConcurrent:   DefaultMaxConcurrent,
+	// Autotask allows 10,000 requests an hour per database, shared by
+	// every integration of it.
+	Published: integration.Rate{Requests: 10000, Window: time.Hour, Scope: "per database, shared by every integration"},
 	Connection: []integration.ConnectionKey{
 		{Path: "connection.username", Required: true, Hint: "set the API user's username (key)"},
 		{Path: "connection.secret", Required: true, Hint: "set env or file to where the API user's secret (password) is"},

@@ -1,6 +1,8 @@
 package halopsa
 
 import (
+	"time"
+
 	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/integration"
@@ -18,6 +20,7 @@ var Profile = integration.Profile{
 	Title:           "HaloPSA",
 	RequestsPerHour: DefaultRequestsPerHour,
 	MaxConcurrent:   DefaultMaxConcurrent,
+	Published:       integration.Rate{Requests: 300, Window: 5 * time.Minute, Scope: "per tenant"},
 	Connection: []integration.ConnectionKey{
 		{Path: "connection.client_id", Required: true, Hint: "set env or file to where the API application's client ID is (Configuration > Integrations > HaloPSA API > View Applications, authentication \"Client ID and Secret (Services)\")"},
 		{Path: "connection.client_secret", Required: true, Hint: "set env or file to where the API application's client secret is"},

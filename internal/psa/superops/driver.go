@@ -19,6 +19,7 @@ var Profile = integration.Profile{
 	// and never over it with the default hour.
 	RequestsPerHour: DefaultRequestsPerHour,
 	MaxConcurrent:   DefaultMaxConcurrent,
+	Published:       integration.Rate{Requests: 800, Window: time.Minute, Scope: "per API token"},
 	Connection: []integration.ConnectionKey{
 		{Path: "connection.api_token", Required: true, Hint: "set env or file to where the API user's token (Settings > My Profile > API token) is"},
 		{Path: "connection.subdomain", Required: true, Hint: "set the CustomerSubDomain shown under Settings > MSP Information"},

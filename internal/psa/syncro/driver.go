@@ -19,6 +19,7 @@ var Profile = integration.Profile{
 	// connector also paces itself per minute.
 	RequestsPerHour: DefaultRequestsPerHour,
 	MaxConcurrent:   DefaultMaxConcurrent,
+	Published:       integration.Rate{Requests: 180, Window: time.Minute, Scope: "per client address"},
 	Connection: []integration.ConnectionKey{
 		{Path: "connection.subdomain", Required: true, Hint: "set your Syncro subdomain, the part of your Syncro address before .syncromsp.com"},
 		{Path: "connection.api_token", Required: true, Hint: "set env or file to where the API token is (Admin > API Tokens; it needs ticket and customer permissions)"},
