@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -96,7 +97,7 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 		return nil, unchecked(err)
 	}
 	if err := conn.Test(ctx); err != nil {
-		return nil, unchecked(fmt.Errorf("test connection: %w", err))
+		return nil, unchecked(testError(err, profiles, s.PSA))
 	}
 	cat, err := catalog(ctx, conn, s)
 	if err != nil {
@@ -315,4 +316,18 @@ func namesCheckable(verr error) bool {
 		}
 	}
 	return true
+}
+
+// testError words a failed test connection; a refusal for want of a
+// right says which rights ticketbridge needs.
+func testError(err error, profiles integration.Profiles, name string) error {
+	var pe *psa.Error
+	if errors.As(err, &pe) && pe.Status == http.StatusForbidden {
+		title := name
+		if p, ok := profiles.Lookup(name); ok {
+			title = p.Title
+		}
+		return fmt.Errorf("test connection: %w: the API user lacks a permission ticketbridge needs (README, \"Least privilege\", %s)", err, title)
+	}
+	return fmt.Errorf("test connection: %w", err)
 }
