@@ -73,6 +73,8 @@ type App struct {
 	drivers driver.List
 	// scratch is the folder of a plan-only app's empty database.
 	scratch string
+	// picklists caches each integration's PSA picklists for the API.
+	picklists picklistCache
 
 	budgetsMu sync.Mutex
 	budgets   map[string]*psahttp.Budget
@@ -223,7 +225,10 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("/api/v1/", httpapi.New(httpapi.Config{
 		Store: a.Store, Now: a.now, Logger: a.log, OnRetry: func(int64) { a.Engine.Nudge() },
 		CallbackSecret: func(id string) string { return a.CallbackKey(id).Reveal() },
-		Extra:          a.billingRoutes,
+		Extra: func(mux *http.ServeMux) {
+			a.billingRoutes(mux)
+			a.integrationRoutes(mux)
+		},
 	}))
 	return mux
 }

@@ -210,6 +210,9 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 	return e, nil
 }
 
+// Getenv is the environment the demo settings' secret references read.
+func (e *Env) Getenv(k string) string { return e.env[k] }
+
 // Close stops everything Start started.
 func (e *Env) Close() { e.stop() }
 

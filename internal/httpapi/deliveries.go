@@ -85,17 +85,17 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) {
 }
 
 // deliveryFilter reads state and limit from the query, naming each bad one.
-func (s *server) deliveryFilter(r *http.Request, tenant string) (store.DeliveryFilter, []fieldError) {
+func (s *server) deliveryFilter(r *http.Request, tenant string) (store.DeliveryFilter, []FieldError) {
 	q := r.URL.Query()
 	f := store.DeliveryFilter{TenantID: tenant, State: store.DeliveryState(q.Get("state")), Limit: defaultDeliveryLimit}
-	var errs []fieldError
+	var errs []FieldError
 	if f.State != "" && !validState(f.State) {
-		errs = append(errs, fieldError{"state", "must be one of pending, done, failed, merged"})
+		errs = append(errs, FieldError{"state", "must be one of pending, done, failed, merged"})
 	}
 	if l := q.Get("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 || n > maxDeliveryLimit {
-			errs = append(errs, fieldError{"limit", fmt.Sprintf("must be a number from 1 to %d", maxDeliveryLimit)})
+			errs = append(errs, FieldError{"limit", fmt.Sprintf("must be a number from 1 to %d", maxDeliveryLimit)})
 		}
 		f.Limit = n
 	}

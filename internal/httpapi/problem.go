@@ -12,8 +12,8 @@ import (
 // problemBase prefixes the type URI of every problem this API answers.
 const problemBase = "https://ticketbridge.dev/problems/"
 
-// fieldError names one bad field of a request body.
-type fieldError struct {
+// FieldError names one bad field of a request body.
+type FieldError struct {
 	Field  string `json:"field"`
 	Reason string `json:"reason"`
 }
@@ -24,12 +24,12 @@ type problem struct {
 	Title  string       `json:"title"`
 	Status int          `json:"status"`
 	Detail string       `json:"detail,omitempty"`
-	Errors []fieldError `json:"errors,omitempty"`
+	Errors []FieldError `json:"errors,omitempty"`
 }
 
 // writeProblem answers with an application/problem+json body. detail is
 // shown to the caller and must never hold internals or secrets.
-func writeProblem(w http.ResponseWriter, status int, slug, title, detail string, errs []fieldError) {
+func writeProblem(w http.ResponseWriter, status int, slug, title, detail string, errs []FieldError) {
 	writeJSON(w, status, "application/problem+json", problem{
 		Type: problemBase + slug, Title: title, Status: status, Detail: detail, Errors: errs,
 	})
@@ -39,7 +39,7 @@ func notFound(w http.ResponseWriter, what string) {
 	writeProblem(w, http.StatusNotFound, "not-found", "Not found", what+" not found", nil)
 }
 
-func badRequest(w http.ResponseWriter, detail string, errs ...fieldError) {
+func badRequest(w http.ResponseWriter, detail string, errs ...FieldError) {
 	writeProblem(w, http.StatusBadRequest, "invalid-request", "Invalid request", detail, errs)
 }
 

@@ -92,21 +92,21 @@ func (s *server) createSource(w http.ResponseWriter, r *http.Request) {
 }
 
 // validate names every bad field of a new source.
-func (in newSource) validate() []fieldError {
-	var errs []fieldError
+func (in newSource) validate() []FieldError {
+	var errs []FieldError
 	switch {
 	case in.ID == "":
-		errs = append(errs, fieldError{"id", "required"})
+		errs = append(errs, FieldError{"id", "required"})
 	case len(in.ID) > 100 || strings.Trim(in.ID, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") != "":
-		errs = append(errs, fieldError{"id", "must be 1 to 100 letters, digits, '.', '_', ':' or '-'"})
+		errs = append(errs, FieldError{"id", "must be 1 to 100 letters, digits, '.', '_', ':' or '-'"})
 	}
 	if utf8.RuneCountInString(in.Name) > 200 || strings.IndexByte(in.Name, 0) >= 0 {
-		errs = append(errs, fieldError{"name", "must be at most 200 characters without NUL bytes"})
+		errs = append(errs, FieldError{"name", "must be at most 200 characters without NUL bytes"})
 	}
 	if in.CallbackURL != "" {
 		u, err := url.Parse(in.CallbackURL)
 		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(in.CallbackURL) > 2048 {
-			errs = append(errs, fieldError{"callback_url", "must be an absolute http or https URL"})
+			errs = append(errs, FieldError{"callback_url", "must be an absolute http or https URL"})
 		}
 	}
 	return errs

@@ -5,6 +5,8 @@
 // picklists is done by the caller through a psa.Picklists value.
 package integration
 
+import "encoding/json"
+
 // Settings is one integration of a tenant, as written in YAML. PSA values are
 // Picks: written by the name the PSA shows, resolved to ids at apply time.
 type Settings struct {
@@ -87,6 +89,14 @@ type SecretRef struct {
 
 // IsZero reports whether no source is given.
 func (r SecretRef) IsZero() bool { return r.Env == "" && r.File == "" && r.Value == "" && !r.Stored }
+
+// MarshalJSON writes a reference as the database keeps it: a value
+// (given inline to apply, or to the API) becomes `stored`, the database
+// holding it encrypted; the value itself is never written.
+func (r SecretRef) MarshalJSON() ([]byte, error) {
+	type plain SecretRef
+	return json.Marshal(plain(redactRef(r)))
+}
 
 // Sync says which alerts are synced and whether updates flow to the PSA.
 type Sync struct {
