@@ -415,11 +415,3 @@ func mergeValue(target, patch any) any {
 	}
 	return tm
 }
-
-func mapsKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	return out
-}
