@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/ticketbridge/ticketbridge/internal/httpapi"
 	"net/http"
 	"time"
 
@@ -65,7 +66,7 @@ func (a *App) billingRoutes(mux *http.ServeMux) {
 		p, err := a.BillingPreview(r.Context())
 		if err != nil {
 			a.log.Error("billing preview", "err", err)
-			http.Error(w, "billing preview failed: see the server log", http.StatusBadGateway)
+			httpapi.Problem(w, http.StatusBadGateway, "psa", "Billing preview failed", "reading the PSA failed: the server log has the details", nil)
 			return
 		}
 		writeJSON(w, map[string]any{"integrations": p})
@@ -73,15 +74,21 @@ func (a *App) billingRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/billing/audit", func(w http.ResponseWriter, r *http.Request) {
 		its, err := a.Store.Integrations(r.Context(), a.Tenant)
 		if err != nil {
-			http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			a.internalError(w, "list integrations", err)
 			return
 		}
-		all := map[string][]store.BillingAudit{}
+		all := map[string][]billingAuditView{}
 		for _, it := range its {
-			if all[it.Name], err = a.Store.BillingAudits(r.Context(), it.ID, 500); err != nil {
-				http.Error(w, "store unavailable", http.StatusServiceUnavailable)
+			audits, err := a.Store.BillingAudits(r.Context(), it.ID, 500)
+			if err != nil {
+				a.internalError(w, "read billing audit", err)
 				return
 			}
+			views := make([]billingAuditView, len(audits))
+			for i, au := range audits {
+				views[i] = newBillingAuditView(au)
+			}
+			all[it.Name] = views
 		}
 		writeJSON(w, map[string]any{"audit": all})
 	})
@@ -90,4 +97,27 @@ func (a *App) billingRoutes(mux *http.ServeMux) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// billingAuditView is one billing decision as the API shows it.
+type billingAuditView struct {
+	ID                int64     `json:"id"`
+	Organization      string    `json:"organization"`
+	Period            string    `json:"period"`
+	ContractID        string    `json:"contract_id"`
+	ContractServiceID string    `json:"contract_service_id"`
+	Action            string    `json:"action"`
+	Before            float64   `json:"units_before"`
+	After             float64   `json:"units_after"`
+	EffectiveDate     string    `json:"effective_date"`
+	At                time.Time `json:"at"`
+	Detail            string    `json:"detail,omitempty"`
+}
+
+func newBillingAuditView(a store.BillingAudit) billingAuditView {
+	return billingAuditView{
+		ID: a.ID, Organization: a.Organization, Period: a.Period, ContractID: a.ContractID,
+		ContractServiceID: a.ContractServiceID, Action: a.Action, Before: a.Before, After: a.After,
+		EffectiveDate: a.EffectiveDate.Format(time.DateOnly), At: a.At.UTC(), Detail: a.Detail,
+	}
 }

@@ -180,6 +180,25 @@ func TestContractsAndBillableUsers(t *testing.T) {
 	if u, _ := e.units(t); u != 20 {
 		t.Errorf("units after catch-up = %v, want 20", u)
 	}
+	// The API answers the audit in snake_case, as every other route.
+	var answer struct {
+		Audit map[string][]map[string]any `json:"audit"`
+	}
+	if code := e.apiCall("GET", "/api/v1/billing/audit", nil, &answer); code != 200 {
+		t.Fatalf("GET /api/v1/billing/audit: %d", code)
+	}
+	var rows []map[string]any
+	for _, rs := range answer.Audit {
+		rows = append(rows, rs...)
+	}
+	if len(rows) != len(as) {
+		t.Fatalf("the API shows %d audit rows, the store holds %d", len(rows), len(as))
+	}
+	for _, key := range []string{"organization", "period", "action", "units_before", "units_after", "effective_date", "contract_service_id"} {
+		if _, ok := rows[0][key]; !ok {
+			t.Errorf("audit row %v has no %q", rows[0], key)
+		}
+	}
 }
 
 // TestBillingApplyErrors: each apply-time contract error says what to set.

@@ -367,8 +367,8 @@ func TestWebhooks(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized {
-			t.Errorf("%s callout: %s, want 401", name, resp.Status)
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s callout: %s (%s), want 401 as problem+json", name, resp.Status, resp.Header.Get("Content-Type"))
 		}
 	}
 

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +25,12 @@ func (e *Engine) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		status, msg := e.receiveWebhook(r)
 		if status != http.StatusOK {
-			http.Error(rw, msg, status)
+			// As every API error: RFC 9457 problem details.
+			rw.Header().Set("Content-Type", "application/problem+json")
+			rw.WriteHeader(status)
+			_ = json.NewEncoder(rw).Encode(map[string]any{
+				"type": "about:blank", "title": http.StatusText(status), "status": status, "detail": msg,
+			})
 			return
 		}
 		rw.WriteHeader(http.StatusOK)
