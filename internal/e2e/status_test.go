@@ -131,6 +131,13 @@ func TestPSACloseResolvesAlertsByPolling(t *testing.T) {
 	if a.StatusOrigin != "psa:e2e" {
 		t.Errorf("status origin = %q, want psa:e2e", a.StatusOrigin)
 	}
+	var view struct {
+		Status       string `json:"status"`
+		StatusOrigin string `json:"status_origin"`
+	}
+	if code := e.apiCall("GET", "/api/v1/alerts/p1?source="+e.SourceID, nil, &view); code != 200 || view.Status != "resolved" || view.StatusOrigin != "psa:e2e" {
+		t.Errorf("GET /api/v1/alerts/p1: %d %+v, want resolved from psa:e2e", code, view)
+	}
 }
 
 // TestIssueAndIncidentMaps: the same PSA status maps back differently for

@@ -14,16 +14,20 @@ import (
 // alertView is GET /api/v1/alerts/{id}: the alert and everything that
 // happened to it, integrations by name.
 type alertView struct {
-	Seq        int64          `json:"seq"`
-	Source     string         `json:"source"`
-	Alert      alert.Alert    `json:"alert"`
-	Status     alert.Status   `json:"status"`
-	ReceivedAt time.Time      `json:"received_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
-	Routes     []routeView    `json:"routes"`
-	Tickets    []ticketView   `json:"tickets"`
-	Deliveries []deliveryView `json:"deliveries"`
-	Timeline   []timelineView `json:"timeline"`
+	Seq    int64        `json:"seq"`
+	Source string       `json:"source"`
+	Alert  alert.Alert  `json:"alert"`
+	Status alert.Status `json:"status"`
+	// StatusOrigin is where the status came from: "source", or
+	// "psa:<integration>" when a PSA status change set it.
+	StatusOrigin    string         `json:"status_origin"`
+	StatusChangedAt time.Time      `json:"status_changed_at"`
+	ReceivedAt      time.Time      `json:"received_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
+	Routes          []routeView    `json:"routes"`
+	Tickets         []ticketView   `json:"tickets"`
+	Deliveries      []deliveryView `json:"deliveries"`
+	Timeline        []timelineView `json:"timeline"`
 }
 
 type routeView struct {
@@ -95,6 +99,7 @@ func (s *server) alertView(ctx context.Context, a store.StoredAlert) (alertView,
 	}
 	v := alertView{
 		Seq: a.Seq, Source: a.SourceID, Alert: a.Alert, Status: a.Alert.Status,
+		StatusOrigin: a.StatusOrigin, StatusChangedAt: a.StatusChangedAt,
 		ReceivedAt: a.ReceivedAt, UpdatedAt: a.UpdatedAt,
 		Routes: []routeView{}, Tickets: []ticketView{}, Deliveries: []deliveryView{}, Timeline: []timelineView{},
 	}
