@@ -31,6 +31,9 @@ type Config struct {
 	CallbackSecret func(sourceID string) string
 }
 
+// pathOpenAPI is the API's description, served without a token.
+const pathOpenAPI = "/api/v1/openapi.json"
+
 // patternAlert is the one route a source token may use.
 const patternAlert = "GET /api/v1/alerts/{id}"
 
@@ -66,12 +69,18 @@ func (s *server) routes() {
 	s.mux.HandleFunc("POST /api/v1/deliveries/{id}/retry", s.retryDelivery)
 	s.mux.HandleFunc("GET /api/v1/sources", s.listSources)
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
-	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
+	s.mux.HandleFunc("GET "+pathOpenAPI, s.openAPI)
 }
 
 // ServeHTTP authenticates the caller, keeps source tokens to their one
 // route, and turns the mux's own 404 and 405 answers into problems.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// The API's description is public: a client generator or a person
+	// reads it before holding a token.
+	if r.Method == http.MethodGet && r.URL.Path == pathOpenAPI {
+		s.openAPI(w, r)
+		return
+	}
 	p, ok := s.authenticate(w, r)
 	if !ok {
 		return
