@@ -181,3 +181,63 @@ func (s *server) retry(ctx context.Context, q store.Queries, p principal, id int
 	}
 	return d, nil
 }
+
+// bulkRetryBatch is how many deliveries one transaction of a bulk retry
+// puts back.
+const bulkRetryBatch = 500
+
+// retryFailed serves POST /api/v1/deliveries/retry?integration=&dry_run=:
+// every failed delivery (of one integration, or all) goes back to
+// pending, a batch per transaction; a dry run only counts them.
+func (s *server) retryFailed(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	f := store.DeliveryFilter{TenantID: p.tenant, State: store.DeliveryFailed}
+	if name := r.URL.Query().Get("integration"); name != "" {
+		it, err := s.cfg.Store.IntegrationByName(r.Context(), p.tenant, name)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			notFound(w, "integration")
+			return
+		case err != nil:
+			s.internal(w, r, "read integration", err)
+			return
+		}
+		f.IntegrationID = it.ID
+	}
+	failed, err := s.cfg.Store.Deliveries(r.Context(), f)
+	if err != nil {
+		s.internal(w, r, "list deliveries", err)
+		return
+	}
+	if dry := r.URL.Query().Get("dry_run"); dry == "1" || dry == "true" {
+		ok(w, http.StatusOK, map[string]any{"matched": len(failed), "retried": 0})
+		return
+	}
+	retried := 0
+	touched := map[int64]bool{}
+	for start := 0; start < len(failed); start += bulkRetryBatch {
+		batch := failed[start:min(start+bulkRetryBatch, len(failed))]
+		err := s.cfg.Store.InTx(r.Context(), func(q store.Queries) error {
+			for _, d := range batch {
+				if _, err := s.retry(r.Context(), q, p, d.ID); err != nil && !errors.Is(err, errNotFailed) {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			s.internal(w, r, "retry deliveries", err)
+			return
+		}
+		retried += len(batch)
+		for _, d := range batch {
+			touched[d.IntegrationID] = true
+		}
+	}
+	if s.cfg.OnRetry != nil {
+		for id := range touched {
+			s.cfg.OnRetry(id)
+		}
+	}
+	ok(w, http.StatusOK, map[string]any{"matched": len(failed), "retried": retried})
+}

@@ -67,6 +67,7 @@ func (s *server) routes() {
 	s.mux.HandleFunc("GET /api/v1/integrations/{name}", s.getIntegration)
 	s.mux.HandleFunc("GET /api/v1/deliveries", s.listDeliveries)
 	s.mux.HandleFunc("POST /api/v1/deliveries/{id}/retry", s.retryDelivery)
+	s.mux.HandleFunc("POST /api/v1/deliveries/retry", s.retryFailed)
 	s.mux.HandleFunc("GET /api/v1/sources", s.listSources)
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
 	s.mux.HandleFunc("GET "+pathOpenAPI, s.openAPI)

@@ -529,3 +529,34 @@ func TestInternalErrorsAreLoggedNotShown(t *testing.T) {
 		t.Errorf("internal error not logged: %s", logs.String())
 	}
 }
+
+// TestBulkRetry: a dry run counts the failed deliveries without touching
+// them; the retry puts every one back, for this tenant only, and nudges
+// each integration once.
+func TestBulkRetry(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	var retried []int64
+	h := f.handler(httpapi.Config{OnRetry: func(id int64) { retried = append(retried, id) }})
+
+	type answer struct{ Matched, Retried int }
+	if got := decode[answer](t, do(h, "POST", "/api/v1/deliveries/retry?integration=autotask-main&dry_run=1", adminToken, ""), http.StatusOK); got.Matched != 1 || got.Retried != 0 {
+		t.Errorf("dry run %+v, want 1 matched, 0 retried", got)
+	}
+	if d, _ := f.st.Delivery(context.Background(), f.delivery.ID); d.State != store.DeliveryFailed {
+		t.Fatalf("the dry run changed the delivery: %s", d.State)
+	}
+	if got := decode[answer](t, do(h, "POST", "/api/v1/deliveries/retry", otherAdmin, ""), http.StatusOK); got.Matched != 0 {
+		t.Errorf("another tenant's bulk retry matched %d", got.Matched)
+	}
+	if got := decode[answer](t, do(h, "POST", "/api/v1/deliveries/retry?integration=autotask-main", adminToken, ""), http.StatusOK); got.Matched != 1 || got.Retried != 1 {
+		t.Errorf("retry %+v, want 1 and 1", got)
+	}
+	if d, _ := f.st.Delivery(context.Background(), f.delivery.ID); d.State != store.DeliveryPending {
+		t.Errorf("after the bulk retry the delivery is %s", d.State)
+	}
+	if !cmp.Equal(retried, []int64{f.integration.ID}) {
+		t.Errorf("OnRetry calls %v", retried)
+	}
+	assertProblem(t, do(h, "POST", "/api/v1/deliveries/retry?integration=nope", adminToken, ""), http.StatusNotFound)
+}

@@ -42,6 +42,7 @@ func TestOpenAPI(t *testing.T) {
 		{"get", "/api/v1/integrations/{name}/picklists"},
 		{"get", "/api/v1/deliveries"},
 		{"post", "/api/v1/deliveries/{id}/retry"},
+		{"post", "/api/v1/deliveries/retry"},
 		{"get", "/api/v1/sources"},
 		{"post", "/api/v1/sources"},
 		{"get", "/api/v1/openapi.json"},
