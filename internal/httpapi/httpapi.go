@@ -63,6 +63,7 @@ func New(cfg Config) http.Handler {
 
 func (s *server) routes() {
 	s.mux.HandleFunc(patternAlert, s.getAlert)
+	s.mux.HandleFunc("GET /api/v1/alerts", s.listAlerts)
 	s.mux.HandleFunc("GET /api/v1/integrations", s.listIntegrations)
 	s.mux.HandleFunc("GET /api/v1/integrations/{name}", s.getIntegration)
 	s.mux.HandleFunc("GET /api/v1/deliveries", s.listDeliveries)

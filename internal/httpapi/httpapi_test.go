@@ -560,3 +560,48 @@ func TestBulkRetry(t *testing.T) {
 	}
 	assertProblem(t, do(h, "POST", "/api/v1/deliveries/retry?integration=nope", adminToken, ""), http.StatusNotFound)
 }
+
+// TestListAlerts: the tenant's alerts, newest first, filtered and paged
+// by cursor; another tenant's never show, bad parameters are named, and a
+// source token may not list.
+func TestListAlerts(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	h := f.handler(httpapi.Config{})
+	second := f.putAlert(t, store.DefaultTenant, "src-b", "sb-1")
+	type page struct {
+		Alerts []struct {
+			Seq          int64  `json:"seq"`
+			Source       string `json:"source"`
+			ID           string `json:"id"`
+			Organization string `json:"organization"`
+			Status       string `json:"status"`
+		} `json:"alerts"`
+		NextCursor string `json:"next_cursor"`
+	}
+	all := decode[page](t, do(h, "GET", "/api/v1/alerts", adminToken, ""), http.StatusOK)
+	if len(all.Alerts) != 2 || all.Alerts[0].Seq != second.Seq || all.Alerts[1].Seq != f.alert.Seq || all.NextCursor != "" {
+		t.Fatalf("all alerts %+v", all)
+	}
+	first := decode[page](t, do(h, "GET", "/api/v1/alerts?limit=1", adminToken, ""), http.StatusOK)
+	if len(first.Alerts) != 1 || first.Alerts[0].Seq != second.Seq || first.NextCursor == "" {
+		t.Fatalf("first page %+v", first)
+	}
+	next := decode[page](t, do(h, "GET", "/api/v1/alerts?limit=1&cursor="+first.NextCursor, adminToken, ""), http.StatusOK)
+	if len(next.Alerts) != 1 || next.Alerts[0].Seq != f.alert.Seq {
+		t.Fatalf("second page %+v", next)
+	}
+	bySource := decode[page](t, do(h, "GET", "/api/v1/alerts?source=src-a&organization=org-42&status=open&type=Malware", adminToken, ""), http.StatusOK)
+	if len(bySource.Alerts) != 1 || bySource.Alerts[0].ID != "sa-1" || bySource.Alerts[0].Organization != "org-42" {
+		t.Errorf("filtered %+v", bySource)
+	}
+	if none := decode[page](t, do(h, "GET", "/api/v1/alerts?from=2099-01-01T00:00:00Z", adminToken, ""), http.StatusOK); len(none.Alerts) != 0 {
+		t.Errorf("alerts from 2099: %+v", none)
+	}
+	other := decode[page](t, do(h, "GET", "/api/v1/alerts", otherAdmin, ""), http.StatusOK)
+	if len(other.Alerts) != 1 || other.Alerts[0].Seq != f.otherSeq {
+		t.Errorf("the other tenant sees %+v", other)
+	}
+	assertProblem(t, do(h, "GET", "/api/v1/alerts?status=closed&limit=0&from=yesterday&cursor=x", adminToken, ""), http.StatusBadRequest)
+	assertProblem(t, do(h, "GET", "/api/v1/alerts", tokenA, ""), http.StatusForbidden)
+}

@@ -33,6 +33,7 @@ func TestOpenAPI(t *testing.T) {
 	}
 	routes := []struct{ method, path string }{
 		{"post", "/api/v1/alerts"},
+		{"get", "/api/v1/alerts"},
 		{"get", "/api/v1/alerts/{id}"},
 		{"get", "/api/v1/integrations"},
 		{"get", "/api/v1/integrations/{name}"},

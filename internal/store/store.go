@@ -78,6 +78,9 @@ type Queries interface {
 	// CountAlertsSince counts the tenant's alerts that occurred at or after
 	// since: what a new integration's sync.since lets through.
 	CountAlertsSince(ctx context.Context, tenant string, since time.Time) (int64, error)
+	// ListAlerts lists the tenant's alerts matching the filter, newest
+	// (highest seq) first.
+	ListAlerts(ctx context.Context, f AlertFilter) ([]StoredAlert, error)
 	// UnroutedAlerts lists a tenant's alerts with no route for the
 	// integration, oldest first, after seq afterSeq.
 	UnroutedAlerts(ctx context.Context, tenant string, integrationID, afterSeq int64, limit int) ([]StoredAlert, error)
@@ -231,6 +234,22 @@ type AlertKey struct {
 	TenantID string
 	SourceID string
 	AlertID  string
+}
+
+// AlertFilter selects alerts for listing; empty fields match all.
+type AlertFilter struct {
+	TenantID string
+	SourceID string
+	// Organization is the organization's key (alert.Organization.Key).
+	Organization string
+	Status       string
+	Type         string
+	// OccurredFrom and OccurredTo bound when the alerts occurred, From
+	// included, To not.
+	OccurredFrom, OccurredTo time.Time
+	// BeforeSeq pages: only alerts with a lower seq (0: from the newest).
+	BeforeSeq int64
+	Limit     int
 }
 
 // StoredAlert is an alert as kept: the canonical alert plus our bookkeeping.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -293,4 +294,36 @@ func (q *queries) CountAlertsSince(ctx context.Context, tenant string, since tim
 	var n int64
 	err := q.db.QueryRow(ctx, `SELECT COUNT(*) FROM alerts WHERE tenant_id = $1 AND occurred_at >= $2`, tenant, since).Scan(&n)
 	return n, wrap(err, "count alerts")
+}
+
+// sqlListAlerts walks the tenant's alerts newest first and checks each
+// filter per row. The casts let one prepared statement take empty
+// filters.
+const sqlListAlerts = sqlAlertColumns + `
+WHERE a.tenant_id = $1 AND a.seq < $2
+  AND ($3::text = '' OR a.source_id = $3)
+  AND ($4::text = '' OR a.organization_key = $4)
+  AND ($5::text = '' OR a.status = $5)
+  AND ($6::text = '' OR a.type = $6)
+  AND ($7::timestamptz IS NULL OR a.occurred_at >= $7)
+  AND ($8::timestamptz IS NULL OR a.occurred_at < $8)
+ORDER BY a.seq DESC
+LIMIT $9`
+
+// ListAlerts lists the tenant's alerts matching f, newest first.
+func (q *queries) ListAlerts(ctx context.Context, f store.AlertFilter) ([]store.StoredAlert, error) {
+	before := f.BeforeSeq
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	var from, to *time.Time
+	if !f.OccurredFrom.IsZero() {
+		from = &f.OccurredFrom
+	}
+	if !f.OccurredTo.IsZero() {
+		to = &f.OccurredTo
+	}
+	rows, err := q.db.Query(ctx, sqlListAlerts, f.TenantID, before, f.SourceID, f.Organization, f.Status, f.Type, from, to, limit(f.Limit))
+	out, err := collect(rows, err, scanAlert)
+	return out, wrap(err, "list alerts")
 }

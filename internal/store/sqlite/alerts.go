@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
@@ -52,12 +53,25 @@ LIMIT ?`
 JOIN routes r ON r.alert_seq = a.seq
 WHERE r.ticket_link_id = ?
 ORDER BY a.seq`
+	// The list walks the tenant's alerts newest first by alerts_tenant_seq
+	// and checks each filter per row: a page is read in seq order however
+	// the filters narrow it.
+	sqlListAlerts = sqlAlertColumns + `
+WHERE a.tenant_id = ?1 AND a.seq < ?2
+  AND (?3 = '' OR a.source_id = ?3)
+  AND (?4 = '' OR a.organization_key = ?4)
+  AND (?5 = '' OR a.status = ?5)
+  AND (?6 = '' OR a.type = ?6)
+  AND (?7 = 0 OR a.occurred_at >= ?7)
+  AND (?8 = 0 OR a.occurred_at < ?8)
+ORDER BY a.seq DESC
+LIMIT ?9`
 	// A plan-time count over the tenant's alerts: apply runs it once.
 	sqlCountAlertsSince = `SELECT COUNT(*) FROM alerts WHERE tenant_id = ? AND occurred_at >= ?`
 )
 
 var alertStatements = []string{
-	sqlCountAlertsSince, sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsOfSourceByIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
+	sqlListAlerts, sqlCountAlertsSince, sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsOfSourceByIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
 }
 
 // UpsertAlert stores a new alert or updates the one with the same (tenant,
@@ -187,4 +201,22 @@ func (q *queries) CountAlertsSince(ctx context.Context, tenant string, since tim
 	var n int64
 	err := q.readRow(ctx, sqlCountAlertsSince, tenant, dbTime(since)).Scan(&n)
 	return n, wrap(err, "count alerts")
+}
+
+// ListAlerts lists the tenant's alerts matching f, newest first.
+func (q *queries) ListAlerts(ctx context.Context, f store.AlertFilter) ([]store.StoredAlert, error) {
+	before := f.BeforeSeq
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	var from, to int64
+	if !f.OccurredFrom.IsZero() {
+		from = dbTime(f.OccurredFrom)
+	}
+	if !f.OccurredTo.IsZero() {
+		to = dbTime(f.OccurredTo)
+	}
+	rows, err := q.readRows(ctx, sqlListAlerts, f.TenantID, before, f.SourceID, f.Organization, f.Status, f.Type, from, to, limit(f.Limit))
+	out, err := collect(rows, err, scanAlert)
+	return out, wrap(err, "list alerts")
 }

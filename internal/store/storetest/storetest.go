@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"timeline_batch", testTimelineBatch},
 		{"alerts_by_keys", testAlertsByKeys},
 		{"count_alerts_since", testCountAlertsSince},
+		{"list_alerts", testListAlerts},
 		{"times_round_trip", testTimesRoundTrip},
 		{"lease_lifecycle", testLeaseLifecycle},
 		{"lease_fencing", testLeaseFencing},

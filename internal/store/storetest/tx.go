@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"slices"
 	"testing"
 	"time"
@@ -228,6 +229,55 @@ func testCountAlertsSince(t *testing.T, s store.Store) {
 		n, err := s.CountAlertsSince(ctx, "t1", c.since)
 		if err != nil || n != c.want {
 			t.Errorf("since %s: %d, %v; want %d", c.since, n, err, c.want)
+		}
+	}
+}
+
+// testListAlerts: alerts list newest first, each filter narrows, pages
+// follow BeforeSeq, and another tenant's alerts never show.
+func testListAlerts(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src, other, far := mustSource(t, s, "t1", "src"), mustSource(t, s, "t1", "other"), mustSource(t, s, "t2", "src")
+	put := func(src store.Source, id, typ, org string, status alert.Status, age time.Duration) int64 {
+		a := store.StoredAlert{TenantID: src.TenantID, SourceID: src.ID, Alert: newAlert(id), ReceivedAt: t0, UpdatedAt: t0}
+		a.Alert.Type, a.Alert.Organization, a.Alert.Status, a.Alert.OccurredAt = typ, alert.Organization{ID: org}, status, t0.Add(-age)
+		res, err := s.UpsertAlert(ctx, a)
+		must(t, err)
+		return res.Seq
+	}
+	a1 := put(src, "a1", "Too Many Downloads", "org-1", alert.StatusOpen, 3*time.Hour)
+	a2 := put(src, "a2", "Impossible Travel", "org-2", alert.StatusResolved, 2*time.Hour)
+	a3 := put(other, "a3", "Too Many Downloads", "org-1", alert.StatusOpen, time.Hour)
+	put(far, "a1", "Too Many Downloads", "org-1", alert.StatusOpen, time.Hour)
+	seqs := func(f store.AlertFilter) []int64 {
+		t.Helper()
+		f.TenantID = "t1"
+		as, err := s.ListAlerts(ctx, f)
+		must(t, err)
+		out := []int64{}
+		for _, a := range as {
+			out = append(out, a.Seq)
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		f    store.AlertFilter
+		want []int64
+	}{
+		{"all, newest first", store.AlertFilter{}, []int64{a3, a2, a1}},
+		{"source", store.AlertFilter{SourceID: "src"}, []int64{a2, a1}},
+		{"organization", store.AlertFilter{Organization: alert.Organization{ID: "org-1"}.Key()}, []int64{a3, a1}},
+		{"status", store.AlertFilter{Status: string(alert.StatusResolved)}, []int64{a2}},
+		{"type", store.AlertFilter{Type: "Too Many Downloads"}, []int64{a3, a1}},
+		{"occurred from", store.AlertFilter{OccurredFrom: t0.Add(-2 * time.Hour)}, []int64{a3, a2}},
+		{"occurred to", store.AlertFilter{OccurredTo: t0.Add(-2 * time.Hour)}, []int64{a1}},
+		{"first page", store.AlertFilter{Limit: 2}, []int64{a3, a2}},
+		{"next page", store.AlertFilter{Limit: 2, BeforeSeq: a2}, []int64{a1}},
+		{"nothing matches", store.AlertFilter{Type: "Nope"}, []int64{}},
+	} {
+		if got := seqs(c.f); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
 }
