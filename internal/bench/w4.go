@@ -2,10 +2,12 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -46,11 +48,30 @@ func runW4(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// Lists at that size: the newest page, and a page filtered by one of
+	// the storm's types.
+	var first struct{ Type string }
+	if err := json.Unmarshal(storm.Alert(0).JSON, &first); err != nil {
+		return res, fmt.Errorf("w4: %w", err)
+	}
+	typ := first.Type
+	list := func(*rand.Rand) string { return "/api/v1/alerts?limit=50" }
+	byType := func(*rand.Rand) string { return "/api/v1/alerts?limit=50&type=" + url.QueryEscape(typ) }
+	_, listP99, err := apiTimes(ctx, e, 200, list)
+	if err != nil {
+		return res, err
+	}
+	_, typeP99, err := apiTimes(ctx, e, 200, byType)
+	if err != nil {
+		return res, err
+	}
 	res.add("ingest at size", rate, "alerts/s")
 	res.add("RSS", mem.RSS, "MB")
 	res.atMost("peak RSS", mem.Peak, "MB", 150)
 	res.add("timeline query p50", ms(p50), "ms")
 	res.add("timeline query p99", ms(p99), "ms")
+	res.add("alert list p99", ms(listP99), "ms")
+	res.add("alert list by type p99", ms(typeP99), "ms")
 	if fi, err := os.Stat(filepath.Join(e.DataDir, "ticketbridge.db")); err == nil {
 		res.add("database file", float64(fi.Size())/(1<<20), "MB")
 	}
@@ -60,12 +81,20 @@ func runW4(ctx context.Context, o Options) (Result, error) {
 // timelineTimes reads k random alerts' timelines through GET
 // /api/v1/alerts/{id} and returns the p50 and p99 answer times.
 func timelineTimes(ctx context.Context, e *env, storm Storm, n, k int) (time.Duration, time.Duration, error) {
+	return apiTimes(ctx, e, k, func(rng *rand.Rand) string {
+		return "/api/v1/alerts/" + storm.Alert(rng.IntN(n)).ID + "?source=" + e.SourceID
+	})
+}
+
+// apiTimes makes k admin GETs of the paths path gives and returns the p50
+// and p99 answer times.
+func apiTimes(ctx context.Context, e *env, k int, path func(*rand.Rand) string) (time.Duration, time.Duration, error) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	client := &http.Client{Timeout: 10 * time.Second}
 	var took []time.Duration
 	for range k {
-		id := storm.Alert(rng.IntN(n)).ID
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.BaseURL+"/api/v1/alerts/"+id+"?source="+e.SourceID, nil)
+		p := path(rng)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.BaseURL+p, nil)
 		if err != nil {
 			return 0, 0, err
 		}
@@ -73,12 +102,12 @@ func timelineTimes(ctx context.Context, e *env, storm Storm, n, k int) (time.Dur
 		start := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {
-			return 0, 0, fmt.Errorf("read timeline: %w", err)
+			return 0, 0, fmt.Errorf("GET %s: %w", p, err)
 		}
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return 0, 0, fmt.Errorf("read timeline of %s: %s", id, resp.Status)
+			return 0, 0, fmt.Errorf("GET %s: %s", p, resp.Status)
 		}
 		took = append(took, time.Since(start))
 	}
