@@ -215,6 +215,30 @@ type Source struct {
 	TokenHash   string
 	CallbackURL string
 	CreatedAt   time.Time
+	// Format names how the source's bodies become canonical alerts
+	// ("canonical", or a mapping such as "alertmanager"); empty is
+	// canonical.
+	Format string
+	// Settings is the source's format settings as JSON (default
+	// organization, organization from field, an adjusted mapping); the
+	// store keeps it opaque.
+	Settings []byte
+}
+
+// FormatOrCanonical returns the source's format, "canonical" when unset.
+func (s Source) FormatOrCanonical() string {
+	if s.Format == "" {
+		return "canonical"
+	}
+	return s.Format
+}
+
+// SettingsOrEmpty returns the settings as text, "{}" when unset.
+func (s Source) SettingsOrEmpty() string {
+	if len(s.Settings) == 0 {
+		return "{}"
+	}
+	return string(s.Settings)
 }
 
 // APIToken authenticates the management API.

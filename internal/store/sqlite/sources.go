@@ -10,9 +10,9 @@ import (
 )
 
 const (
-	sqlInsertSource = `INSERT INTO sources (tenant_id, id, name, token_hash, callback_url, created_at)
-VALUES (?, ?, ?, ?, ?, ?)`
-	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at FROM sources`
+	sqlInsertSource = `INSERT INTO sources (tenant_id, id, name, token_hash, callback_url, created_at, format, settings)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at, format, settings FROM sources`
 	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = ?`
 	sqlSourcesByTokens = sqlSourceColumns + ` WHERE token_hash IN (SELECT value FROM json_each(?))`
 	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = ? ORDER BY id`
@@ -28,7 +28,7 @@ var sourceStatements = []string{
 // taken.
 func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
 	_, err := q.exec(ctx, sqlInsertSource, s.TenantID, s.ID, s.Name, nullString(s.TokenHash),
-		s.CallbackURL, dbTime(q.orNow(s.CreatedAt)))
+		s.CallbackURL, dbTime(q.orNow(s.CreatedAt)), s.FormatOrCanonical(), s.SettingsOrEmpty())
 	return wrap(err, "create source")
 }
 
@@ -64,10 +64,11 @@ func scanSource(r scanner) (store.Source, error) {
 	var s store.Source
 	var token sql.NullString
 	var created int64
-	if err := r.Scan(&s.TenantID, &s.ID, &s.Name, &token, &s.CallbackURL, &created); err != nil {
+	var settings string
+	if err := r.Scan(&s.TenantID, &s.ID, &s.Name, &token, &s.CallbackURL, &created, &s.Format, &settings); err != nil {
 		return store.Source{}, err
 	}
-	s.TokenHash, s.CreatedAt = token.String, goTime(created)
+	s.TokenHash, s.CreatedAt, s.Settings = token.String, goTime(created), []byte(settings)
 	return s, nil
 }
 
