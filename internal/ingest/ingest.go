@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
+	"github.com/ticketbridge/ticketbridge/internal/source"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -49,14 +50,17 @@ type Config struct {
 	// BodyTimeout bounds reading one request's body (default
 	// DefaultBodyTimeout); past it the request is answered 408.
 	BodyTimeout time.Duration
+	// Formats holds the built-in source formats; nil loads them.
+	Formats *source.Builtins
 }
 
 // Handler serves POST /api/v1/alerts.
 type Handler struct {
 	cfg    Config
 	log    *slog.Logger
-	commit *committer
-	tokens tokenCache
+	commit   *committer
+	tokens   tokenCache
+	decoders decoderCache
 }
 
 // New returns the ingest handler.
@@ -75,6 +79,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.GroupMaxAlerts <= 0 {
 		cfg.GroupMaxAlerts = DefaultGroupMaxAlerts
+	}
+	if cfg.Formats == nil {
+		cfg.Formats = source.MustLoadBuiltins()
 	}
 	if cfg.BodyTimeout <= 0 {
 		cfg.BodyTimeout = DefaultBodyTimeout
@@ -111,9 +118,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.commit.leave()
 		}
 	}()
-	alerts, err := alert.Decode(body)
-	if err != nil {
-		writeInvalid(w, err)
+	alerts, ok := h.decode(w, src, body)
+	if !ok {
 		return
 	}
 	submitted = true
@@ -132,6 +138,30 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusAccepted, "application/json", acceptedBody{Accepted: accepted})
 	h.notify(src.TenantID, accepted)
+}
+
+// decode reads the body by the source's format, answering 400 (or 500
+// for a stored format that no longer builds) itself.
+func (h *Handler) decode(w http.ResponseWriter, src store.Source, body []byte) ([]alert.Alert, bool) {
+	var alerts []alert.Alert
+	var err error
+	if canonical(src) {
+		alerts, err = alert.Decode(body)
+	} else {
+		dec, derr := h.decoder(src)
+		if derr != nil {
+			h.log.Error("build source format", "tenant", src.TenantID, "source", src.ID, "format", src.Format, "err", derr)
+			writeProblem(w, http.StatusInternalServerError, "format-broken", "Source format broken",
+				"the source's format settings do not build; fix them through the sources API", nil)
+			return nil, false
+		}
+		alerts, err = dec.Decode(body, h.cfg.Now)
+	}
+	if err != nil {
+		writeInvalid(w, err)
+		return nil, false
+	}
+	return alerts, true
 }
 
 // authenticate resolves the bearer token to its source, answering 401
