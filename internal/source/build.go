@@ -8,7 +8,7 @@ import (
 )
 
 // alert builds, normalizes and validates the canonical alert of one item.
-func (c *Compiled) alert(d doc, opt Options, received time.Time) (alert.Alert, []alert.FieldError) {
+func (c *Compiled) alert(d *doc, opt Options, received time.Time) (alert.Alert, []alert.FieldError) {
 	var errs []alert.FieldError
 	get := func(name string) string {
 		v, err := c.value(name, d)
@@ -64,7 +64,7 @@ func (c *Compiled) alert(d doc, opt Options, received time.Time) (alert.Alert, [
 
 // organization applies the source's organization rules: its
 // organization-from path first, then the mapping, then the default.
-func (c *Compiled) organization(a *alert.Alert, d doc, opt Options) {
+func (c *Compiled) organization(a *alert.Alert, d *doc, opt Options) {
 	if opt.OrganizationFrom != "" {
 		if id := d.Get(opt.OrganizationFrom); id != "" {
 			a.Organization = alert.Organization{ID: id}
@@ -92,7 +92,7 @@ func user(email, name string) *alert.User {
 	return &alert.User{Email: email, Name: name}
 }
 
-func (c *Compiled) attributes(d doc) map[string]string {
+func (c *Compiled) attributes(d *doc) map[string]string {
 	if len(c.m.Attributes) == 0 {
 		return nil
 	}

@@ -46,11 +46,12 @@ func (c *Compiled) Decode(body []byte, opt Options) ([]alert.Alert, error) {
 		now = opt.Now
 	}
 	received := now().UTC()
-	root := gjson.ParseBytes(body)
+	d := &doc{root: gjson.ParseBytes(body), rootVals: map[string]string{}}
 	out := make([]alert.Alert, 0, len(items))
 	var errs []alert.FieldError
 	for i, item := range items {
-		a, fe := c.alert(doc{item: item, root: root}, opt, received)
+		d.item = item
+		a, fe := c.alert(d, opt, received)
 		for _, e := range fe {
 			e.Index = i
 			errs = append(errs, e)
@@ -102,26 +103,34 @@ func bodyErr(reason string) error {
 }
 
 // doc is what paths and templates read: the item, and the whole body
-// through RootPrefix.
+// through RootPrefix. Values of the whole body are kept once read: they
+// are the same for every item, and reading one walks the whole body, so
+// reading it per item would make a body of n items cost n².
 type doc struct {
 	item, root gjson.Result
+	rootVals   map[string]string
 }
 
 // Get returns the value at path as text ("" when absent); templates call
 // it as {{.Get "path"}}.
-func (d doc) Get(path string) string {
-	r := d.result(path)
+func (d *doc) Get(path string) string {
+	p, ok := strings.CutPrefix(path, RootPrefix)
+	if !ok {
+		return text(d.item.Get(path))
+	}
+	v, ok := d.rootVals[p]
+	if !ok {
+		v = text(d.root.Get(p))
+		d.rootVals[p] = v
+	}
+	return v
+}
+
+func text(r gjson.Result) string {
 	if !r.Exists() || r.Type == gjson.Null {
 		return ""
 	}
 	return strings.TrimSpace(r.String())
-}
-
-func (d doc) result(path string) gjson.Result {
-	if p, ok := strings.CutPrefix(path, RootPrefix); ok {
-		return d.root.Get(p)
-	}
-	return d.item.Get(path)
 }
 
 // templateFuncs are the helpers a field template may use besides .Get.
@@ -152,7 +161,7 @@ func matchGroup(pattern, s string) string {
 }
 
 // value evaluates one canonical field's rule on the item.
-func (c *Compiled) value(name string, d doc) (string, error) {
+func (c *Compiled) value(name string, d *doc) (string, error) {
 	f, ok := c.m.Fields[name]
 	if !ok {
 		return "", nil
