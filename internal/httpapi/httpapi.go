@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ticketbridge/ticketbridge/internal/source"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -29,6 +30,8 @@ type Config struct {
 	// CallbackSecret returns the secret a new source verifies our status
 	// callbacks with; nil leaves it out of the answer.
 	CallbackSecret func(sourceID string) string
+	// Formats holds the built-in source formats; nil loads them.
+	Formats *source.Builtins
 }
 
 // patternAlert is the one route a source token may use.
@@ -50,6 +53,9 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Formats == nil {
+		cfg.Formats = source.MustLoadBuiltins()
+	}
 	s := &server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
 	s.routes()
 	if cfg.Extra != nil {
@@ -66,6 +72,8 @@ func (s *server) routes() {
 	s.mux.HandleFunc("POST /api/v1/deliveries/{id}/retry", s.retryDelivery)
 	s.mux.HandleFunc("GET /api/v1/sources", s.listSources)
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
+	s.mux.HandleFunc("GET /api/v1/formats", s.listFormats)
+	s.mux.HandleFunc("POST /api/v1/formats/test", s.testFormat)
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
 }
 

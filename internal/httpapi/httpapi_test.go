@@ -410,6 +410,11 @@ func TestCreateSourceRejects(t *testing.T) {
 		{"unknown field", `{"id":"x","token":"mine"}`, http.StatusBadRequest, nil},
 		{"not JSON", `id=x`, http.StatusBadRequest, nil},
 		{"empty", ``, http.StatusBadRequest, nil},
+		{"unknown format", `{"id":"x","format":"splunk"}`, http.StatusBadRequest, []string{"format"}},
+		{"unknown settings key", `{"id":"x","format":"alertmanager","settings":{"default_org":"o"}}`, http.StatusBadRequest, []string{"settings"}},
+		{"settings on canonical", `{"id":"x","settings":{"organization_from":"labels.org"}}`, http.StatusBadRequest, []string{"settings"}},
+		{"mapping of another name", `{"id":"x","format":"mine","settings":{"mapping":{"name":"other","fields":{"id":{"paths":["id"]}}}}}`, http.StatusBadRequest, []string{"settings"}},
+		{"mapping with a bad field", `{"id":"x","format":"mine","settings":{"mapping":{"name":"mine","fields":{"colour":{"paths":["c"]}}}}}`, http.StatusBadRequest, []string{"settings"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

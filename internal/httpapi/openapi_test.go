@@ -38,6 +38,8 @@ func TestOpenAPI(t *testing.T) {
 		{"post", "/api/v1/deliveries/{id}/retry"},
 		{"get", "/api/v1/sources"},
 		{"post", "/api/v1/sources"},
+		{"get", "/api/v1/formats"},
+		{"post", "/api/v1/formats/test"},
 		{"get", "/api/v1/openapi.json"},
 	}
 	for _, r := range routes {

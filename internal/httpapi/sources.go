@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/source"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -18,10 +21,12 @@ const SourceTokenPrefix = "tbs_"
 
 // sourceView is a source as listed: never its token or the token's hash.
 type sourceView struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	CallbackURL string    `json:"callback_url,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	CallbackURL string          `json:"callback_url,omitempty"`
+	Format      string          `json:"format"`
+	Settings    json.RawMessage `json:"settings,omitempty"`
+	CreatedAt   time.Time       `json:"created_at"`
 }
 
 // newSource is the body of POST /api/v1/sources.
@@ -29,6 +34,10 @@ type newSource struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	CallbackURL string `json:"callback_url"`
+	// Format is how the source's bodies become alerts: "canonical" (the
+	// default), a built-in format, or the name of Settings.Mapping.
+	Format   string          `json:"format"`
+	Settings json.RawMessage `json:"settings"`
 }
 
 // createdSource answers POST /api/v1/sources; the only time the token is
@@ -51,7 +60,11 @@ func (s *server) listSources(w http.ResponseWriter, r *http.Request) {
 	}
 	views := make([]sourceView, 0, len(srcs))
 	for _, src := range srcs {
-		views = append(views, sourceView{ID: src.ID, Name: src.Name, CallbackURL: src.CallbackURL, CreatedAt: src.CreatedAt})
+		v := sourceView{ID: src.ID, Name: src.Name, CallbackURL: src.CallbackURL, Format: src.FormatOrCanonical(), CreatedAt: src.CreatedAt}
+		if s := src.SettingsOrEmpty(); s != "{}" {
+			v.Settings = json.RawMessage(s)
+		}
+		views = append(views, v)
 	}
 	ok(w, http.StatusOK, map[string]any{"sources": views})
 }
@@ -63,7 +76,12 @@ func (s *server) createSource(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	if errs := in.validate(); len(errs) > 0 {
+	errs := in.validate()
+	settings, formatErr := s.checkFormat(in)
+	if formatErr != nil {
+		errs = append(errs, *formatErr)
+	}
+	if len(errs) > 0 {
 		badRequest(w, "the source is not valid", errs...)
 		return
 	}
@@ -74,6 +92,7 @@ func (s *server) createSource(w http.ResponseWriter, r *http.Request) {
 	err := s.cfg.Store.CreateSource(r.Context(), store.Source{
 		TenantID: principalFrom(r.Context()).tenant, ID: in.ID, Name: in.Name,
 		TokenHash: ingest.HashToken(token), CallbackURL: in.CallbackURL, CreatedAt: s.cfg.Now().UTC(),
+		Format: in.Format, Settings: settings,
 	})
 	switch {
 	case errors.Is(err, store.ErrConflict):
@@ -110,4 +129,29 @@ func (in newSource) validate() []fieldError {
 		}
 	}
 	return errs
+}
+
+// checkFormat builds the new source's decoder, so a format or settings
+// that would fail every request is refused now, and returns the settings
+// compacted for storage.
+func (s *server) checkFormat(in newSource) ([]byte, *fieldError) {
+	if in.Format == "" {
+		in.Format = source.Canonical
+	}
+	var settings []byte
+	if len(bytes.TrimSpace(in.Settings)) > 0 && string(bytes.TrimSpace(in.Settings)) != "null" {
+		var b bytes.Buffer
+		if err := json.Compact(&b, in.Settings); err != nil {
+			return nil, &fieldError{"settings", "must be a JSON object"}
+		}
+		settings = b.Bytes()
+	}
+	if _, err := s.cfg.Formats.NewDecoder(in.Format, settings); err != nil {
+		field := "settings"
+		if errors.Is(err, source.ErrUnknownFormat) {
+			field = "format"
+		}
+		return nil, &fieldError{field, err.Error()}
+	}
+	return settings, nil
 }
