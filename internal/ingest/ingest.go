@@ -56,8 +56,8 @@ type Config struct {
 
 // Handler serves POST /api/v1/alerts.
 type Handler struct {
-	cfg    Config
-	log    *slog.Logger
+	cfg      Config
+	log      *slog.Logger
 	commit   *committer
 	tokens   tokenCache
 	decoders decoderCache
