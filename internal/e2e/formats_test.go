@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/demo"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+// nativeCase is one built-in format: its reconstructed sample (from
+// internal/source/testdata, edited by edit), the source settings an MSP
+// would give it, and the ticket it must become.
+type nativeCase struct {
+	format, settings string
+	edit             func(string) string
+	alertID          string
+	want             view
+}
+
+// TestNativeFormats posts each built-in format's own sample, as the
+// product sends it, to a source of that format over HTTP, and reads the
+// ticket back from the PSA simulator: company, contact, priority, queue
+// and issue type.
+func TestNativeFormats(t *testing.T) {
+	e := start(t, "", func(o *demo.Options) { o.SkipApply = true })
+	yaml := psaSettings(e.DefaultSettings(), "none")
+	// Products that name their customer by an id of their own: the MSP
+	// maps that id to the company, as for any organization.
+	yaml = strings.Replace(yaml, "  map:\n", "  map:\n    - organization: \"42\"\n      company: Acme Corp\n      contact: helpdesk@acme.example\n"+
+		"    - organization: b3c1b5fc-0000-0000-0000-000000000000\n      company: Acme Corp\n      contact: helpdesk@acme.example\n", 1)
+	if _, err := e.Apply(context.Background(), yaml); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	pr := seedOf(e.PSA).Priorities
+	acme := func(contact, severity string) view {
+		return view{Company: "Acme Corp", Contact: contact, Queue: "Security", Priority: pr[severity], IssueType: "Security Incident", SubIssueType: "Other"}
+	}
+	const defaultOrg = `{"default_organization": {"id": "org-42", "name": "Acme Corp"}}`
+	same := func(s string) string { return s }
+	cases := []nativeCase{
+		{"alertmanager", defaultOrg, same, "am-1a30ba71cca2921f", acme("Acme Helpdesk", "critical")},
+		{"saas-alerts", `{}`, same, "sa-evt_000123", acme("Jane Doe", "critical")},
+		{"huntress", `{}`, same, "hu-1234", acme("Acme Helpdesk", "high")},
+		{"trendai-workbench", defaultOrg, same, "WB-13276-20261121-00002", acme("Acme Helpdesk", "low")},
+		{"trendai-notification", defaultOrg, same, "", acme("Jane Doe", "high")},
+		{"defender-xdr", `{}`, same, "mdi-2972395", acme("Acme Helpdesk", "high")},
+		{"sentinel", defaultOrg, func(s string) string {
+			return strings.NewReplacer(`"Closed"`, `"New"`, `"FalsePositive"`, `""`).Replace(s)
+		}, "sen-3177", acme("Acme Helpdesk", "medium")},
+		{"guardz", `{}`, same, "gz-issue-881", acme("Jane Doe", "high")},
+		{"kaseya-mdr", `{}`, same, "kmdr-5531", acme("Acme Helpdesk", "critical")},
+	}
+	for _, tc := range cases {
+		t.Run(tc.format, func(t *testing.T) {
+			token := e.createFormatSource(t, tc.format, tc.settings)
+			raw, err := os.ReadFile(filepath.Join("..", "source", "testdata", tc.format+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids := e.postAs(t, token, tc.edit(string(raw)))
+			id := tc.alertID
+			if id == "" {
+				id = ids[0] // a content-hash id
+			}
+			got := e.viewOfSource(t, "native-"+tc.format, id)
+			got.ID, got.Notes, got.Closed = "", nil, false
+			if lacks(e.PSA, "ticket.sub_issue_type") {
+				tc.want.SubIssueType = ""
+			}
+			if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", tc.want) {
+				t.Errorf("%s:\n got  %+v\n want %+v", id, got, tc.want)
+			}
+		})
+	}
+}
+
+// createFormatSource creates the source native-<format> through the API and returns its token.
+func (e *env) createFormatSource(t *testing.T, format, settings string) string {
+	t.Helper()
+	body := fmt.Sprintf(`{"id": %q, "format": %q, "settings": %s}`, "native-"+format, format, settings)
+	code, b := e.call(t, http.MethodPost, "/api/v1/sources", e.AdminToken, body)
+	if code != http.StatusCreated {
+		t.Fatalf("create source %s: %d %s", format, code, b)
+	}
+	var created struct{ Token string }
+	if err := json.Unmarshal(b, &created); err != nil {
+		t.Fatal(err)
+	}
+	return created.Token
+}
+
+// postAs posts a body with a source token, expects 202, waits until the
+// engine is idle and returns the accepted ids.
+func (e *env) postAs(t *testing.T, token, body string) []string {
+	t.Helper()
+	code, b := e.call(t, http.MethodPost, "/api/v1/alerts", token, body)
+	if code != http.StatusAccepted {
+		t.Fatalf("post: %d %s", code, b)
+	}
+	var acc struct{ Accepted []struct{ ID string } }
+	if err := json.Unmarshal(b, &acc); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.WaitIdle(ctx, 15*time.Second); err != nil {
+		t.Fatalf("wait: %v", err)
+	}
+	e.noFailedDeliveries()
+	ids := make([]string, len(acc.Accepted))
+	for i, a := range acc.Accepted {
+		ids[i] = a.ID
+	}
+	return ids
+}
+
+func (e *env) call(t *testing.T, method, path, token, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, e.BaseURL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, b
+}
+
+// viewOfSource is viewOf for an alert of any source.
+func (e *env) viewOfSource(t *testing.T, sourceID, alertID string) view {
+	t.Helper()
+	ctx := context.Background()
+	a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, sourceID, alertID)
+	if err != nil {
+		t.Fatalf("alert %s/%s: %v", sourceID, alertID, err)
+	}
+	routes, err := e.App.Store.Routes(ctx, a.Seq)
+	if err != nil || len(routes) != 1 || routes[0].TicketLinkID == 0 {
+		t.Fatalf("routes of %s: %+v %v", alertID, routes, err)
+	}
+	l, err := e.App.Store.TicketLink(ctx, routes[0].TicketLinkID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range e.psaTickets() {
+		if v.ID == l.PSATicketID {
+			return v
+		}
+	}
+	t.Fatalf("%s: ticket %s not in the PSA", alertID, l.PSATicketID)
+	return view{}
+}
