@@ -214,6 +214,7 @@ func (a *App) Handler() http.Handler {
 		Store: a.Store, MaxBodyBytes: a.cfg.MaxBodyBytes, Now: a.now, Logger: a.log,
 		OnAccepted: func(string, []int64) { a.Engine.Nudge() },
 		OnReceived: func(n int) { a.Metrics.AlertsReceived.Add(float64(n)) },
+		Decrypt:    a.openSecret,
 	})
 	mux.Handle("POST /api/v1/alerts", in)
 	mux.Handle("PUT /api/v1/organizations/{id}/billable-users", in.BillableUsers())
@@ -224,6 +225,7 @@ func (a *App) Handler() http.Handler {
 		Store: a.Store, Now: a.now, Logger: a.log, OnRetry: func(int64) { a.Engine.Nudge() },
 		CallbackSecret: func(id string) string { return a.CallbackKey(id).Reveal() },
 		Extra:          a.billingRoutes,
+		Encrypt:        a.sealSecret,
 	}))
 	return mux
 }
@@ -333,4 +335,13 @@ func (a *App) reportHealth(pending int64) []engine.IntegrationHealth {
 	}
 	a.Metrics.OldestWaiting.Set(age)
 	return hs
+}
+
+// sealSecret and openSecret keep a source's signing secret sealed by the
+// keyring in the database and open it for ingest.
+func (a *App) sealSecret(plain string) (string, error) { return a.Keyring.Encrypt(secret.New(plain)) }
+
+func (a *App) openSecret(sealed string) (string, error) {
+	s, err := a.Keyring.Decrypt(sealed)
+	return s.Reveal(), err
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/demo"
+	"github.com/ticketbridge/ticketbridge/internal/source"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -163,4 +164,59 @@ func (e *env) viewOfSource(t *testing.T, sourceID, alertID string) view {
 	}
 	t.Fatalf("%s: ticket %s not in the PSA", alertID, l.PSATicketID)
 	return view{}
+}
+
+// TestHuntressSignature: a Huntress source with its Svix signing secret
+// takes a delivery signed with it, refuses one that is not or that is
+// replayed late, and never lists the secret back.
+func TestHuntressSignature(t *testing.T) {
+	e := start(t, "", func(o *demo.Options) { o.SkipApply = true })
+	const whsec = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+	token := e.createFormatSource(t, "huntress", `{"signature": {"scheme": "svix", "secret": "`+whsec+`"}}`)
+	raw, err := os.ReadFile(filepath.Join("..", "source", "testdata", "huntress.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(sig string, at time.Time) int {
+		req, _ := http.NewRequest(http.MethodPost, e.BaseURL+"/api/v1/alerts", strings.NewReader(string(raw)))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("svix-id", "msg_2Lh9")
+		req.Header.Set("svix-timestamp", fmt.Sprint(at.Unix()))
+		req.Header.Set("svix-signature", sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	now := time.Now()
+	good, err := source.SignSvix(whsec, "msg_2Lh9", now, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := post("v1,bm90IHRoZSBzaWduYXR1cmU=", now); code != http.StatusUnauthorized {
+		t.Errorf("wrong signature: %d, want 401", code)
+	}
+	late, _ := source.SignSvix(whsec, "msg_2Lh9", now.Add(-time.Hour), raw)
+	if code := post(late, now.Add(-time.Hour)); code != http.StatusUnauthorized {
+		t.Errorf("replayed an hour late: %d, want 401", code)
+	}
+	if _, err := e.App.Store.AlertBySourceID(context.Background(), store.DefaultTenant, "native-huntress", "hu-1234"); err == nil {
+		t.Fatal("a refused delivery was stored")
+	}
+	if code := post(good, now); code != http.StatusAccepted {
+		t.Fatalf("signed delivery: %d, want 202", code)
+	}
+	if _, err := e.App.Store.AlertBySourceID(context.Background(), store.DefaultTenant, "native-huntress", "hu-1234"); err != nil {
+		t.Errorf("signed delivery not stored: %v", err)
+	}
+	_, list := e.call(t, http.MethodGet, "/api/v1/sources", e.AdminToken, "")
+	if strings.Contains(string(list), "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") || !strings.Contains(string(list), `"(set)"`) {
+		t.Errorf("source list shows the secret or not that it is set: %s", list)
+	}
+	src, err := e.App.Store.SourceByID(context.Background(), store.DefaultTenant, "native-huntress")
+	if err != nil || strings.Contains(string(src.Settings), "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") {
+		t.Errorf("stored settings hold the secret in the clear (%v): %s", err, src.Settings)
+	}
 }

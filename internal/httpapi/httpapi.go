@@ -32,6 +32,9 @@ type Config struct {
 	CallbackSecret func(sourceID string) string
 	// Formats holds the built-in source formats; nil loads them.
 	Formats *source.Builtins
+	// Encrypt seals a secret with the keyring (a source's signing
+	// secret); nil refuses signed sources.
+	Encrypt func(plain string) (string, error)
 }
 
 // patternAlert is the one route a source token may use.

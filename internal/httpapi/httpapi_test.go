@@ -414,6 +414,9 @@ func TestCreateSourceRejects(t *testing.T) {
 		{"unknown settings key", `{"id":"x","format":"alertmanager","settings":{"default_org":"o"}}`, http.StatusBadRequest, []string{"settings"}},
 		{"settings on canonical", `{"id":"x","settings":{"organization_from":"labels.org"}}`, http.StatusBadRequest, []string{"settings"}},
 		{"mapping of another name", `{"id":"x","format":"mine","settings":{"mapping":{"name":"other","fields":{"id":{"paths":["id"]}}}}}`, http.StatusBadRequest, []string{"settings"}},
+		{"signed without a keyring", `{"id":"x","format":"huntress","settings":{"signature":{"scheme":"svix","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}}`, http.StatusBadRequest, []string{"settings.signature"}},
+		{"unknown signature scheme", `{"id":"x","format":"huntress","settings":{"signature":{"scheme":"hmac","secret":"s"}}}`, http.StatusBadRequest, []string{"settings"}},
+		{"signing secret not whsec", `{"id":"x","format":"huntress","settings":{"signature":{"scheme":"svix","secret":"!!"}}}`, http.StatusBadRequest, []string{"settings"}},
 		{"mapping with a bad field", `{"id":"x","format":"mine","settings":{"mapping":{"name":"mine","fields":{"colour":{"paths":["c"]}}}}}`, http.StatusBadRequest, []string{"settings"}},
 	}
 	for _, tt := range tests {

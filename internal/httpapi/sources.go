@@ -62,7 +62,7 @@ func (s *server) listSources(w http.ResponseWriter, r *http.Request) {
 	for _, src := range srcs {
 		v := sourceView{ID: src.ID, Name: src.Name, CallbackURL: src.CallbackURL, Format: src.FormatOrCanonical(), CreatedAt: src.CreatedAt}
 		if s := src.SettingsOrEmpty(); s != "{}" {
-			v.Settings = json.RawMessage(s)
+			v.Settings = redactSettings([]byte(s))
 		}
 		views = append(views, v)
 	}
@@ -153,5 +153,47 @@ func (s *server) checkFormat(in newSource) ([]byte, *fieldError) {
 		}
 		return nil, &fieldError{field, err.Error()}
 	}
-	return settings, nil
+	return s.sealSettings(settings)
+}
+
+// sealSettings replaces a signing secret by its sealed form, so the
+// database holds no usable secret.
+func (s *server) sealSettings(settings []byte) ([]byte, *fieldError) {
+	st, err := source.ParseSettings(settings)
+	if err != nil || st.Signature == nil {
+		return settings, nil
+	}
+	if st.Signature.SecretEncrypted != "" {
+		return nil, &fieldError{"settings.signature.secret_encrypted", "is set by ticketbridge; send the secret as signature.secret"}
+	}
+	if s.cfg.Encrypt == nil {
+		return nil, &fieldError{"settings.signature", "this server has no keyring to keep a signing secret"}
+	}
+	sealed, err := s.cfg.Encrypt(st.Signature.Secret)
+	if err != nil {
+		return nil, &fieldError{"settings.signature", "the secret could not be sealed"}
+	}
+	st.Signature.Secret, st.Signature.SecretEncrypted = "", sealed
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, &fieldError{"settings", "could not be encoded"}
+	}
+	return b, nil
+}
+
+// redactSettings is the settings as listed: a signing secret only says
+// that it is set.
+func redactSettings(settings []byte) json.RawMessage {
+	st, err := source.ParseSettings(settings)
+	if err != nil {
+		return nil
+	}
+	if st.Signature != nil {
+		st.Signature.Secret, st.Signature.SecretEncrypted = "(set)", ""
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil
+	}
+	return b
 }

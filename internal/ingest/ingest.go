@@ -52,6 +52,9 @@ type Config struct {
 	BodyTimeout time.Duration
 	// Formats holds the built-in source formats; nil loads them.
 	Formats *source.Builtins
+	// Decrypt opens a secret sealed by the keyring (a source's signing
+	// secret); nil refuses signed sources.
+	Decrypt func(sealed string) (string, error)
 }
 
 // Handler serves POST /api/v1/alerts.
@@ -118,7 +121,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.commit.leave()
 		}
 	}()
-	alerts, ok := h.decode(w, src, body)
+	alerts, ok := h.decode(w, r, src, body)
 	if !ok {
 		return
 	}
@@ -140,9 +143,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.notify(src.TenantID, accepted)
 }
 
-// decode reads the body by the source's format, answering 400 (or 500
-// for a stored format that no longer builds) itself.
-func (h *Handler) decode(w http.ResponseWriter, src store.Source, body []byte) ([]alert.Alert, bool) {
+// decode checks a signed source's signature and reads the body by the
+// source's format, answering 401, 400 (or 500 for a stored format that no
+// longer builds) itself.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request, src store.Source, body []byte) ([]alert.Alert, bool) {
 	var alerts []alert.Alert
 	var err error
 	if canonical(src) {
@@ -153,6 +157,9 @@ func (h *Handler) decode(w http.ResponseWriter, src store.Source, body []byte) (
 			h.log.Error("build source format", "tenant", src.TenantID, "source", src.ID, "format", src.Format, "err", derr)
 			writeProblem(w, http.StatusInternalServerError, "format-broken", "Source format broken",
 				"the source's format settings do not build; fix them through the sources API", nil)
+			return nil, false
+		}
+		if !h.verify(w, r, src, dec, body) {
 			return nil, false
 		}
 		alerts, err = dec.Decode(body, h.cfg.Now)

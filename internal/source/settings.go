@@ -24,6 +24,36 @@ type Settings struct {
 	// ticketbridge does not know; when set, the source's format is its
 	// name.
 	Mapping *Mapping `json:"mapping,omitempty"`
+	// Signature, when set, is checked on every request before its body
+	// is decoded.
+	Signature *Signature `json:"signature,omitempty"`
+}
+
+// SignatureSvix is the Svix / Standard Webhooks scheme (Huntress).
+const SignatureSvix = "svix"
+
+// Signature is how a source's requests are signed. The secret arrives
+// through the API as Secret and is stored only as SecretEncrypted (sealed
+// by the keyring); neither is ever listed back.
+type Signature struct {
+	Scheme          string `json:"scheme"`
+	Secret          string `json:"secret,omitempty"`
+	SecretEncrypted string `json:"secret_encrypted,omitempty"`
+}
+
+// check names what is wrong with a signature setting.
+func (s *Signature) check() error {
+	switch {
+	case s.Scheme != SignatureSvix:
+		return fmt.Errorf("%w: signature.scheme %q: the one scheme is %q", ErrInvalidMapping, s.Scheme, SignatureSvix)
+	case s.Secret == "" && s.SecretEncrypted == "":
+		return fmt.Errorf("%w: signature.secret: required (the whsec_... signing secret)", ErrInvalidMapping)
+	case s.Secret != "":
+		if _, err := SignSvix(s.Secret, "probe", time.Unix(0, 0), nil); err != nil {
+			return fmt.Errorf("%w: signature.secret: %w", ErrInvalidMapping, err)
+		}
+	}
+	return nil
 }
 
 // ErrUnknownFormat marks a format that is neither canonical, built in,
@@ -47,9 +77,13 @@ func ParseSettings(b []byte) (Settings, error) {
 // Decoder turns one source's bodies into canonical alerts.
 type Decoder struct {
 	format  string
-	mapping *Compiled // nil for canonical
-	opt     Options
+	mapping   *Compiled // nil for canonical
+	opt       Options
+	signature *Signature
 }
+
+// Signature returns the source's signature setting, or nil.
+func (d *Decoder) Signature() *Signature { return d.signature }
 
 // Format returns the format the decoder reads.
 func (d *Decoder) Format() string { return d.format }
@@ -74,7 +108,12 @@ func (b *Builtins) NewDecoder(format string, settings []byte) (*Decoder, error) 
 	if err != nil {
 		return nil, err
 	}
-	d := &Decoder{format: format, opt: Options{OrganizationFrom: s.OrganizationFrom}}
+	d := &Decoder{format: format, opt: Options{OrganizationFrom: s.OrganizationFrom}, signature: s.Signature}
+	if s.Signature != nil {
+		if err := s.Signature.check(); err != nil {
+			return nil, err
+		}
+	}
 	if s.DefaultOrganization != nil {
 		d.opt.DefaultOrganization = *s.DefaultOrganization
 	}
