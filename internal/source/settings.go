@@ -76,7 +76,7 @@ func ParseSettings(b []byte) (Settings, error) {
 
 // Decoder turns one source's bodies into canonical alerts.
 type Decoder struct {
-	format  string
+	format    string
 	mapping   *Compiled // nil for canonical
 	opt       Options
 	signature *Signature
