@@ -168,6 +168,13 @@ type Queries interface {
 	Callbacks(ctx context.Context, tenant string, alertSeq int64) ([]Callback, error)
 	SourceByID(ctx context.Context, tenant, id string) (Source, error)
 
+	// Unmatched mail: messages a mail source received that became no
+	// alert, kept with the reason.
+	AddUnmatchedMail(ctx context.Context, m UnmatchedMail) (UnmatchedMail, error)
+	// UnmatchedMails lists the tenant's unmatched mail, newest first, at
+	// most limit (<= 0: all).
+	UnmatchedMails(ctx context.Context, tenant string, limit int) ([]UnmatchedMail, error)
+
 	// Billing.
 	// PutBillableCount sets an organization's billable user count (the
 	// latest as-of wins; an older report does not overwrite a newer one).
@@ -239,6 +246,21 @@ func (s Source) SettingsOrEmpty() string {
 		return "{}"
 	}
 	return string(s.Settings)
+}
+
+// UnmatchedMail is a message a mail source received that became no alert:
+// no rule matched it, or it did not parse. It is kept, raw, with the
+// reason, so nothing acknowledged is lost.
+type UnmatchedMail struct {
+	ID         int64
+	TenantID   string
+	SourceID   string
+	ReceivedAt time.Time
+	Sender     string
+	Subject    string
+	MessageID  string
+	Reason     string
+	Raw        []byte
 }
 
 // APIToken authenticates the management API.

@@ -1,0 +1,47 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const (
+	// An unknown source inserts nothing (ErrNotFound) rather than failing
+	// the foreign key and aborting the caller's transaction.
+	sqlInsertUnmatchedMail = `INSERT INTO unmatched_mail (tenant_id, source_id, received_at, sender, subject, message_id, reason, raw)
+SELECT $1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::text, $7::text, $8::bytea
+WHERE EXISTS (SELECT 1 FROM sources s WHERE s.tenant_id = $1 AND s.id = $2)
+RETURNING id`
+	sqlUnmatchedMails = `SELECT id, tenant_id, source_id, received_at, sender, subject, message_id, reason, raw
+FROM unmatched_mail WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`
+)
+
+// AddUnmatchedMail keeps a message that became no alert; ErrNotFound when
+// its source does not exist.
+func (q *queries) AddUnmatchedMail(ctx context.Context, m store.UnmatchedMail) (store.UnmatchedMail, error) {
+	m.ReceivedAt = q.orNow(m.ReceivedAt).UTC()
+	if m.Raw == nil {
+		m.Raw = []byte{}
+	}
+	err := q.writeRow(ctx, func(r pgx.Row) error { return r.Scan(&m.ID) }, sqlInsertUnmatchedMail,
+		m.TenantID, m.SourceID, m.ReceivedAt, m.Sender, m.Subject, m.MessageID, m.Reason, m.Raw)
+	if err != nil {
+		return store.UnmatchedMail{}, wrap(err, "add unmatched mail")
+	}
+	return m, nil
+}
+
+// UnmatchedMails lists the tenant's unmatched mail, newest first.
+func (q *queries) UnmatchedMails(ctx context.Context, tenant string, n int) ([]store.UnmatchedMail, error) {
+	rows, err := q.db.Query(ctx, sqlUnmatchedMails, tenant, limit(n))
+	out, err := collect(rows, err, func(r pgx.Row) (store.UnmatchedMail, error) {
+		var m store.UnmatchedMail
+		err := r.Scan(&m.ID, &m.TenantID, &m.SourceID, &m.ReceivedAt, &m.Sender, &m.Subject, &m.MessageID, &m.Reason, &m.Raw)
+		m.ReceivedAt = m.ReceivedAt.UTC()
+		return m, err
+	})
+	return out, wrap(err, "list unmatched mail")
+}
