@@ -153,6 +153,9 @@ func (s *server) checkFormat(in newSource) ([]byte, *fieldError) {
 		}
 		return nil, &fieldError{field, err.Error()}
 	}
+	if _, err := source.NewMailDecoder(settings); err != nil {
+		return nil, &fieldError{"settings", err.Error()}
+	}
 	return s.sealSettings(settings)
 }
 

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -199,4 +200,21 @@ func sourceLabel(src store.Source) string {
 		return fmt.Sprintf("%s (%s)", src.Name, src.ID)
 	}
 	return src.ID
+}
+
+// Accept stores alerts that came by another way than this handler (mail)
+// on the same path: the same shared transaction, the same exactly-once
+// key, the same hooks. It returns only after the commit, so its caller
+// acknowledges the sender only for alerts that are durable.
+func (h *Handler) Accept(ctx context.Context, src store.Source, alerts []alert.Alert) error {
+	h.commit.arrive()
+	accepted, err := h.persist(ctx, src, alerts)
+	if err != nil {
+		if errors.Is(err, errTokenRevoked) {
+			h.tokens.forget(src.TokenHash)
+		}
+		return err
+	}
+	h.notify(src.TenantID, accepted)
+	return nil
 }

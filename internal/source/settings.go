@@ -27,6 +27,8 @@ type Settings struct {
 	// Signature, when set, is checked on every request before its body
 	// is decoded.
 	Signature *Signature `json:"signature,omitempty"`
+	// Mail holds the rules that turn the source's mail into alerts.
+	Mail *MailSettings `json:"mail,omitempty"`
 }
 
 // SignatureSvix is the Svix / Standard Webhooks scheme (Huntress).
@@ -126,9 +128,8 @@ func (b *Builtins) NewDecoder(format string, settings []byte) (*Decoder, error) 
 			return nil, err
 		}
 	case format == Canonical:
-		if s.DefaultOrganization != nil || s.OrganizationFrom != "" {
-			return nil, fmt.Errorf("%w: canonical alerts name their organization; default_organization and organization_from need a mapped format", ErrInvalidMapping)
-		}
+		// Canonical bodies name their organization; a default
+		// organization on such a source is for its mail.
 	default:
 		c, ok := b.Get(format)
 		if !ok {
