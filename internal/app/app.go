@@ -22,6 +22,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/engine"
 	"github.com/ticketbridge/ticketbridge/internal/httpapi"
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/mailin"
 	"github.com/ticketbridge/ticketbridge/internal/obs"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
@@ -76,6 +77,11 @@ type App struct {
 
 	budgetsMu sync.Mutex
 	budgets   map[string]*psahttp.Budget
+
+	// ingest is the one ingest handler: HTTP and mail commit through it,
+	// sharing its group commit.
+	ingestOnce sync.Once
+	ingest     *ingest.Handler
 }
 
 // New opens everything the app needs. Close releases it.
@@ -210,12 +216,7 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics.Registry, promhttp.HandlerOpts{}))
-	in := ingest.New(ingest.Config{
-		Store: a.Store, MaxBodyBytes: a.cfg.MaxBodyBytes, Now: a.now, Logger: a.log,
-		OnAccepted: func(string, []int64) { a.Engine.Nudge() },
-		OnReceived: func(n int) { a.Metrics.AlertsReceived.Add(float64(n)) },
-		Decrypt:    a.openSecret,
-	})
+	in := a.ingestHandler()
 	mux.Handle("POST /api/v1/alerts", in)
 	mux.Handle("PUT /api/v1/organizations/{id}/billable-users", in.BillableUsers())
 	hooks := a.Engine.WebhookHandler()
@@ -230,6 +231,45 @@ func (a *App) Handler() http.Handler {
 	return mux
 }
 
+func (a *App) ingestHandler() *ingest.Handler {
+	a.ingestOnce.Do(func() {
+		a.ingest = ingest.New(ingest.Config{
+			Store: a.Store, MaxBodyBytes: a.cfg.MaxBodyBytes, Now: a.now, Logger: a.log,
+			OnAccepted: func(string, []int64) { a.Engine.Nudge() },
+			OnReceived: func(n int) { a.Metrics.AlertsReceived.Add(float64(n)) },
+			Decrypt:    a.openSecret,
+		})
+	})
+	return a.ingest
+}
+
+// ServeMail runs the SMTP listener of mail sources on ln until ctx is
+// cancelled. Serve starts it on the configured address; tests start it on
+// a loopback listener of their own.
+func (a *App) ServeMail(ctx context.Context, ln net.Listener) error {
+	return mailin.New(mailin.Config{
+		Sources: a.Store, Accept: a.ingestHandler().Accept, HashToken: ingest.HashToken,
+		Domain: a.cfg.SMTPDomain, MaxMessageBytes: a.cfg.SMTPMaxBytes, Now: a.now, Logger: a.log,
+	}).Serve(ctx, ln)
+}
+
+// serveMail starts the SMTP listener when one is configured; the returned
+// channel yields its end.
+func (a *App) serveMail(ctx context.Context) (<-chan error, error) {
+	done := make(chan error, 1)
+	if a.cfg.SMTPAddr == "" {
+		done <- nil
+		return done, nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.SMTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for SMTP: %w", err)
+	}
+	a.log.Info("smtp listening", "addr", ln.Addr().String())
+	go func() { done <- a.ServeMail(ctx, ln) }()
+	return done, nil
+}
+
 // Serve runs the engine and the HTTP server on ln until ctx is cancelled.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	// ReadTimeout is the backstop for every body (webhooks, the API);
@@ -237,6 +277,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	mailDone, err := a.serveMail(ctx)
+	if err != nil {
+		return err
+	}
 	engineDone := make(chan error, 1)
 	go func() { engineDone <- a.Engine.Run(ctx) }()
 	retentionDone := make(chan struct{})
@@ -249,7 +293,6 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	go a.reportBacklog(ctx)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	var err error
 	select {
 	case <-ctx.Done():
 		a.log.Info("shutting down: no new requests; finishing those in flight", "deadline", shutdownDeadline)
@@ -266,6 +309,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = eerr
 	}
 	<-retentionDone
+	cancel()
+	if merr := <-mailDone; merr != nil && err == nil {
+		err = merr
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -22,6 +22,12 @@ type Config struct {
 	DatabaseURL  string
 	Addr         string
 	MaxBodyBytes int64
+	// SMTPAddr is where mail sources deliver (empty: no SMTP listener);
+	// SMTPDomain is the name it greets with; SMTPMaxBytes the largest
+	// message it takes.
+	SMTPAddr     string
+	SMTPDomain   string
+	SMTPMaxBytes int64
 	LogLevel     string
 	LogFormat    string
 	// Replica names this process among replicas sharing one PostgreSQL.
@@ -69,6 +75,9 @@ func (c *Config) Register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.DatabaseURL, "database-url", env("TICKETBRIDGE_DATABASE_URL"), "database: a SQLite file path (default DATA_DIR/ticketbridge.db) (env TICKETBRIDGE_DATABASE_URL)")
 	fs.StringVar(&c.Addr, "addr", envOr(env, "TICKETBRIDGE_ADDR", "127.0.0.1:8080"), "HTTP listen address (env TICKETBRIDGE_ADDR)")
 	fs.Int64Var(&c.MaxBodyBytes, "max-body-bytes", envInt(env, "TICKETBRIDGE_MAX_BODY_BYTES", 1<<20), "largest ingest request body (env TICKETBRIDGE_MAX_BODY_BYTES)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("TICKETBRIDGE_SMTP_ADDR"), "SMTP listen address for mail sources; empty: no SMTP (env TICKETBRIDGE_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPDomain, "smtp-domain", envOr(env, "TICKETBRIDGE_SMTP_DOMAIN", "localhost"), "the name the SMTP listener greets with (env TICKETBRIDGE_SMTP_DOMAIN)")
+	fs.Int64Var(&c.SMTPMaxBytes, "smtp-max-bytes", envInt(env, "TICKETBRIDGE_SMTP_MAX_BYTES", 1<<20), "largest mail the SMTP listener takes (env TICKETBRIDGE_SMTP_MAX_BYTES)")
 	fs.StringVar(&c.Replica, "replica-id", env("TICKETBRIDGE_REPLICA_ID"), "this replica's name in leases when several share one PostgreSQL (default: host name and process id) (env TICKETBRIDGE_REPLICA_ID)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(env, "TICKETBRIDGE_LOG_LEVEL", "info"), "debug, info, warn or error (env TICKETBRIDGE_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr(env, "TICKETBRIDGE_LOG_FORMAT", "json"), "json or text (env TICKETBRIDGE_LOG_FORMAT)")
@@ -141,6 +150,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("max-body-bytes: must be at least 1024"))
+	}
+	if c.SMTPAddr != "" && c.SMTPMaxBytes < 1024 {
+		errs = append(errs, errors.New("smtp-max-bytes: must be at least 1024"))
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
 		errs = append(errs, errors.New("database-url: want postgres://…, postgresql://… or sqlite://PATH (empty: SQLite in the data dir)"))

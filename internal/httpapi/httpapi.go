@@ -77,6 +77,7 @@ func (s *server) routes() {
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
 	s.mux.HandleFunc("GET /api/v1/formats", s.listFormats)
 	s.mux.HandleFunc("POST /api/v1/formats/test", s.testFormat)
+	s.mux.HandleFunc("GET /api/v1/mail/unmatched", s.listUnmatchedMail)
 	s.mux.HandleFunc("GET /api/v1/openapi.json", s.openAPI)
 }
 

@@ -40,6 +40,7 @@ func TestOpenAPI(t *testing.T) {
 		{"post", "/api/v1/sources"},
 		{"get", "/api/v1/formats"},
 		{"post", "/api/v1/formats/test"},
+		{"get", "/api/v1/mail/unmatched"},
 		{"get", "/api/v1/openapi.json"},
 	}
 	for _, r := range routes {
