@@ -92,7 +92,9 @@ func TestMailIngest(t *testing.T) {
 		t.Fatalf("a mail no rule matches must still be taken: %v", err)
 	}
 	code, body := e.call(t, http.MethodGet, "/api/v1/mail/unmatched", e.AdminToken, "")
-	var um struct{ Unmatched []struct{ Subject, Reason, Source string } }
+	var um struct {
+		Unmatched []struct{ Subject, Reason, Source string }
+	}
 	if err := json.Unmarshal(body, &um); code != http.StatusOK || err != nil {
 		t.Fatalf("unmatched: %d %s", code, body)
 	}
