@@ -218,6 +218,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics.Registry, promhttp.HandlerOpts{}))
 	in := a.ingestHandler()
 	mux.Handle("POST /api/v1/alerts", in)
+	mux.Handle("POST /api/v1/alerts/{token}", in)
 	mux.Handle("PUT /api/v1/organizations/{id}/billable-users", in.BillableUsers())
 	hooks := a.Engine.WebhookHandler()
 	mux.Handle("POST /hooks/{integration}", hooks)

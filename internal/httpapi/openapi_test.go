@@ -41,6 +41,7 @@ func TestOpenAPI(t *testing.T) {
 		{"get", "/api/v1/formats"},
 		{"post", "/api/v1/formats/test"},
 		{"get", "/api/v1/mail/unmatched"},
+		{"post", "/api/v1/alerts/{token}"},
 		{"get", "/api/v1/openapi.json"},
 	}
 	for _, r := range routes {

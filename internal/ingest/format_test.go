@@ -3,6 +3,7 @@ package ingest_test
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -125,4 +126,27 @@ func BenchmarkIngestMappedBatch100(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "alerts/s")
+}
+
+// TestTokenInPath: a sender that cannot set headers puts the token in the
+// path; a wrong one is refused as a wrong header is.
+func TestTokenInPath(t *testing.T) {
+	st, _ := openStore(t)
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/v1/alerts/{token}", newHandler(st))
+	send := func(token string) int {
+		r := httptest.NewRequest(http.MethodPost, "/api/v1/alerts/"+token, strings.NewReader(alertJSON("p-1", "open")))
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, r)
+		return w.Code
+	}
+	if code := send(tokenA); code != http.StatusAccepted {
+		t.Errorf("token in path: %d, want 202", code)
+	}
+	if code := send("tbs_not-a-token"); code != http.StatusUnauthorized {
+		t.Errorf("wrong token in path: %d, want 401", code)
+	}
+	if a, err := st.AlertBySourceID(t.Context(), store.DefaultTenant, "src-a", "p-1"); err != nil || a.SourceID != "src-a" {
+		t.Errorf("alert by path token: %+v, %v", a, err)
+	}
 }

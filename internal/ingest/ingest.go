@@ -176,7 +176,16 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, src store.Sourc
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (store.Source, bool) {
 	token := BearerToken(r)
 	if token == "" {
-		unauthorized(w, "send the source's token as Authorization: Bearer <token>")
+		// For senders that cannot set a header (SaaS Alerts, some
+		// webhook forms): POST /api/v1/alerts/{token}. The header wins
+		// when both are sent.
+		token = r.PathValue("token")
+		if len(token) > maxTokenLen {
+			token = ""
+		}
+	}
+	if token == "" {
+		unauthorized(w, "send the source's token as Authorization: Bearer <token>, or POST to /api/v1/alerts/<token>")
 		return store.Source{}, false
 	}
 	hash := HashToken(token)
