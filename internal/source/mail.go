@@ -223,10 +223,7 @@ func (d *MailDecoder) build(r compiledRule, m MailMessage, now time.Time) (alert
 	if dev := get("device"); dev != "" {
 		a.Device = &alert.Device{Name: dev}
 	}
-	a.ID = "mail-" + itemHash(m.MessageID)[len(hashPrefix):]
-	if strings.TrimSpace(m.MessageID) == "" {
-		a.ID = "mail-" + itemHash(string(m.Raw))[len(hashPrefix):]
-	}
+	a.ID = MailAlertID(m)
 	a.Normalize()
 	if errs := a.Validate(); len(errs) > 0 {
 		return alert.Alert{}, &alert.ValidationError{Fields: errs}
@@ -252,4 +249,14 @@ func firstOf(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// MailAlertID is the id of a mail's alert: the hash of its Message-ID, so
+// a mail delivered twice (a retry after a lost 250) is one alert, or of
+// the whole message when it has none.
+func MailAlertID(m MailMessage) string {
+	if strings.TrimSpace(m.MessageID) == "" {
+		return "mail-" + itemHash(string(m.Raw))[len(hashPrefix):]
+	}
+	return "mail-" + itemHash(m.MessageID)[len(hashPrefix):]
 }
