@@ -175,6 +175,14 @@ type Queries interface {
 	// most limit (<= 0: all).
 	UnmatchedMails(ctx context.Context, tenant string, limit int) ([]UnmatchedMail, error)
 
+	// Raw bodies: what a mapped source sent, kept for replay.
+	// AddRawBodies stores bodies in order, inside the caller's
+	// transaction (the one holding their alerts).
+	AddRawBodies(ctx context.Context, bs []RawBody) error
+	// RawBodies lists a source's bodies after id afterID, oldest first, at
+	// most limit (<= 0: all).
+	RawBodies(ctx context.Context, tenant, sourceID string, afterID int64, limit int) ([]RawBody, error)
+
 	// Billing.
 	// PutBillableCount sets an organization's billable user count (the
 	// latest as-of wins; an older report does not overwrite a newer one).
@@ -261,6 +269,18 @@ type UnmatchedMail struct {
 	MessageID  string
 	Reason     string
 	Raw        []byte
+}
+
+// RawBody is one request body (Kind "http") or mail (Kind "mail") a
+// source with a mapped format sent, kept so its alerts can be derived
+// again after the mapping changes.
+type RawBody struct {
+	ID         int64
+	TenantID   string
+	SourceID   string
+	ReceivedAt time.Time
+	Kind       string
+	Body       []byte
 }
 
 // APIToken authenticates the management API.

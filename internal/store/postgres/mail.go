@@ -45,3 +45,36 @@ func (q *queries) UnmatchedMails(ctx context.Context, tenant string, n int) ([]s
 	})
 	return out, wrap(err, "list unmatched mail")
 }
+
+const (
+	sqlInsertRawBody = `INSERT INTO raw_bodies (tenant_id, source_id, received_at, kind, body) VALUES ($1, $2, $3, $4, $5)`
+	sqlRawBodies     = `SELECT id, tenant_id, source_id, received_at, kind, body FROM raw_bodies
+WHERE tenant_id = $1 AND source_id = $2 AND id > $3 ORDER BY id LIMIT $4`
+)
+
+// AddRawBodies stores the bodies in order. The source exists: its alerts
+// are written in the same transaction.
+func (q *queries) AddRawBodies(ctx context.Context, bs []store.RawBody) error {
+	for _, b := range bs {
+		body := b.Body
+		if body == nil {
+			body = []byte{}
+		}
+		if _, err := q.exec(ctx, sqlInsertRawBody, b.TenantID, b.SourceID, q.orNow(b.ReceivedAt), b.Kind, body); err != nil {
+			return wrap(err, "add raw body")
+		}
+	}
+	return nil
+}
+
+// RawBodies lists a source's bodies after afterID, oldest first.
+func (q *queries) RawBodies(ctx context.Context, tenant, sourceID string, afterID int64, n int) ([]store.RawBody, error) {
+	rows, err := q.db.Query(ctx, sqlRawBodies, tenant, sourceID, afterID, limit(n))
+	out, err := collect(rows, err, func(r pgx.Row) (store.RawBody, error) {
+		var b store.RawBody
+		err := r.Scan(&b.ID, &b.TenantID, &b.SourceID, &b.ReceivedAt, &b.Kind, &b.Body)
+		b.ReceivedAt = b.ReceivedAt.UTC()
+		return b, err
+	})
+	return out, wrap(err, "list raw bodies")
+}

@@ -43,3 +43,38 @@ func (q *queries) UnmatchedMails(ctx context.Context, tenant string, n int) ([]s
 	})
 	return out, wrap(err, "list unmatched mail")
 }
+
+const (
+	sqlInsertRawBody = `INSERT INTO raw_bodies (tenant_id, source_id, received_at, kind, body) VALUES (?, ?, ?, ?, ?)`
+	sqlRawBodies     = `SELECT id, tenant_id, source_id, received_at, kind, body FROM raw_bodies
+WHERE tenant_id = ? AND source_id = ? AND id > ? ORDER BY id LIMIT ?`
+)
+
+var rawBodyStatements = []string{sqlInsertRawBody, sqlRawBodies}
+
+// AddRawBodies stores the bodies in order.
+func (q *queries) AddRawBodies(ctx context.Context, bs []store.RawBody) error {
+	for _, b := range bs {
+		body := b.Body
+		if body == nil {
+			body = []byte{}
+		}
+		if _, err := q.exec(ctx, sqlInsertRawBody, b.TenantID, b.SourceID, dbTime(q.orNow(b.ReceivedAt)), b.Kind, body); err != nil {
+			return wrap(err, "add raw body")
+		}
+	}
+	return nil
+}
+
+// RawBodies lists a source's bodies after afterID, oldest first.
+func (q *queries) RawBodies(ctx context.Context, tenant, sourceID string, afterID int64, n int) ([]store.RawBody, error) {
+	rows, err := q.readRows(ctx, sqlRawBodies, tenant, sourceID, afterID, limit(n))
+	out, err := collect(rows, err, func(r scanner) (store.RawBody, error) {
+		var b store.RawBody
+		var at int64
+		err := r.Scan(&b.ID, &b.TenantID, &b.SourceID, &at, &b.Kind, &b.Body)
+		b.ReceivedAt = goTime(at)
+		return b, err
+	})
+	return out, wrap(err, "list raw bodies")
+}

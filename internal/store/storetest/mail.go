@@ -38,3 +38,40 @@ func testUnmatchedMail(t *testing.T, s store.Store) {
 	_, err = s.AddUnmatchedMail(ctx, store.UnmatchedMail{TenantID: "t1", SourceID: "nope", Reason: "x"})
 	wantErr(t, err, store.ErrNotFound)
 }
+
+// testRawBodies: bodies written in a transaction are listed per source
+// in order, after an id, and vanish with a rolled-back transaction.
+func testRawBodies(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	mustSource(t, s, "t1", "am")
+	mustSource(t, s, "t1", "other")
+	err := s.InTx(ctx, func(q store.Queries) error {
+		return q.AddRawBodies(ctx, []store.RawBody{
+			{TenantID: "t1", SourceID: "am", ReceivedAt: t0, Kind: "http", Body: []byte(`{"alerts":[1]}`)},
+			{TenantID: "t1", SourceID: "other", ReceivedAt: t0, Kind: "mail", Body: []byte("Subject: x\r\n\r\n")},
+			{TenantID: "t1", SourceID: "am", ReceivedAt: t0.Add(time.Second), Kind: "http", Body: []byte(`{"alerts":[2]}`)},
+		})
+	})
+	must(t, err)
+	rolledBack := s.InTx(ctx, func(q store.Queries) error {
+		must(t, q.AddRawBodies(ctx, []store.RawBody{{TenantID: "t1", SourceID: "am", ReceivedAt: t0, Kind: "http", Body: []byte("lost")}}))
+		return store.ErrConflict
+	})
+	wantErr(t, rolledBack, store.ErrConflict)
+	got, err := s.RawBodies(ctx, "t1", "am", 0, 0)
+	must(t, err)
+	if len(got) != 2 || string(got[0].Body) != `{"alerts":[1]}` || string(got[1].Body) != `{"alerts":[2]}` ||
+		got[0].Kind != "http" || !got[1].ReceivedAt.Equal(t0.Add(time.Second)) {
+		t.Fatalf("raw bodies of am = %+v", got)
+	}
+	after, err := s.RawBodies(ctx, "t1", "am", got[0].ID, 0)
+	must(t, err)
+	if len(after) != 1 || after[0].ID != got[1].ID {
+		t.Errorf("after the first: %+v", after)
+	}
+	one, err := s.RawBodies(ctx, "t1", "am", 0, 1)
+	must(t, err)
+	if len(one) != 1 || one[0].ID != got[0].ID {
+		t.Errorf("limit 1: %+v", one)
+	}
+}

@@ -31,6 +31,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"sources_by_token_hashes", testSourcesByTokenHashes},
 		{"source_format", testSourceFormat},
 		{"unmatched_mail", testUnmatchedMail},
+		{"raw_bodies", testRawBodies},
 		{"api_tokens", testAPITokens},
 		{"upsert_creates_then_updates", testUpsertCreatesThenUpdates},
 		{"upsert_alerts_in_order", testUpsertAlertsInOrder},
