@@ -60,6 +60,16 @@ func TestMappedFormat(t *testing.T) {
 	if a.Alert.Status != alert.StatusResolved {
 		t.Errorf("after resolved re-send: status = %s, want resolved", a.Alert.Status)
 	}
+	raws, err := st.RawBodies(t.Context(), store.DefaultTenant, "am", 0, 0)
+	if err != nil || len(raws) != 2 || string(raws[1].Body) != resolved || raws[0].Kind != ingest.RawHTTP {
+		t.Errorf("raw bodies kept: %d, %v; want both bodies as sent", len(raws), err)
+	}
+	if w := post(h, tokenA, alertJSON("c-1", "open")); w.Code != http.StatusAccepted {
+		t.Fatalf("canonical: %d", w.Code)
+	}
+	if raws, _ := st.RawBodies(t.Context(), store.DefaultTenant, "src-a", 0, 0); len(raws) != 0 {
+		t.Errorf("a canonical body was kept raw: %d", len(raws))
+	}
 }
 
 func TestMappedFormatBadBody(t *testing.T) {

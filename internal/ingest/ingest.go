@@ -19,6 +19,12 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
+// Kinds of raw bodies kept for replay.
+const (
+	RawHTTP = "http"
+	RawMail = "mail"
+)
+
 // DefaultMaxBodyBytes is the body limit when Config.MaxBodyBytes is zero:
 // room for a full batch of typical alerts.
 const DefaultMaxBodyBytes = 1 << 20
@@ -126,7 +132,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	submitted = true
-	accepted, err := h.persist(r.Context(), src, alerts)
+	var raw *store.RawBody
+	if src.FormatOrCanonical() != source.Canonical {
+		raw = &store.RawBody{TenantID: src.TenantID, SourceID: src.ID, ReceivedAt: h.cfg.Now().UTC(), Kind: RawHTTP, Body: body}
+	}
+	accepted, err := h.persist(r.Context(), src, alerts, raw)
 	if errors.Is(err, errTokenRevoked) {
 		h.tokens.forget(src.TokenHash)
 		unauthorized(w, "the token is not valid")

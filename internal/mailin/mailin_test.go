@@ -48,7 +48,7 @@ type acceptor struct {
 	fail   bool
 }
 
-func (a *acceptor) accept(_ context.Context, _ store.Source, as []alert.Alert) error {
+func (a *acceptor) accept(_ context.Context, _ store.Source, as []alert.Alert, _ *store.RawBody) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.fail {

@@ -34,7 +34,8 @@ type Config struct {
 	Sources Sources
 	// Accept commits a source's alerts and returns after the commit
 	// (ingest.Handler.Accept).
-	Accept func(ctx context.Context, src store.Source, alerts []alert.Alert) error
+	// raw, kept with the alerts for replay, is the whole message.
+	Accept func(ctx context.Context, src store.Source, alerts []alert.Alert, raw *store.RawBody) error
 	// HashToken hashes the secret part of an address the way source tokens
 	// are stored (ingest.HashToken).
 	HashToken       func(token string) string
@@ -182,7 +183,9 @@ func (s *session) deliver(ctx context.Context, rc recipient, msg source.MailMess
 	} else {
 		a, err := rc.dec.Decode(msg, now)
 		if err == nil {
-			return s.srv.cfg.Accept(ctx, rc.src, []alert.Alert{a})
+			return s.srv.cfg.Accept(ctx, rc.src, []alert.Alert{a}, &store.RawBody{
+				TenantID: rc.src.TenantID, SourceID: rc.src.ID, ReceivedAt: now, Kind: "mail", Body: raw,
+			})
 		}
 		reason = err.Error()
 	}
