@@ -58,7 +58,7 @@ type job struct {
 	src    store.Source
 	alerts []alert.Alert
 	raw    *store.RawBody // kept with the alerts for replay; nil for canonical bodies
-	done   chan outcome // buffered: the sender never waits
+	done   chan outcome   // buffered: the sender never waits
 }
 
 // outcome answers a job, or hands it the lead.
