@@ -225,9 +225,10 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("POST /hooks/{integration}/deactivated", hooks)
 	mux.Handle("/api/v1/", httpapi.New(httpapi.Config{
 		Store: a.Store, Now: a.now, Logger: a.log, OnRetry: func(int64) { a.Engine.Nudge() },
-		CallbackSecret: func(id string) string { return a.CallbackKey(id).Reveal() },
-		Extra:          a.billingRoutes,
-		Encrypt:        a.sealSecret,
+		CallbackSecret:  func(id string) string { return a.CallbackKey(id).Reveal() },
+		Extra:           func(mux *http.ServeMux) { a.billingRoutes(mux); a.replayRoutes(mux) },
+		Encrypt:         a.sealSecret,
+		OnSourceChanged: in.ForgetToken,
 	}))
 	return mux
 }

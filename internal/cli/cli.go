@@ -68,6 +68,7 @@ func init() {
 		"health":  {"ask a running serve whether it is ready (exit 0) or not (exit 1)", runHealth},
 		"bench":   {"run the benchmark workloads (latency, ingest, storm, scale) against a simulator", runBench},
 		"billing": {"preview the billable-user sync: current units, reported counts, adjustments", runBilling},
+		"replay":  {"derive a source's alerts again from the raw bodies it sent, by its current format", runReplay},
 		"source":  {"show the canonical alerts a product's own body becomes under a format, or list the formats", runSource},
 	}
 }

@@ -55,3 +55,15 @@ func TestSourceFormats(t *testing.T) {
 		}
 	}
 }
+
+func TestReplayCommand(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"TICKETBRIDGE_DATA_DIR": t.TempDir()}
+	if code, _, _ := run(t, env, "", "replay"); code != 2 {
+		t.Errorf("replay without --source: exit %d, want 2", code)
+	}
+	code, _, stderr := run(t, env, "", "replay", "--source", "nope")
+	if code == 0 || !strings.Contains(stderr, "not found") {
+		t.Errorf("replay of an unknown source: exit %d, stderr %q", code, stderr)
+	}
+}

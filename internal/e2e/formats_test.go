@@ -232,3 +232,45 @@ func TestHuntressSignature(t *testing.T) {
 		t.Errorf("stored settings hold the secret in the clear (%v): %s", err, src.Settings)
 	}
 }
+
+// TestReplayAfterMappingChange: an Alertmanager source's alert took the
+// default organization; the MSP changes the source's settings and replays
+// the bodies it kept, and the alert moves to the new organization and
+// company without Alertmanager resending anything.
+func TestReplayAfterMappingChange(t *testing.T) {
+	e := start(t, "", func(o *demo.Options) { o.SkipApply = true })
+	if _, err := e.Apply(context.Background(), psaSettings(e.DefaultSettings(), "none")); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	token := e.createFormatSource(t, "alertmanager", `{"default_organization": {"id": "org-unknown"}}`)
+	body := `{"version": "4", "status": "firing", "alerts": [{"status": "firing", "fingerprint": "rp-1",
+		"startsAt": "2026-11-21T10:15:00Z", "labels": {"alertname": "DiskFull", "severity": "warning", "customer": "org-42"}}]}`
+	e.postAs(t, token, body)
+	ctx := context.Background()
+	a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, "native-alertmanager", "am-rp-1")
+	if err != nil || a.Alert.Organization.ID != "org-unknown" {
+		t.Fatalf("before: %+v, %v", a.Alert.Organization, err)
+	}
+	code, b := e.call(t, http.MethodPut, "/api/v1/sources/native-alertmanager/format", e.AdminToken,
+		`{"format": "alertmanager", "settings": {"organization_from": "labels.customer"}}`)
+	if code != http.StatusNoContent {
+		t.Fatalf("set format: %d %s", code, b)
+	}
+	code, b = e.call(t, http.MethodPost, "/api/v1/sources/native-alertmanager/replay", e.AdminToken, "")
+	var res struct {
+		Bodies, Alerts int
+		Failed         []string
+	}
+	if err := json.Unmarshal(b, &res); code != http.StatusOK || err != nil || res.Bodies != 1 || res.Alerts != 1 || len(res.Failed) != 0 {
+		t.Fatalf("replay: %d %s", code, b)
+	}
+	a, err = e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, "native-alertmanager", "am-rp-1")
+	if err != nil || a.Alert.Organization.ID != "org-42" {
+		t.Errorf("after replay: %+v, %v; want org-42", a.Alert.Organization, err)
+	}
+	// New deliveries after the change use the new settings at once.
+	e.postAs(t, token, strings.Replace(body, "rp-1", "rp-2", 1))
+	if a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, "native-alertmanager", "am-rp-2"); err != nil || a.Alert.Organization.ID != "org-42" {
+		t.Errorf("a body after the change: %+v, %v; want org-42", a.Alert.Organization, err)
+	}
+}

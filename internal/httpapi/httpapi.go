@@ -35,6 +35,9 @@ type Config struct {
 	// Encrypt seals a secret with the keyring (a source's signing
 	// secret); nil refuses signed sources.
 	Encrypt func(plain string) (string, error)
+	// OnSourceChanged is called with a source's token hash after its
+	// format or settings changed (the app drops ingest's cached copy).
+	OnSourceChanged func(tokenHash string)
 }
 
 // patternAlert is the one route a source token may use.
@@ -75,6 +78,7 @@ func (s *server) routes() {
 	s.mux.HandleFunc("POST /api/v1/deliveries/{id}/retry", s.retryDelivery)
 	s.mux.HandleFunc("GET /api/v1/sources", s.listSources)
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
+	s.mux.HandleFunc("PUT /api/v1/sources/{id}/format", s.setSourceFormat)
 	s.mux.HandleFunc("GET /api/v1/formats", s.listFormats)
 	s.mux.HandleFunc("POST /api/v1/formats/test", s.testFormat)
 	s.mux.HandleFunc("GET /api/v1/mail/unmatched", s.listUnmatchedMail)

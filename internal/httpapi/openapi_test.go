@@ -42,6 +42,7 @@ func TestOpenAPI(t *testing.T) {
 		{"post", "/api/v1/formats/test"},
 		{"get", "/api/v1/mail/unmatched"},
 		{"post", "/api/v1/alerts/{token}"},
+		{"put", "/api/v1/sources/{id}/format"},
 		{"get", "/api/v1/openapi.json"},
 	}
 	for _, r := range routes {

@@ -200,3 +200,44 @@ func redactSettings(settings []byte) json.RawMessage {
 	}
 	return b
 }
+
+// sourceFormat is the body of PUT /api/v1/sources/{id}/format.
+type sourceFormat struct {
+	Format   string          `json:"format"`
+	Settings json.RawMessage `json:"settings"`
+}
+
+// setSourceFormat serves PUT /api/v1/sources/{id}/format: a new format or
+// mapping for a source, checked like a new source's. The alerts it sent
+// already keep their old derivation until `ticketbridge replay`.
+func (s *server) setSourceFormat(w http.ResponseWriter, r *http.Request) {
+	var in sourceFormat
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	if in.Format == "" {
+		in.Format = source.Canonical
+	}
+	settings, fe := s.checkFormat(newSource{Format: in.Format, Settings: in.Settings})
+	if fe != nil {
+		badRequest(w, "the format is not valid", *fe)
+		return
+	}
+	tenant, id := principalFrom(r.Context()).tenant, r.PathValue("id")
+	src, err := s.cfg.Store.SourceByID(r.Context(), tenant, id)
+	if err == nil {
+		err = s.cfg.Store.SetSourceFormat(r.Context(), tenant, id, in.Format, settings)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeProblem(w, http.StatusNotFound, "not-found", "Not found", fmt.Sprintf("no source %q", id), nil)
+		return
+	case err != nil:
+		s.internal(w, r, "set source format", err)
+		return
+	}
+	if s.cfg.OnSourceChanged != nil && src.TokenHash != "" {
+		s.cfg.OnSourceChanged(src.TokenHash)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

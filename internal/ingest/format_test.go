@@ -61,7 +61,7 @@ func TestMappedFormat(t *testing.T) {
 		t.Errorf("after resolved re-send: status = %s, want resolved", a.Alert.Status)
 	}
 	raws, err := st.RawBodies(t.Context(), store.DefaultTenant, "am", 0, 0)
-	if err != nil || len(raws) != 2 || string(raws[1].Body) != resolved || raws[0].Kind != ingest.RawHTTP {
+	if err != nil || len(raws) != 2 || string(raws[1].Body) != resolved || raws[0].Kind != store.RawHTTP {
 		t.Errorf("raw bodies kept: %d, %v; want both bodies as sent", len(raws), err)
 	}
 	if w := post(h, tokenA, alertJSON("c-1", "open")); w.Code != http.StatusAccepted {

@@ -19,12 +19,6 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// Kinds of raw bodies kept for replay.
-const (
-	RawHTTP = "http"
-	RawMail = "mail"
-)
-
 // DefaultMaxBodyBytes is the body limit when Config.MaxBodyBytes is zero:
 // room for a full batch of typical alerts.
 const DefaultMaxBodyBytes = 1 << 20
@@ -134,7 +128,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	submitted = true
 	var raw *store.RawBody
 	if src.FormatOrCanonical() != source.Canonical {
-		raw = &store.RawBody{TenantID: src.TenantID, SourceID: src.ID, ReceivedAt: h.cfg.Now().UTC(), Kind: RawHTTP, Body: body}
+		raw = &store.RawBody{TenantID: src.TenantID, SourceID: src.ID, ReceivedAt: h.cfg.Now().UTC(), Kind: store.RawHTTP, Body: body}
 	}
 	accepted, err := h.persist(r.Context(), src, alerts, raw)
 	if errors.Is(err, errTokenRevoked) {

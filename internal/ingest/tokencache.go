@@ -47,6 +47,10 @@ func (c *tokenCache) forget(hash string) {
 	delete(c.m, hash)
 }
 
+// ForgetToken drops a token's cached source, so the next request reads
+// the source again: its format or settings changed.
+func (h *Handler) ForgetToken(hash string) { h.tokens.forget(hash) }
+
 // errTokenRevoked answers a request whose source no longer holds the
 // token it was authenticated with when its alerts came to be committed.
 var errTokenRevoked = errors.New("the token is no longer valid")

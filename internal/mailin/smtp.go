@@ -184,7 +184,7 @@ func (s *session) deliver(ctx context.Context, rc recipient, msg source.MailMess
 		a, err := rc.dec.Decode(msg, now)
 		if err == nil {
 			return s.srv.cfg.Accept(ctx, rc.src, []alert.Alert{a}, &store.RawBody{
-				TenantID: rc.src.TenantID, SourceID: rc.src.ID, ReceivedAt: now, Kind: "mail", Body: raw,
+				TenantID: rc.src.TenantID, SourceID: rc.src.ID, ReceivedAt: now, Kind: store.RawMail, Body: raw,
 			})
 		}
 		reason = err.Error()

@@ -53,6 +53,9 @@ type Store interface {
 type Queries interface {
 	// Sources and tokens.
 	CreateSource(ctx context.Context, s Source) error
+	// SetSourceFormat changes a source's format and settings;
+	// ErrNotFound when it does not exist.
+	SetSourceFormat(ctx context.Context, tenant, id, format string, settings []byte) error
 	SourceByTokenHash(ctx context.Context, tokenHash string) (Source, error)
 	// SourcesByTokenHashes returns the sources holding any of the token
 	// hashes, each once, in no particular order: one read for all the
@@ -282,6 +285,12 @@ type RawBody struct {
 	Kind       string
 	Body       []byte
 }
+
+// Kinds of raw bodies.
+const (
+	RawHTTP = "http"
+	RawMail = "mail"
+)
 
 // APIToken authenticates the management API.
 type APIToken struct {

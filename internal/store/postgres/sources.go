@@ -32,6 +32,15 @@ func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
 	return wrap(err, "create source")
 }
 
+const sqlSetSourceFormat = `UPDATE sources SET format = $1, settings = $2 WHERE tenant_id = $3 AND id = $4`
+
+// SetSourceFormat changes a source's format and settings.
+func (q *queries) SetSourceFormat(ctx context.Context, tenant, id, format string, settings []byte) error {
+	src := store.Source{Format: format, Settings: settings}
+	err := affected(q.exec(ctx, sqlSetSourceFormat, src.FormatOrCanonical(), src.SettingsOrEmpty(), tenant, id))
+	return wrap(err, "set source format")
+}
+
 // SourceByTokenHash finds the source a bearer token belongs to.
 func (q *queries) SourceByTokenHash(ctx context.Context, tokenHash string) (store.Source, error) {
 	s, err := scanSource(q.db.QueryRow(ctx, sqlSourceByToken, tokenHash))

@@ -20,8 +20,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlAPITokenByHash  = `SELECT tenant_id, name, token_hash, created_at FROM api_tokens WHERE token_hash = ?`
 )
 
+const sqlSetSourceFormat = `UPDATE sources SET format = ?, settings = ? WHERE tenant_id = ? AND id = ?`
+
 var sourceStatements = []string{
-	sqlInsertSource, sqlSourceByToken, sqlSourcesByTokens, sqlSourcesOfTenant, sqlInsertAPIToken, sqlAPITokenByHash,
+	sqlSetSourceFormat, sqlInsertSource, sqlSourceByToken, sqlSourcesByTokens, sqlSourcesOfTenant, sqlInsertAPIToken, sqlAPITokenByHash,
 }
 
 // CreateSource stores a source; ErrConflict when its id or token hash is
@@ -30,6 +32,13 @@ func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
 	_, err := q.exec(ctx, sqlInsertSource, s.TenantID, s.ID, s.Name, nullString(s.TokenHash),
 		s.CallbackURL, dbTime(q.orNow(s.CreatedAt)), s.FormatOrCanonical(), s.SettingsOrEmpty())
 	return wrap(err, "create source")
+}
+
+// SetSourceFormat changes a source's format and settings.
+func (q *queries) SetSourceFormat(ctx context.Context, tenant, id, format string, settings []byte) error {
+	src := store.Source{Format: format, Settings: settings}
+	err := affected(q.exec(ctx, sqlSetSourceFormat, src.FormatOrCanonical(), src.SettingsOrEmpty(), tenant, id))
+	return wrap(err, "set source format")
 }
 
 // SourceByTokenHash finds the source a bearer token belongs to.

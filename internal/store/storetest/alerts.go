@@ -78,6 +78,14 @@ func testSourceFormat(t *testing.T, s store.Store) {
 	if plain.Format != "canonical" || string(plain.Settings) != "{}" {
 		t.Errorf("source stored without a format: format %q, settings %q; want canonical, {}", plain.Format, plain.Settings)
 	}
+
+	must(t, s.SetSourceFormat(ctx, "t1", "plain", "saas-alerts", []byte(`{"organization_from":"customer.id"}`)))
+	changed, err := s.SourceByTokenHash(ctx, "hash-plain")
+	must(t, err)
+	if changed.Format != "saas-alerts" || string(changed.Settings) != `{"organization_from":"customer.id"}` || changed.Name != "Plain" {
+		t.Errorf("after SetSourceFormat: %+v", changed)
+	}
+	wantErr(t, s.SetSourceFormat(ctx, "t2", "plain", "canonical", nil), store.ErrNotFound)
 }
 
 func testAPITokens(t *testing.T, s store.Store) {
