@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -249,8 +250,16 @@ func (a *App) ingestHandler() *ingest.Handler {
 // cancelled. Serve starts it on the configured address; tests start it on
 // a loopback listener of their own.
 func (a *App) ServeMail(ctx context.Context, ln net.Listener) error {
+	var tlsCfg *tls.Config
+	if a.cfg.SMTPTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(a.cfg.SMTPTLSCert, a.cfg.SMTPTLSKey)
+		if err != nil {
+			return fmt.Errorf("smtp: load the STARTTLS certificate: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	return mailin.New(mailin.Config{
-		Sources: a.Store, Accept: a.ingestHandler().Accept, HashToken: ingest.HashToken,
+		Sources: a.Store, Accept: a.ingestHandler().Accept, HashToken: ingest.HashToken, TLS: tlsCfg,
 		Domain: a.cfg.SMTPDomain, MaxMessageBytes: a.cfg.SMTPMaxBytes, Now: a.now, Logger: a.log,
 	}).Serve(ctx, ln)
 }

@@ -28,6 +28,9 @@ type Config struct {
 	SMTPAddr     string
 	SMTPDomain   string
 	SMTPMaxBytes int64
+	// SMTPTLSCert and SMTPTLSKey are PEM files; when both are set the
+	// SMTP listener offers STARTTLS.
+	SMTPTLSCert, SMTPTLSKey string
 	LogLevel     string
 	LogFormat    string
 	// Replica names this process among replicas sharing one PostgreSQL.
@@ -78,6 +81,8 @@ func (c *Config) Register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.SMTPAddr, "smtp-addr", env("TICKETBRIDGE_SMTP_ADDR"), "SMTP listen address for mail sources; empty: no SMTP (env TICKETBRIDGE_SMTP_ADDR)")
 	fs.StringVar(&c.SMTPDomain, "smtp-domain", envOr(env, "TICKETBRIDGE_SMTP_DOMAIN", "localhost"), "the name the SMTP listener greets with (env TICKETBRIDGE_SMTP_DOMAIN)")
 	fs.Int64Var(&c.SMTPMaxBytes, "smtp-max-bytes", envInt(env, "TICKETBRIDGE_SMTP_MAX_BYTES", 1<<20), "largest mail the SMTP listener takes (env TICKETBRIDGE_SMTP_MAX_BYTES)")
+	fs.StringVar(&c.SMTPTLSCert, "smtp-tls-cert", env("TICKETBRIDGE_SMTP_TLS_CERT"), "PEM certificate (chain) the SMTP listener offers with STARTTLS (env TICKETBRIDGE_SMTP_TLS_CERT)")
+	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", env("TICKETBRIDGE_SMTP_TLS_KEY"), "PEM private key of --smtp-tls-cert (env TICKETBRIDGE_SMTP_TLS_KEY)")
 	fs.StringVar(&c.Replica, "replica-id", env("TICKETBRIDGE_REPLICA_ID"), "this replica's name in leases when several share one PostgreSQL (default: host name and process id) (env TICKETBRIDGE_REPLICA_ID)")
 	fs.StringVar(&c.LogLevel, "log-level", envOr(env, "TICKETBRIDGE_LOG_LEVEL", "info"), "debug, info, warn or error (env TICKETBRIDGE_LOG_LEVEL)")
 	fs.StringVar(&c.LogFormat, "log-format", envOr(env, "TICKETBRIDGE_LOG_FORMAT", "json"), "json or text (env TICKETBRIDGE_LOG_FORMAT)")
@@ -153,6 +158,9 @@ func (c *Config) Validate() error {
 	}
 	if c.SMTPAddr != "" && c.SMTPMaxBytes < 1024 {
 		errs = append(errs, errors.New("smtp-max-bytes: must be at least 1024"))
+	}
+	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
+		errs = append(errs, errors.New("smtp-tls-cert, smtp-tls-key: set both, or neither"))
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
 		errs = append(errs, errors.New("database-url: want postgres://…, postgresql://… or sqlite://PATH (empty: SQLite in the data dir)"))

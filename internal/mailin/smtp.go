@@ -2,6 +2,7 @@ package mailin
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -41,6 +42,9 @@ type Config struct {
 	HashToken       func(token string) string
 	Domain          string
 	MaxMessageBytes int64
+	// TLS, when set, is offered with STARTTLS (senders' MTAs upgrade when
+	// they can; mail is not refused without it, as most MTAs expect).
+	TLS *tls.Config
 	Now             func() time.Time
 	Logger          *slog.Logger
 }
@@ -70,6 +74,7 @@ func New(cfg Config) *Server {
 		return &session{srv: s}, nil
 	}))
 	s.smtp.Domain = cfg.Domain
+	s.smtp.TLSConfig = cfg.TLS
 	s.smtp.MaxMessageBytes = cfg.MaxMessageBytes
 	s.smtp.MaxRecipients = 50
 	s.smtp.ReadTimeout = time.Minute
