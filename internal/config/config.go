@@ -31,8 +31,8 @@ type Config struct {
 	// SMTPTLSCert and SMTPTLSKey are PEM files; when both are set the
 	// SMTP listener offers STARTTLS.
 	SMTPTLSCert, SMTPTLSKey string
-	LogLevel     string
-	LogFormat    string
+	LogLevel                string
+	LogFormat               string
 	// Replica names this process among replicas sharing one PostgreSQL.
 	Replica string
 	// SecretKey encrypts PSA credentials at rest. Empty means: use (or

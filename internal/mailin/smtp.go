@@ -44,9 +44,9 @@ type Config struct {
 	MaxMessageBytes int64
 	// TLS, when set, is offered with STARTTLS (senders' MTAs upgrade when
 	// they can; mail is not refused without it, as most MTAs expect).
-	TLS *tls.Config
-	Now             func() time.Time
-	Logger          *slog.Logger
+	TLS    *tls.Config
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Server is the SMTP listener.
