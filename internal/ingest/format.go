@@ -72,7 +72,7 @@ func (h *Handler) verify(w http.ResponseWriter, r *http.Request, src store.Sourc
 	if d.signingSecret == "" {
 		return true
 	}
-	if err := source.VerifySvix(d.signingSecret, r.Header, body, h.cfg.Now()); err != nil {
+	if err := d.Signature().Verify(d.signingSecret, r.Header, body, h.cfg.Now()); err != nil {
 		h.log.Warn("refused a request's signature", "tenant", src.TenantID, "source", src.ID, "err", err)
 		w.Header().Set("WWW-Authenticate", "Bearer")
 		writeProblem(w, http.StatusUnauthorized, "bad-signature", "Unauthorized",

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
@@ -158,5 +159,43 @@ func TestTokenInPath(t *testing.T) {
 	}
 	if a, err := st.AlertBySourceID(t.Context(), store.DefaultTenant, "src-a", "p-1"); err != nil || a.SourceID != "src-a" {
 		t.Errorf("alert by path token: %+v, %v", a, err)
+	}
+}
+
+// TestSharedSecretHeader: a source that requires a shared-secret header
+// refuses a request without it (401, nothing stored) and takes one with it.
+func TestSharedSecretHeader(t *testing.T) {
+	st, _ := openStore(t)
+	err := st.CreateSource(t.Context(), store.Source{
+		TenantID: store.DefaultTenant, ID: "tv1", Name: "Vision One", TokenHash: ingest.HashToken(tokenAM), Format: "trendai-notification",
+		Settings: []byte(`{"default_organization":{"id":"org-42"},"signature":{"scheme":"header","header":"X-TB-Secret","secret_encrypted":"sealed:s3cret"}}`),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := ingest.New(ingest.Config{Store: st, Now: func() time.Time { return testNow },
+		Decrypt: func(sealed string) (string, error) { return strings.TrimPrefix(sealed, "sealed:"), nil }})
+	body := `{"title":"New high-risk users/devices","type":"New high-risk users/devices","data":"x"}`
+	send := func(secret string) int {
+		r := httptest.NewRequest(http.MethodPost, "/api/v1/alerts", strings.NewReader(body))
+		r.Header.Set("Authorization", "Bearer "+tokenAM)
+		if secret != "" {
+			r.Header.Set("X-TB-Secret", secret)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+	if code := send(""); code != http.StatusUnauthorized {
+		t.Errorf("no secret header: %d, want 401", code)
+	}
+	if code := send("guess"); code != http.StatusUnauthorized {
+		t.Errorf("wrong secret: %d, want 401", code)
+	}
+	if n := countAlerts(t, st); n != 0 {
+		t.Fatalf("%d alerts stored from refused requests", n)
+	}
+	if code := send("s3cret"); code != http.StatusAccepted {
+		t.Errorf("right secret: %d, want 202", code)
 	}
 }

@@ -31,33 +31,6 @@ type Settings struct {
 	Mail *MailSettings `json:"mail,omitempty"`
 }
 
-// SignatureSvix is the Svix / Standard Webhooks scheme (Huntress).
-const SignatureSvix = "svix"
-
-// Signature is how a source's requests are signed. The secret arrives
-// through the API as Secret and is stored only as SecretEncrypted (sealed
-// by the keyring); neither is ever listed back.
-type Signature struct {
-	Scheme          string `json:"scheme"`
-	Secret          string `json:"secret,omitempty"`
-	SecretEncrypted string `json:"secret_encrypted,omitempty"`
-}
-
-// check names what is wrong with a signature setting.
-func (s *Signature) check() error {
-	switch {
-	case s.Scheme != SignatureSvix:
-		return fmt.Errorf("%w: signature.scheme %q: the one scheme is %q", ErrInvalidMapping, s.Scheme, SignatureSvix)
-	case s.Secret == "" && s.SecretEncrypted == "":
-		return fmt.Errorf("%w: signature.secret: required (the whsec_... signing secret)", ErrInvalidMapping)
-	case s.Secret != "":
-		if _, err := SignSvix(s.Secret, "probe", time.Unix(0, 0), nil); err != nil {
-			return fmt.Errorf("%w: signature.secret: %w", ErrInvalidMapping, err)
-		}
-	}
-	return nil
-}
-
 // ErrUnknownFormat marks a format that is neither canonical, built in,
 // nor given as a mapping.
 var ErrUnknownFormat = errors.New("unknown format")
