@@ -45,6 +45,9 @@ type Store interface {
 	// deliveries are done, failed or merged. Fewer than limit means no
 	// more alerts are due before cutoff.
 	PruneAlerts(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error)
+	// PruneRawBodies deletes up to limit of the tenant's raw bodies
+	// received before cutoff and returns how many it deleted.
+	PruneRawBodies(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error)
 	Close() error
 }
 

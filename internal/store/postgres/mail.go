@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -77,4 +78,15 @@ func (q *queries) RawBodies(ctx context.Context, tenant, sourceID string, afterI
 		return b, err
 	})
 	return out, wrap(err, "list raw bodies")
+}
+
+const sqlPruneRawBodies = `DELETE FROM raw_bodies WHERE id IN (
+    SELECT id FROM raw_bodies WHERE tenant_id = $1 AND received_at < $2 ORDER BY id LIMIT $3)`
+
+// PruneRawBodies deletes up to limit of the tenant's raw bodies received
+// before cutoff: retention's age applies to what the alerts came from as
+// to the alerts.
+func (s *Store) PruneRawBodies(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error) {
+	n, err := s.queries.exec(ctx, sqlPruneRawBodies, tenant, cutoff, limit)
+	return int(n), wrap(err, "prune raw bodies")
 }

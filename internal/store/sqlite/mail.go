@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -50,7 +51,7 @@ const (
 WHERE tenant_id = ? AND source_id = ? AND id > ? ORDER BY id LIMIT ?`
 )
 
-var rawBodyStatements = []string{sqlInsertRawBody, sqlRawBodies}
+var rawBodyStatements = []string{sqlInsertRawBody, sqlRawBodies, sqlPruneRawBodies}
 
 // AddRawBodies stores the bodies in order.
 func (q *queries) AddRawBodies(ctx context.Context, bs []store.RawBody) error {
@@ -77,4 +78,23 @@ func (q *queries) RawBodies(ctx context.Context, tenant, sourceID string, afterI
 		return b, err
 	})
 	return out, wrap(err, "list raw bodies")
+}
+
+const sqlPruneRawBodies = `DELETE FROM raw_bodies WHERE id IN (
+    SELECT id FROM raw_bodies WHERE tenant_id = ? AND received_at < ? ORDER BY id LIMIT ?)`
+
+// PruneRawBodies deletes up to limit of the tenant's raw bodies received
+// before cutoff: retention's age applies to what the alerts came from as
+// to the alerts.
+func (s *Store) PruneRawBodies(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error) {
+	var n int64
+	err := s.InTx(ctx, func(q store.Queries) error {
+		res, err := q.(*queries).exec(ctx, sqlPruneRawBodies, tenant, dbTime(cutoff), limit)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return int(n), wrap(err, "prune raw bodies")
 }

@@ -74,4 +74,12 @@ func testRawBodies(t *testing.T, s store.Store) {
 	if len(one) != 1 || one[0].ID != got[0].ID {
 		t.Errorf("limit 1: %+v", one)
 	}
+
+	n, err := s.PruneRawBodies(ctx, "t1", t0.Add(time.Second), 10)
+	must(t, err)
+	left, err := s.RawBodies(ctx, "t1", "am", 0, 0)
+	must(t, err)
+	if n != 2 || len(left) != 1 || left[0].ID != got[1].ID {
+		t.Errorf("pruned %d before t0+1s; left %+v; want 2 pruned and the later body kept", n, left)
+	}
 }
