@@ -50,6 +50,9 @@ type Options struct {
 	WrapStore func(store.Store) store.Store
 	// Drivers are the PSAs integrations may name; default drivers.All().
 	Drivers driver.List
+	// Getenv reads the environment variables mailbox passwords are named
+	// by; default os.Getenv.
+	Getenv func(string) string
 	// PlanOnly opens the app to plan a change and write nothing: no data
 	// folder, key or admin token is created, and where no SQLite database
 	// exists yet the plan runs against an empty one in a scratch folder
@@ -83,6 +86,7 @@ type App struct {
 	// sharing its group commit.
 	ingestOnce sync.Once
 	ingest     *ingest.Handler
+	getenv     func(string) string
 }
 
 // New opens everything the app needs. Close releases it.
@@ -90,7 +94,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers}
+	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers, getenv: opts.Getenv}
 	if a.drivers == nil {
 		a.drivers = drivers.All()
 	}
@@ -302,6 +306,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 	go a.reportBacklog(ctx)
+	pollDone := make(chan struct{})
+	go func() { defer close(pollDone); a.pollMail(ctx) }()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	select {
@@ -321,6 +327,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	<-retentionDone
 	cancel()
+	<-pollDone
 	if merr := <-mailDone; merr != nil && err == nil {
 		err = merr
 	}

@@ -36,7 +36,7 @@ type Config struct {
 	// Accept commits a source's alerts and returns after the commit
 	// (ingest.Handler.Accept).
 	// raw, kept with the alerts for replay, is the whole message.
-	Accept func(ctx context.Context, src store.Source, alerts []alert.Alert, raw *store.RawBody) error
+	Accept AcceptFunc
 	// HashToken hashes the secret part of an address the way source tokens
 	// are stored (ingest.HashToken).
 	HashToken       func(token string) string
@@ -181,25 +181,35 @@ func (s *session) Data(r io.Reader) error {
 }
 
 func (s *session) deliver(ctx context.Context, rc recipient, msg source.MailMessage, raw []byte, parseErr error) error {
-	now := s.srv.cfg.Now()
+	return take(ctx, s.srv.cfg.Sources, s.srv.cfg.Accept, s.srv.cfg.Logger, rc.src, rc.dec, s.from, msg, raw, parseErr, s.srv.cfg.Now())
+}
+
+// AcceptFunc commits a source's alerts (ingest.Handler.Accept).
+type AcceptFunc func(ctx context.Context, src store.Source, alerts []alert.Alert, raw *store.RawBody) error
+
+// take makes one message a source's alert, or keeps it as unmatched mail
+// with the reason. nil means it is durable either way, and only then may
+// the message be acknowledged (250, or the IMAP \Seen flag).
+func take(ctx context.Context, sources Sources, accept AcceptFunc, log *slog.Logger, src store.Source, dec *source.MailDecoder,
+	from string, msg source.MailMessage, raw []byte, parseErr error, now time.Time) error {
 	reason := ""
 	if parseErr != nil {
 		reason = parseErr.Error()
 	} else {
-		a, err := rc.dec.Decode(msg, now)
+		a, err := dec.Decode(msg, now)
 		if err == nil {
-			return s.srv.cfg.Accept(ctx, rc.src, []alert.Alert{a}, &store.RawBody{
-				TenantID: rc.src.TenantID, SourceID: rc.src.ID, ReceivedAt: now, Kind: store.RawMail, Body: raw,
+			return accept(ctx, src, []alert.Alert{a}, &store.RawBody{
+				TenantID: src.TenantID, SourceID: src.ID, ReceivedAt: now, Kind: store.RawMail, Body: raw,
 			})
 		}
 		reason = err.Error()
 	}
-	_, err := s.srv.cfg.Sources.AddUnmatchedMail(ctx, store.UnmatchedMail{
-		TenantID: rc.src.TenantID, SourceID: rc.src.ID, ReceivedAt: now, Sender: s.from,
+	_, err := sources.AddUnmatchedMail(ctx, store.UnmatchedMail{
+		TenantID: src.TenantID, SourceID: src.ID, ReceivedAt: now, Sender: from,
 		Subject: msg.Subject, MessageID: msg.MessageID, Reason: reason, Raw: raw,
 	})
 	if err == nil {
-		s.srv.cfg.Logger.Info("kept unmatched mail", "tenant", rc.src.TenantID, "source", rc.src.ID, "reason", reason)
+		log.Info("kept unmatched mail", "tenant", src.TenantID, "source", src.ID, "reason", reason)
 	}
 	return err
 }

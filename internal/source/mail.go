@@ -49,6 +49,21 @@ type MailSettings struct {
 	// AllowSenders, when set, are the only senders taken: addresses, or
 	// "@domain" for a whole domain.
 	AllowSenders []string `json:"allow_senders,omitempty"`
+	// IMAP, when set, is a mailbox folder polled for the source's mail
+	// (for MSPs whose alert mail already lands in a mailbox).
+	IMAP *IMAPSettings `json:"imap,omitempty"`
+}
+
+// IMAPSettings name a mailbox folder to poll. The password is never in
+// the settings: PasswordEnv names the environment variable holding it.
+type IMAPSettings struct {
+	Addr        string `json:"addr"`
+	Username    string `json:"username"`
+	PasswordEnv string `json:"password_env"`
+	Folder      string `json:"folder,omitempty"` // default INBOX
+	// Insecure polls without TLS (a server on loopback or a trusted
+	// network); the default is IMAPS.
+	Insecure bool `json:"insecure,omitempty"`
 }
 
 // ErrNoMailRule marks a message no rule matched; it is kept as unmatched.
@@ -96,6 +111,7 @@ type compiledRule struct {
 
 // MailDecoder turns a source's mail into alerts by its rules.
 type MailDecoder struct {
+	imap   *IMAPSettings
 	rules  []compiledRule
 	allow  []string
 	defOrg alert.Organization
@@ -119,7 +135,10 @@ func NewMailDecoder(settings []byte) (*MailDecoder, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: mail.builtin %q: use trendai, generic or none", ErrInvalidMapping, builtin)
 	}
-	d := &MailDecoder{allow: m.AllowSenders}
+	if i := m.IMAP; i != nil && (i.Addr == "" || i.Username == "" || i.PasswordEnv == "") {
+		return nil, fmt.Errorf("%w: mail.imap: addr, username and password_env are required", ErrInvalidMapping)
+	}
+	d := &MailDecoder{allow: m.AllowSenders, imap: m.IMAP}
 	if s.DefaultOrganization != nil {
 		d.defOrg = *s.DefaultOrganization
 	}
@@ -165,6 +184,9 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// IMAP returns the mailbox to poll, or nil.
+func (d *MailDecoder) IMAP() *IMAPSettings { return d.imap }
 
 // Allows reports whether the sender may send to this source.
 func (d *MailDecoder) Allows(sender string) bool {
