@@ -6,6 +6,7 @@ package app
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/engine"
 	"github.com/ticketbridge/ticketbridge/internal/httpapi"
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/mailin"
 	"github.com/ticketbridge/ticketbridge/internal/obs"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
@@ -48,6 +50,9 @@ type Options struct {
 	WrapStore func(store.Store) store.Store
 	// Drivers are the PSAs integrations may name; default drivers.All().
 	Drivers driver.List
+	// Getenv reads the environment variables mailbox passwords are named
+	// by; default os.Getenv.
+	Getenv func(string) string
 	// PlanOnly opens the app to plan a change and write nothing: no data
 	// folder, key or admin token is created, and where no SQLite database
 	// exists yet the plan runs against an empty one in a scratch folder
@@ -78,6 +83,12 @@ type App struct {
 
 	budgetsMu sync.Mutex
 	budgets   map[string]*psahttp.Budget
+
+	// ingest is the one ingest handler: HTTP and mail commit through it,
+	// sharing its group commit.
+	ingestOnce sync.Once
+	ingest     *ingest.Handler
+	getenv     func(string) string
 }
 
 // New opens everything the app needs. Close releases it.
@@ -85,7 +96,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers}
+	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers, getenv: opts.Getenv}
 	if a.drivers == nil {
 		a.drivers = drivers.All()
 	}
@@ -212,12 +223,9 @@ func (a *App) Handler() http.Handler {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.Metrics.Registry, promhttp.HandlerOpts{}))
-	in := ingest.New(ingest.Config{
-		Store: a.Store, MaxBodyBytes: a.cfg.MaxBodyBytes, Now: a.now, Logger: a.log,
-		OnAccepted: func(string, []int64) { a.Engine.Nudge() },
-		OnReceived: func(n int) { a.Metrics.AlertsReceived.Add(float64(n)) },
-	})
+	in := a.ingestHandler()
 	mux.Handle("POST /api/v1/alerts", in)
+	mux.Handle("POST /api/v1/alerts/{token}", in)
 	mux.Handle("PUT /api/v1/organizations/{id}/billable-users", in.BillableUsers())
 	hooks := a.Engine.WebhookHandler()
 	mux.Handle("POST /hooks/{integration}", hooks)
@@ -228,9 +236,59 @@ func (a *App) Handler() http.Handler {
 		Extra: func(mux *http.ServeMux) {
 			a.billingRoutes(mux)
 			a.integrationRoutes(mux)
+			a.replayRoutes(mux)
 		},
+		Encrypt:         a.sealSecret,
+		OnSourceChanged: in.ForgetToken,
 	}))
 	return mux
+}
+
+func (a *App) ingestHandler() *ingest.Handler {
+	a.ingestOnce.Do(func() {
+		a.ingest = ingest.New(ingest.Config{
+			Store: a.Store, MaxBodyBytes: a.cfg.MaxBodyBytes, Now: a.now, Logger: a.log,
+			OnAccepted: func(string, []int64) { a.Engine.Nudge() },
+			OnReceived: func(n int) { a.Metrics.AlertsReceived.Add(float64(n)) },
+			Decrypt:    a.openSecret,
+		})
+	})
+	return a.ingest
+}
+
+// ServeMail runs the SMTP listener of mail sources on ln until ctx is
+// cancelled. Serve starts it on the configured address; tests start it on
+// a loopback listener of their own.
+func (a *App) ServeMail(ctx context.Context, ln net.Listener) error {
+	var tlsCfg *tls.Config
+	if a.cfg.SMTPTLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(a.cfg.SMTPTLSCert, a.cfg.SMTPTLSKey)
+		if err != nil {
+			return fmt.Errorf("smtp: load the STARTTLS certificate: %w", err)
+		}
+		tlsCfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	return mailin.New(mailin.Config{
+		Sources: a.Store, Accept: a.ingestHandler().Accept, HashToken: ingest.HashToken, TLS: tlsCfg,
+		Domain: a.cfg.SMTPDomain, MaxMessageBytes: a.cfg.SMTPMaxBytes, Now: a.now, Logger: a.log,
+	}).Serve(ctx, ln)
+}
+
+// serveMail starts the SMTP listener when one is configured; the returned
+// channel yields its end.
+func (a *App) serveMail(ctx context.Context) (<-chan error, error) {
+	done := make(chan error, 1)
+	if a.cfg.SMTPAddr == "" {
+		done <- nil
+		return done, nil
+	}
+	ln, err := net.Listen("tcp", a.cfg.SMTPAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listen for SMTP: %w", err)
+	}
+	a.log.Info("smtp listening", "addr", ln.Addr().String())
+	go func() { done <- a.ServeMail(ctx, ln) }()
+	return done, nil
 }
 
 // Serve runs the engine and the HTTP server on ln until ctx is cancelled.
@@ -240,6 +298,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	mailDone, err := a.serveMail(ctx)
+	if err != nil {
+		return err
+	}
 	engineDone := make(chan error, 1)
 	go func() { engineDone <- a.Engine.Run(ctx) }()
 	retentionDone := make(chan struct{})
@@ -250,9 +312,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		}
 	}()
 	go a.reportBacklog(ctx)
+	pollDone := make(chan struct{})
+	go func() { defer close(pollDone); a.pollMail(ctx) }()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
-	var err error
 	select {
 	case <-ctx.Done():
 		a.log.Info("shutting down: no new requests; finishing those in flight", "deadline", shutdownDeadline)
@@ -269,6 +332,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		err = eerr
 	}
 	<-retentionDone
+	cancel()
+	<-pollDone
+	if merr := <-mailDone; merr != nil && err == nil {
+		err = merr
+	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -338,4 +406,13 @@ func (a *App) reportHealth(pending int64) []engine.IntegrationHealth {
 	}
 	a.Metrics.OldestWaiting.Set(age)
 	return hs
+}
+
+// sealSecret and openSecret keep a source's signing secret sealed by the
+// keyring in the database and open it for ingest.
+func (a *App) sealSecret(plain string) (string, error) { return a.Keyring.Encrypt(secret.New(plain)) }
+
+func (a *App) openSecret(sealed string) (string, error) {
+	s, err := a.Keyring.Decrypt(sealed)
+	return s.Reveal(), err
 }

@@ -39,6 +39,10 @@ type Options struct {
 	// Driver is the PSA whose simulator the workloads run against;
 	// default drivers.Default().
 	Driver driver.Driver
+	// Format, when set and not canonical, adds to W2 the same batched
+	// run sent in that source format's own bodies, and its throughput as
+	// a share of canonical ingest.
+	Format string
 }
 
 func (o Options) driver() driver.Driver {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
+	"github.com/ticketbridge/ticketbridge/internal/source"
 )
 
 func TestMarkers(t *testing.T) {
@@ -273,5 +274,39 @@ func TestQuickLimit(t *testing.T) {
 	limit, ingest := got["durable limit"], got["batched ingest"]
 	if limit <= 0 || ingest <= 0 || got["ingest ÷ limit"] != ingest/limit {
 		t.Errorf("metrics %v", got)
+	}
+}
+
+// TestW2Format runs W2 at its smallest with --format alertmanager: the
+// native bodies are all accepted (as many alerts stored as sent) and the
+// share of canonical ingest is reported.
+func TestW2Format(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	rs, err := Run(ctx, Options{Workloads: []string{"w2"}, Alerts: 300, Format: "alertmanager"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, m := range rs[0].Metrics {
+		got[m.Name] = m.Value
+	}
+	if got["batched 100 as alertmanager: alerts/s"] <= 0 || got["alertmanager / canonical"] <= 0 {
+		t.Errorf("metrics %v", got)
+	}
+	if _, err := Run(ctx, Options{Workloads: []string{"w2"}, Alerts: 100, Format: "guardz"}); err == nil {
+		t.Error("w2 with a format it cannot generate: nil error")
+	}
+}
+
+// TestAlertmanagerBodyDecodes: the generated Alertmanager bodies are what
+// the built-in format reads, one alert per element.
+func TestAlertmanagerBodyDecodes(t *testing.T) {
+	t.Parallel()
+	c, _ := source.MustLoadBuiltins().Get("alertmanager")
+	alerts, err := c.Decode(Storm{Orgs: 5, Users: 10, Types: 3, Seed: 1, IDPrefix: "t-"}.amBody(0, 7), source.Options{})
+	if err != nil || len(alerts) != 7 || alerts[0].ID != "am-t-0000000" || alerts[0].Organization.ID == "" {
+		t.Errorf("decode: %v, %d alerts, first %+v", err, len(alerts), alerts)
 	}
 }

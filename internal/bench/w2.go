@@ -29,6 +29,15 @@ func runW2(ctx context.Context, o Options) (Result, error) {
 		}
 		res.atLeast(mode.name+": alerts/s", rate, "alerts/s", mode.goal)
 		res.add(mode.name+": peak RSS", mem.Peak, "MB")
+		if mode.batch == 100 && o.Format != "" && o.Format != "canonical" {
+			o.progress("w2: batched 100 as %s", o.Format)
+			frate, err := formatRun(ctx, o, Storm{Orgs: 50, Users: 200, Types: 20, Seed: 2, IDPrefix: "w2-"}, n, 100)
+			if err != nil {
+				return res, fmt.Errorf("%s: %w", o.Format, err)
+			}
+			res.add("batched 100 as "+o.Format+": alerts/s", frate, "alerts/s")
+			res.atLeast(o.Format+" / canonical", frate/rate, "ratio", 0.8)
+		}
 	}
 	return res, nil
 }

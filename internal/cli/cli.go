@@ -91,6 +91,10 @@ func init() {
 			"ticketbridge bench --workload w3 --psa connectwise"},
 		"billing": {"preview the billable-user sync: current units, reported counts, adjustments", runBilling, dataEnv,
 			"ticketbridge billing preview"},
+		"replay": {"derive a source's alerts again from the raw bodies it sent, by its current format", runReplay, dataEnv,
+			"ticketbridge replay --source huntress"},
+		"source": {"show the canonical alerts a product's own body becomes under a format, or list the formats", runSource, nil,
+			"ticketbridge source test -f body.json --format alertmanager"},
 	}
 }
 

@@ -22,8 +22,17 @@ type Config struct {
 	DatabaseURL  string
 	Addr         string
 	MaxBodyBytes int64
-	LogLevel     string
-	LogFormat    string
+	// SMTPAddr is where mail sources deliver (empty: no SMTP listener);
+	// SMTPDomain is the name it greets with; SMTPMaxBytes the largest
+	// message it takes.
+	SMTPAddr     string
+	SMTPDomain   string
+	SMTPMaxBytes int64
+	// SMTPTLSCert and SMTPTLSKey are PEM files; when both are set the
+	// SMTP listener offers STARTTLS.
+	SMTPTLSCert, SMTPTLSKey string
+	LogLevel                string
+	LogFormat               string
 	// Replica names this process among replicas sharing one PostgreSQL.
 	Replica string
 	// SecretKey encrypts PSA credentials at rest. Empty means: use (or
@@ -82,6 +91,11 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.Replica, "replica-id", c.Replica, "this replica's name in leases when several share one PostgreSQL (default: host name and process id) (env TICKETBRIDGE_REPLICA_ID)")
 	fs.IntVar(&c.MaxAttempts, "max-attempts", c.MaxAttempts, "attempts before a failing delivery is marked failed, once it has also waited --give-up-after (env TICKETBRIDGE_MAX_ATTEMPTS)")
 	fs.DurationVar(&c.GiveUpAfter, "give-up-after", c.GiveUpAfter, "how long a failing delivery is retried before it may be marked failed: an outage shorter than this fails nothing (env TICKETBRIDGE_GIVE_UP_AFTER)")
+	fs.StringVar(&c.SMTPAddr, "smtp-addr", c.SMTPAddr, "SMTP listen address for mail sources; empty: no SMTP (env TICKETBRIDGE_SMTP_ADDR)")
+	fs.StringVar(&c.SMTPDomain, "smtp-domain", c.SMTPDomain, "the name the SMTP listener greets with (env TICKETBRIDGE_SMTP_DOMAIN)")
+	fs.Int64Var(&c.SMTPMaxBytes, "smtp-max-bytes", c.SMTPMaxBytes, "largest mail the SMTP listener takes (env TICKETBRIDGE_SMTP_MAX_BYTES)")
+	fs.StringVar(&c.SMTPTLSCert, "smtp-tls-cert", c.SMTPTLSCert, "PEM certificate (chain) the SMTP listener offers with STARTTLS (env TICKETBRIDGE_SMTP_TLS_CERT)")
+	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key of --smtp-tls-cert (env TICKETBRIDGE_SMTP_TLS_KEY)")
 	fs.DurationVar(&c.DegradedAfter, "degraded-after", c.DegradedAfter, "how long an integration's PSA may keep failing before /readyz and ticketbridge_integration_degraded name it (env TICKETBRIDGE_DEGRADED_AFTER)")
 	fs.Func("retention", "prune alerts not received or changed for this long, like 90d or 2160h; 0 keeps everything (default 90d) (env TICKETBRIDGE_RETENTION)", func(v string) error {
 		d, err := parseAge(v)
@@ -101,6 +115,11 @@ func (c *Config) defaults(env Env) {
 	c.Addr = envOr(env, "TICKETBRIDGE_ADDR", "127.0.0.1:8080")
 	c.MaxBodyBytes = envInt(env, "TICKETBRIDGE_MAX_BODY_BYTES", 1<<20)
 	c.Replica = env("TICKETBRIDGE_REPLICA_ID")
+	c.SMTPAddr = env("TICKETBRIDGE_SMTP_ADDR")
+	c.SMTPDomain = envOr(env, "TICKETBRIDGE_SMTP_DOMAIN", "localhost")
+	c.SMTPMaxBytes = envInt(env, "TICKETBRIDGE_SMTP_MAX_BYTES", 1<<20)
+	c.SMTPTLSCert = env("TICKETBRIDGE_SMTP_TLS_CERT")
+	c.SMTPTLSKey = env("TICKETBRIDGE_SMTP_TLS_KEY")
 	c.MaxAttempts = int(envInt(env, "TICKETBRIDGE_MAX_ATTEMPTS", 20))
 	c.GiveUpAfter = c.envDuration(env, "TICKETBRIDGE_GIVE_UP_AFTER", 24*time.Hour)
 	c.DegradedAfter = c.envDuration(env, "TICKETBRIDGE_DEGRADED_AFTER", 5*time.Minute)
@@ -170,6 +189,12 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxBodyBytes < 1024 {
 		errs = append(errs, errors.New("max-body-bytes: must be at least 1024"))
+	}
+	if c.SMTPAddr != "" && c.SMTPMaxBytes < 1024 {
+		errs = append(errs, errors.New("smtp-max-bytes: must be at least 1024"))
+	}
+	if (c.SMTPTLSCert == "") != (c.SMTPTLSKey == "") {
+		errs = append(errs, errors.New("smtp-tls-cert, smtp-tls-key: set both, or neither"))
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") && !strings.HasPrefix(c.DatabaseURL, "sqlite://") {
 		errs = append(errs, errors.New("database-url: want postgres://…, postgresql://… or sqlite://PATH (empty: SQLite in the data dir)"))

@@ -117,6 +117,9 @@ func TestValidateProcessSettings(t *testing.T) {
 		{nil, map[string]string{"TICKETBRIDGE_GIVE_UP_AFTER": "a day"}, "TICKETBRIDGE_GIVE_UP_AFTER"},
 		{[]string{"--give-up-after", "-1h"}, nil, "give-up-after"},
 		{[]string{"--max-attempts", "-2"}, nil, "max-attempts"},
+		{[]string{"--smtp-addr", "127.0.0.1:2525", "--smtp-tls-cert", "c.pem", "--smtp-tls-key", "k.pem"}, nil, ""},
+		{[]string{"--smtp-tls-cert", "c.pem"}, nil, "smtp-tls-cert, smtp-tls-key"},
+		{nil, map[string]string{"TICKETBRIDGE_SMTP_ADDR": ":2525", "TICKETBRIDGE_SMTP_MAX_BYTES": "10"}, "smtp-max-bytes"},
 	} {
 		var c Config
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)

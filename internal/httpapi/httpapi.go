@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ticketbridge/ticketbridge/internal/source"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -29,6 +30,14 @@ type Config struct {
 	// CallbackSecret returns the secret a new source verifies our status
 	// callbacks with; nil leaves it out of the answer.
 	CallbackSecret func(sourceID string) string
+	// Formats holds the built-in source formats; nil loads them.
+	Formats *source.Builtins
+	// Encrypt seals a secret with the keyring (a source's signing
+	// secret); nil refuses signed sources.
+	Encrypt func(plain string) (string, error)
+	// OnSourceChanged is called with a source's token hash after its
+	// format or settings changed (the app drops ingest's cached copy).
+	OnSourceChanged func(tokenHash string)
 }
 
 // pathOpenAPI is the API's description, served without a token.
@@ -53,6 +62,9 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Formats == nil {
+		cfg.Formats = source.MustLoadBuiltins()
+	}
 	s := &server{cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
 	s.routes()
 	if cfg.Extra != nil {
@@ -71,6 +83,10 @@ func (s *server) routes() {
 	s.mux.HandleFunc("POST /api/v1/deliveries/retry", s.retryFailed)
 	s.mux.HandleFunc("GET /api/v1/sources", s.listSources)
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
+	s.mux.HandleFunc("PUT /api/v1/sources/{id}/format", s.setSourceFormat)
+	s.mux.HandleFunc("GET /api/v1/formats", s.listFormats)
+	s.mux.HandleFunc("POST /api/v1/formats/test", s.testFormat)
+	s.mux.HandleFunc("GET /api/v1/mail/unmatched", s.listUnmatchedMail)
 	s.mux.HandleFunc("GET "+pathOpenAPI, s.openAPI)
 }
 

@@ -410,6 +410,15 @@ func TestCreateSourceRejects(t *testing.T) {
 		{"unknown field", `{"id":"x","token":"mine"}`, http.StatusBadRequest, nil},
 		{"not JSON", `id=x`, http.StatusBadRequest, nil},
 		{"empty", ``, http.StatusBadRequest, nil},
+		{"unknown format", `{"id":"x","format":"splunk"}`, http.StatusBadRequest, []string{"format"}},
+		{"unknown settings key", `{"id":"x","format":"alertmanager","settings":{"default_org":"o"}}`, http.StatusBadRequest, []string{"settings"}},
+		{"bad mail rule", `{"id":"x","settings":{"mail":{"rules":[{"name":"r","subject":"("}]}}}`, http.StatusBadRequest, []string{"settings"}},
+		{"unknown mail rule set", `{"id":"x","settings":{"mail":{"builtin":"outlook"}}}`, http.StatusBadRequest, []string{"settings"}},
+		{"mapping of another name", `{"id":"x","format":"mine","settings":{"mapping":{"name":"other","fields":{"id":{"paths":["id"]}}}}}`, http.StatusBadRequest, []string{"settings"}},
+		{"signed without a keyring", `{"id":"x","format":"huntress","settings":{"signature":{"scheme":"svix","secret":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}}`, http.StatusBadRequest, []string{"settings.signature"}},
+		{"unknown signature scheme", `{"id":"x","format":"huntress","settings":{"signature":{"scheme":"hmac","secret":"s"}}}`, http.StatusBadRequest, []string{"settings"}},
+		{"signing secret not whsec", `{"id":"x","format":"huntress","settings":{"signature":{"scheme":"svix","secret":"!!"}}}`, http.StatusBadRequest, []string{"settings"}},
+		{"mapping with a bad field", `{"id":"x","format":"mine","settings":{"mapping":{"name":"mine","fields":{"colour":{"paths":["c"]}}}}}`, http.StatusBadRequest, []string{"settings"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

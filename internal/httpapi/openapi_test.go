@@ -46,6 +46,11 @@ func TestOpenAPI(t *testing.T) {
 		{"post", "/api/v1/deliveries/retry"},
 		{"get", "/api/v1/sources"},
 		{"post", "/api/v1/sources"},
+		{"get", "/api/v1/formats"},
+		{"post", "/api/v1/formats/test"},
+		{"get", "/api/v1/mail/unmatched"},
+		{"post", "/api/v1/alerts/{id}"}, // the source token in the path
+		{"put", "/api/v1/sources/{id}/format"},
 		{"get", "/api/v1/openapi.json"},
 		{"put", "/api/v1/organizations/{id}/billable-users"},
 		{"get", "/api/v1/billing/preview"},

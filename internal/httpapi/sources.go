@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/source"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -18,10 +21,12 @@ const SourceTokenPrefix = "tbs_"
 
 // sourceView is a source as listed: never its token or the token's hash.
 type sourceView struct {
-	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	CallbackURL string    `json:"callback_url,omitempty"`
-	CreatedAt   time.Time `json:"created_at"`
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	CallbackURL string          `json:"callback_url,omitempty"`
+	Format      string          `json:"format"`
+	Settings    json.RawMessage `json:"settings,omitempty"`
+	CreatedAt   time.Time       `json:"created_at"`
 }
 
 // newSource is the body of POST /api/v1/sources.
@@ -29,6 +34,10 @@ type newSource struct {
 	ID          string `json:"id"`
 	Name        string `json:"name"`
 	CallbackURL string `json:"callback_url"`
+	// Format is how the source's bodies become alerts: "canonical" (the
+	// default), a built-in format, or the name of Settings.Mapping.
+	Format   string          `json:"format"`
+	Settings json.RawMessage `json:"settings"`
 }
 
 // createdSource answers POST /api/v1/sources; the only time the token is
@@ -51,7 +60,11 @@ func (s *server) listSources(w http.ResponseWriter, r *http.Request) {
 	}
 	views := make([]sourceView, 0, len(srcs))
 	for _, src := range srcs {
-		views = append(views, sourceView{ID: src.ID, Name: src.Name, CallbackURL: src.CallbackURL, CreatedAt: src.CreatedAt})
+		v := sourceView{ID: src.ID, Name: src.Name, CallbackURL: src.CallbackURL, Format: src.FormatOrCanonical(), CreatedAt: src.CreatedAt}
+		if s := src.SettingsOrEmpty(); s != "{}" {
+			v.Settings = redactSettings([]byte(s))
+		}
+		views = append(views, v)
 	}
 	ok(w, http.StatusOK, map[string]any{"sources": views})
 }
@@ -63,7 +76,12 @@ func (s *server) createSource(w http.ResponseWriter, r *http.Request) {
 	if !decodeBody(w, r, &in) {
 		return
 	}
-	if errs := in.validate(); len(errs) > 0 {
+	errs := in.validate()
+	settings, formatErr := s.checkFormat(in)
+	if formatErr != nil {
+		errs = append(errs, *formatErr)
+	}
+	if len(errs) > 0 {
 		badRequest(w, "the source is not valid", errs...)
 		return
 	}
@@ -74,6 +92,7 @@ func (s *server) createSource(w http.ResponseWriter, r *http.Request) {
 	err := s.cfg.Store.CreateSource(r.Context(), store.Source{
 		TenantID: principalFrom(r.Context()).tenant, ID: in.ID, Name: in.Name,
 		TokenHash: ingest.HashToken(token), CallbackURL: in.CallbackURL, CreatedAt: s.cfg.Now().UTC(),
+		Format: in.Format, Settings: settings,
 	})
 	switch {
 	case errors.Is(err, store.ErrConflict):
@@ -110,4 +129,115 @@ func (in newSource) validate() []FieldError {
 		}
 	}
 	return errs
+}
+
+// checkFormat builds the new source's decoder, so a format or settings
+// that would fail every request is refused now, and returns the settings
+// compacted for storage.
+func (s *server) checkFormat(in newSource) ([]byte, *FieldError) {
+	if in.Format == "" {
+		in.Format = source.Canonical
+	}
+	var settings []byte
+	if len(bytes.TrimSpace(in.Settings)) > 0 && string(bytes.TrimSpace(in.Settings)) != "null" {
+		var b bytes.Buffer
+		if err := json.Compact(&b, in.Settings); err != nil {
+			return nil, &FieldError{"settings", "must be a JSON object"}
+		}
+		settings = b.Bytes()
+	}
+	if _, err := s.cfg.Formats.NewDecoder(in.Format, settings); err != nil {
+		field := "settings"
+		if errors.Is(err, source.ErrUnknownFormat) {
+			field = "format"
+		}
+		return nil, &FieldError{field, err.Error()}
+	}
+	if _, err := source.NewMailDecoder(settings); err != nil {
+		return nil, &FieldError{"settings", err.Error()}
+	}
+	return s.sealSettings(settings)
+}
+
+// sealSettings replaces a signing secret by its sealed form, so the
+// database holds no usable secret.
+func (s *server) sealSettings(settings []byte) ([]byte, *FieldError) {
+	st, err := source.ParseSettings(settings)
+	if err != nil || st.Signature == nil {
+		return settings, nil
+	}
+	if st.Signature.SecretEncrypted != "" {
+		return nil, &FieldError{"settings.signature.secret_encrypted", "is set by ticketbridge; send the secret as signature.secret"}
+	}
+	if s.cfg.Encrypt == nil {
+		return nil, &FieldError{"settings.signature", "this server has no keyring to keep a signing secret"}
+	}
+	sealed, err := s.cfg.Encrypt(st.Signature.Secret)
+	if err != nil {
+		return nil, &FieldError{"settings.signature", "the secret could not be sealed"}
+	}
+	st.Signature.Secret, st.Signature.SecretEncrypted = "", sealed
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil, &FieldError{"settings", "could not be encoded"}
+	}
+	return b, nil
+}
+
+// redactSettings is the settings as listed: a signing secret only says
+// that it is set.
+func redactSettings(settings []byte) json.RawMessage {
+	st, err := source.ParseSettings(settings)
+	if err != nil {
+		return nil
+	}
+	if st.Signature != nil {
+		st.Signature.Secret, st.Signature.SecretEncrypted = "(set)", ""
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return nil
+	}
+	return b
+}
+
+// sourceFormat is the body of PUT /api/v1/sources/{id}/format.
+type sourceFormat struct {
+	Format   string          `json:"format"`
+	Settings json.RawMessage `json:"settings"`
+}
+
+// setSourceFormat serves PUT /api/v1/sources/{id}/format: a new format or
+// mapping for a source, checked like a new source's. The alerts it sent
+// already keep their old derivation until `ticketbridge replay`.
+func (s *server) setSourceFormat(w http.ResponseWriter, r *http.Request) {
+	var in sourceFormat
+	if !decodeBody(w, r, &in) {
+		return
+	}
+	if in.Format == "" {
+		in.Format = source.Canonical
+	}
+	settings, fe := s.checkFormat(newSource{Format: in.Format, Settings: in.Settings})
+	if fe != nil {
+		badRequest(w, "the format is not valid", *fe)
+		return
+	}
+	tenant, id := principalFrom(r.Context()).tenant, r.PathValue("id")
+	src, err := s.cfg.Store.SourceByID(r.Context(), tenant, id)
+	if err == nil {
+		err = s.cfg.Store.SetSourceFormat(r.Context(), tenant, id, in.Format, settings)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		writeProblem(w, http.StatusNotFound, "not-found", "Not found", fmt.Sprintf("no source %q", id), nil)
+		return
+	case err != nil:
+		s.internal(w, r, "set source format", err)
+		return
+	}
+	if s.cfg.OnSourceChanged != nil && src.TokenHash != "" {
+		s.cfg.OnSourceChanged(src.TokenHash)
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

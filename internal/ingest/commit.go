@@ -57,7 +57,8 @@ type committer struct {
 type job struct {
 	src    store.Source
 	alerts []alert.Alert
-	done   chan outcome // buffered: the sender never waits
+	raw    *store.RawBody // kept with the alerts for replay; nil for canonical bodies
+	done   chan outcome   // buffered: the sender never waits
 }
 
 // outcome answers a job, or hands it the lead.
@@ -96,8 +97,8 @@ func (c *committer) notify() {
 // submit stores the request's alerts in a shared transaction and returns
 // once that transaction committed (or failed). The caller must have
 // called arrive.
-func (c *committer) submit(ctx context.Context, src store.Source, alerts []alert.Alert) ([]acceptedAlert, error) {
-	j := &job{src: src, alerts: alerts, done: make(chan outcome, 1)}
+func (c *committer) submit(ctx context.Context, src store.Source, alerts []alert.Alert, raw *store.RawBody) ([]acceptedAlert, error) {
+	j := &job{src: src, alerts: alerts, raw: raw, done: make(chan outcome, 1)}
 	c.mu.Lock()
 	c.arriving--
 	c.pending = append(c.pending, j)

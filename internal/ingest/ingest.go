@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
+	"github.com/ticketbridge/ticketbridge/internal/source"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -49,14 +50,20 @@ type Config struct {
 	// BodyTimeout bounds reading one request's body (default
 	// DefaultBodyTimeout); past it the request is answered 408.
 	BodyTimeout time.Duration
+	// Formats holds the built-in source formats; nil loads them.
+	Formats *source.Builtins
+	// Decrypt opens a secret sealed by the keyring (a source's signing
+	// secret); nil refuses signed sources.
+	Decrypt func(sealed string) (string, error)
 }
 
 // Handler serves POST /api/v1/alerts.
 type Handler struct {
-	cfg    Config
-	log    *slog.Logger
-	commit *committer
-	tokens tokenCache
+	cfg      Config
+	log      *slog.Logger
+	commit   *committer
+	tokens   tokenCache
+	decoders decoderCache
 }
 
 // New returns the ingest handler.
@@ -75,6 +82,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.GroupMaxAlerts <= 0 {
 		cfg.GroupMaxAlerts = DefaultGroupMaxAlerts
+	}
+	if cfg.Formats == nil {
+		cfg.Formats = source.MustLoadBuiltins()
 	}
 	if cfg.BodyTimeout <= 0 {
 		cfg.BodyTimeout = DefaultBodyTimeout
@@ -111,13 +121,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.commit.leave()
 		}
 	}()
-	alerts, err := alert.Decode(body)
-	if err != nil {
-		writeInvalid(w, err)
+	alerts, ok := h.decode(w, r, src, body)
+	if !ok {
 		return
 	}
 	submitted = true
-	accepted, err := h.persist(r.Context(), src, alerts)
+	var raw *store.RawBody
+	if src.FormatOrCanonical() != source.Canonical {
+		raw = &store.RawBody{TenantID: src.TenantID, SourceID: src.ID, ReceivedAt: h.cfg.Now().UTC(), Kind: store.RawHTTP, Body: body}
+	}
+	accepted, err := h.persist(r.Context(), src, alerts, raw)
 	if errors.Is(err, errTokenRevoked) {
 		h.tokens.forget(src.TokenHash)
 		unauthorized(w, "the token is not valid")
@@ -134,12 +147,49 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.notify(src.TenantID, accepted)
 }
 
+// decode checks a signed source's signature and reads the body by the
+// source's format, answering 401, 400 (or 500 for a stored format that no
+// longer builds) itself.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request, src store.Source, body []byte) ([]alert.Alert, bool) {
+	var alerts []alert.Alert
+	var err error
+	if canonical(src) {
+		alerts, err = alert.Decode(body)
+	} else {
+		dec, derr := h.decoder(src)
+		if derr != nil {
+			h.log.Error("build source format", "tenant", src.TenantID, "source", src.ID, "format", src.Format, "err", derr)
+			writeProblem(w, http.StatusInternalServerError, "format-broken", "Source format broken",
+				"the source's format settings do not build; fix them through the sources API", nil)
+			return nil, false
+		}
+		if !h.verify(w, r, src, dec, body) {
+			return nil, false
+		}
+		alerts, err = dec.Decode(body, h.cfg.Now)
+	}
+	if err != nil {
+		writeInvalid(w, err)
+		return nil, false
+	}
+	return alerts, true
+}
+
 // authenticate resolves the bearer token to its source, answering 401
 // (or 503 when the store fails) itself.
 func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (store.Source, bool) {
 	token := BearerToken(r)
 	if token == "" {
-		unauthorized(w, "send the source's token as Authorization: Bearer <token>")
+		// For senders that cannot set a header (SaaS Alerts, some
+		// webhook forms): POST /api/v1/alerts/{token}. The header wins
+		// when both are sent.
+		token = r.PathValue("token")
+		if len(token) > maxTokenLen {
+			token = ""
+		}
+	}
+	if token == "" {
+		unauthorized(w, "send the source's token as Authorization: Bearer <token>, or POST to /api/v1/alerts/<token>")
 		return store.Source{}, false
 	}
 	hash := HashToken(token)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -30,16 +31,16 @@ const (
 // persist stores every alert of one request: either all of them are
 // durable when it returns nil, or none is. With grouping on, the request
 // shares its transaction with concurrent ones (see committer).
-func (h *Handler) persist(ctx context.Context, src store.Source, alerts []alert.Alert) ([]acceptedAlert, error) {
+func (h *Handler) persist(ctx context.Context, src store.Source, alerts []alert.Alert, raw *store.RawBody) ([]acceptedAlert, error) {
 	if h.cfg.GroupWindow < 0 {
 		h.commit.leave() // not gathering: keep the count of arrivals honest
-		res, err := h.commit.persist(ctx, []*job{{src: src, alerts: alerts}})
+		res, err := h.commit.persist(ctx, []*job{{src: src, alerts: alerts, raw: raw}})
 		if err != nil {
 			return nil, err
 		}
 		return res[0], nil
 	}
-	return h.commit.submit(ctx, src, alerts)
+	return h.commit.submit(ctx, src, alerts, raw)
 }
 
 // saveJobs stores the alerts of the requests sharing one transaction.
@@ -74,6 +75,9 @@ func saveJobs(ctx context.Context, q store.Queries, jobs []*job, now time.Time) 
 	}
 	if err := q.AppendTimelines(ctx, w.entries); err != nil {
 		return nil, fmt.Errorf("append timeline: %w", err)
+	}
+	if err := saveRawBodies(ctx, q, jobs); err != nil {
+		return nil, err
 	}
 	return w.out, nil
 }
@@ -199,4 +203,40 @@ func sourceLabel(src store.Source) string {
 		return fmt.Sprintf("%s (%s)", src.Name, src.ID)
 	}
 	return src.ID
+}
+
+// saveRawBodies keeps the bodies of mapped sources in the transaction of
+// their alerts: an acknowledged alert always has the body it came from.
+func saveRawBodies(ctx context.Context, q store.Queries, jobs []*job) error {
+	var raws []store.RawBody
+	for _, j := range jobs {
+		if j.raw != nil {
+			raws = append(raws, *j.raw)
+		}
+	}
+	if len(raws) == 0 {
+		return nil
+	}
+	if err := q.AddRawBodies(ctx, raws); err != nil {
+		return fmt.Errorf("raw bodies: %w", err)
+	}
+	return nil
+}
+
+// Accept stores alerts that came by another way than this handler (mail,
+// replay) on the same path: the same shared transaction, the same
+// exactly-once key, the same hooks. It returns only after the commit, so
+// its caller acknowledges the sender only for alerts that are durable.
+// raw, when not nil, is kept with them for replay.
+func (h *Handler) Accept(ctx context.Context, src store.Source, alerts []alert.Alert, raw *store.RawBody) error {
+	h.commit.arrive()
+	accepted, err := h.persist(ctx, src, alerts, raw)
+	if err != nil {
+		if errors.Is(err, errTokenRevoked) {
+			h.tokens.forget(src.TokenHash)
+		}
+		return err
+	}
+	h.notify(src.TenantID, accepted)
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -20,25 +21,41 @@ const maxCachedTokens = 4096
 // verifySources), so a revoked or rotated token is refused at once, on
 // every replica, at the price of one lookup per commit rather than one
 // per request.
+//
+// A source's format and settings ride along and are not verified at
+// commit, so an entry is read again after sourceCacheTTL: a format changed
+// through another replica's API is in force everywhere within that time
+// (this replica's own API drops the entry at once).
 type tokenCache struct {
 	mu sync.RWMutex
-	m  map[string]store.Source
+	m  map[string]cachedSource
+}
+
+// sourceCacheTTL bounds how long a cached source's format may be stale.
+const sourceCacheTTL = 10 * time.Second
+
+type cachedSource struct {
+	src store.Source
+	at  time.Time
 }
 
 func (c *tokenCache) get(hash string) (store.Source, bool) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	s, ok := c.m[hash]
-	return s, ok
+	e, ok := c.m[hash]
+	if !ok || time.Since(e.at) > sourceCacheTTL {
+		return store.Source{}, false
+	}
+	return e.src, true
 }
 
 func (c *tokenCache) put(hash string, s store.Source) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.m == nil || len(c.m) >= maxCachedTokens {
-		c.m = make(map[string]store.Source)
+		c.m = make(map[string]cachedSource)
 	}
-	c.m[hash] = s
+	c.m[hash] = cachedSource{src: s, at: time.Now()}
 }
 
 func (c *tokenCache) forget(hash string) {
@@ -46,6 +63,10 @@ func (c *tokenCache) forget(hash string) {
 	defer c.mu.Unlock()
 	delete(c.m, hash)
 }
+
+// ForgetToken drops a token's cached source, so the next request reads
+// the source again: its format or settings changed.
+func (h *Handler) ForgetToken(hash string) { h.tokens.forget(hash) }
 
 // errTokenRevoked answers a request whose source no longer holds the
 // token it was authenticated with when its alerts came to be committed.

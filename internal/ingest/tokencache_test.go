@@ -170,3 +170,18 @@ func TestCommitVerifiesAllSourcesInOneLookup(t *testing.T) {
 		}
 	}
 }
+
+// TestTokenCacheExpires: an entry older than sourceCacheTTL is read
+// again, so a format changed on another replica takes effect here.
+func TestTokenCacheExpires(t *testing.T) {
+	t.Parallel()
+	var c tokenCache
+	c.put("fresh", store.Source{ID: "a", Format: "alertmanager"})
+	if s, ok := c.get("fresh"); !ok || s.Format != "alertmanager" {
+		t.Fatalf("fresh entry: %+v, %v", s, ok)
+	}
+	c.m["stale"] = cachedSource{src: store.Source{ID: "b"}, at: time.Now().Add(-sourceCacheTTL - time.Second)}
+	if _, ok := c.get("stale"); ok {
+		t.Error("an entry older than the TTL was served")
+	}
+}

@@ -19,6 +19,13 @@ type Store interface {
 	PruneAlerts(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error)
 }
 
+// RawBodyStore is what retention needs to prune the raw bodies mapped
+// sources sent (kept for replay), when the store keeps them; a store
+// without them is pruned of alerts only.
+type RawBodyStore interface {
+	PruneRawBodies(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error)
+}
+
 // Counter counts pruned alerts (a prometheus.Counter).
 type Counter interface{ Add(float64) }
 
@@ -105,10 +112,13 @@ func (p *Pruner) Run(ctx context.Context) {
 
 // Pass is what one pass did.
 type Pass struct {
-	Cutoff  time.Time // alerts last changed before it were due
-	Alerts  int       // pruned
-	Batches int
-	Took    time.Duration
+	Cutoff time.Time // alerts last changed before it were due
+	Alerts int       // pruned
+	// RawBodies pruned: bodies received before the cutoff, kept for
+	// replay; their alerts (unless still needed) go with the same cutoff.
+	RawBodies int
+	Batches   int
+	Took      time.Duration
 }
 
 // Prune runs one pass: batches until one prunes fewer than Batch, which
@@ -121,6 +131,9 @@ func (p *Pruner) Prune(ctx context.Context) (Pass, error) {
 	start := time.Now()
 	pass := Pass{Cutoff: p.cfg.Now().Add(-p.cfg.MaxAge)}
 	err := p.batches(ctx, &pass)
+	if err == nil {
+		err = p.rawBodies(ctx, &pass)
+	}
 	pass.Took = time.Since(start)
 	if pass.Alerts > 0 && p.cfg.Pruned != nil {
 		p.cfg.Pruned.Add(float64(pass.Alerts))
@@ -129,7 +142,7 @@ func (p *Pruner) Prune(ctx context.Context) (Pass, error) {
 		return pass, err
 	}
 	p.cfg.Logger.Info("retention pass", "tenant", p.cfg.Tenant, "cutoff", pass.Cutoff,
-		"alerts_pruned", pass.Alerts, "batches", pass.Batches, "duration", pass.Took)
+		"alerts_pruned", pass.Alerts, "raw_bodies_pruned", pass.RawBodies, "batches", pass.Batches, "duration", pass.Took)
 	return pass, nil
 }
 
@@ -142,6 +155,29 @@ func (p *Pruner) batches(ctx context.Context, pass *Pass) error {
 		}
 		pass.Alerts += n
 		pass.Batches++
+		if n < p.cfg.Batch {
+			return nil
+		}
+		if err := p.wait(ctx, max(p.cfg.Pause, time.Since(began))); err != nil {
+			return err
+		}
+	}
+}
+
+// rawBodies prunes raw bodies in batches like alerts, when the store
+// keeps them.
+func (p *Pruner) rawBodies(ctx context.Context, pass *Pass) error {
+	rs, ok := p.cfg.Store.(RawBodyStore)
+	if !ok {
+		return nil
+	}
+	for {
+		began := time.Now()
+		n, err := rs.PruneRawBodies(ctx, p.cfg.Tenant, pass.Cutoff, p.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		pass.RawBodies += n
 		if n < p.cfg.Batch {
 			return nil
 		}

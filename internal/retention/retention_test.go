@@ -178,3 +178,37 @@ func TestRunDisabled(t *testing.T) {
 		t.Errorf("disabled retention pruned: %+v", st.calls)
 	}
 }
+
+// rawStore is fakeStore that also keeps raw bodies.
+type rawStore struct {
+	fakeStore
+	rawDue   int
+	rawCalls int
+}
+
+func (r *rawStore) PruneRawBodies(_ context.Context, _ string, _ time.Time, limit int) (int, error) {
+	r.rawCalls++
+	n := min(r.rawDue, limit)
+	r.rawDue -= n
+	return n, nil
+}
+
+// TestPrunesRawBodies: a store that keeps raw bodies has them pruned in
+// batches after the alerts, with the same cutoff.
+func TestPrunesRawBodies(t *testing.T) {
+	t.Parallel()
+	st := &rawStore{fakeStore: fakeStore{due: 3}, rawDue: 1200}
+	var log bytes.Buffer
+	var pauses []time.Duration
+	p := newPruner(st, &counter{}, &log, &pauses)
+	pass, err := p.Prune(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pass.RawBodies != 1200 || st.rawDue != 0 || st.rawCalls != 1200/p.cfg.Batch+1 {
+		t.Errorf("pass %+v after %d calls; want 1200 raw bodies pruned in batches of %d", pass, st.rawCalls, p.cfg.Batch)
+	}
+	if !strings.Contains(log.String(), "raw_bodies_pruned=1200") {
+		t.Errorf("log lacks the raw body count: %s", log.String())
+	}
+}

@@ -45,6 +45,9 @@ type Store interface {
 	// deliveries are done, failed or merged. Fewer than limit means no
 	// more alerts are due before cutoff.
 	PruneAlerts(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error)
+	// PruneRawBodies deletes up to limit of the tenant's raw bodies
+	// received before cutoff and returns how many it deleted.
+	PruneRawBodies(ctx context.Context, tenant string, cutoff time.Time, limit int) (int, error)
 	Close() error
 }
 
@@ -53,6 +56,9 @@ type Store interface {
 type Queries interface {
 	// Sources and tokens.
 	CreateSource(ctx context.Context, s Source) error
+	// SetSourceFormat changes a source's format and settings;
+	// ErrNotFound when it does not exist.
+	SetSourceFormat(ctx context.Context, tenant, id, format string, settings []byte) error
 	SourceByTokenHash(ctx context.Context, tokenHash string) (Source, error)
 	// SourcesByTokenHashes returns the sources holding any of the token
 	// hashes, each once, in no particular order: one read for all the
@@ -171,6 +177,21 @@ type Queries interface {
 	Callbacks(ctx context.Context, tenant string, alertSeq int64) ([]Callback, error)
 	SourceByID(ctx context.Context, tenant, id string) (Source, error)
 
+	// Unmatched mail: messages a mail source received that became no
+	// alert, kept with the reason.
+	AddUnmatchedMail(ctx context.Context, m UnmatchedMail) (UnmatchedMail, error)
+	// UnmatchedMails lists the tenant's unmatched mail, newest first, at
+	// most limit (<= 0: all).
+	UnmatchedMails(ctx context.Context, tenant string, limit int) ([]UnmatchedMail, error)
+
+	// Raw bodies: what a mapped source sent, kept for replay.
+	// AddRawBodies stores bodies in order, inside the caller's
+	// transaction (the one holding their alerts).
+	AddRawBodies(ctx context.Context, bs []RawBody) error
+	// RawBodies lists a source's bodies after id afterID, oldest first, at
+	// most limit (<= 0: all).
+	RawBodies(ctx context.Context, tenant, sourceID string, afterID int64, limit int) ([]RawBody, error)
+
 	// Billing.
 	// PutBillableCount sets an organization's billable user count (the
 	// latest as-of wins; an older report does not overwrite a newer one).
@@ -218,7 +239,64 @@ type Source struct {
 	TokenHash   string
 	CallbackURL string
 	CreatedAt   time.Time
+	// Format names how the source's bodies become canonical alerts
+	// ("canonical", or a mapping such as "alertmanager"); empty is
+	// canonical.
+	Format string
+	// Settings is the source's format settings as JSON (default
+	// organization, organization from field, an adjusted mapping); the
+	// store keeps it opaque.
+	Settings []byte
 }
+
+// FormatOrCanonical returns the source's format, "canonical" when unset.
+func (s Source) FormatOrCanonical() string {
+	if s.Format == "" {
+		return "canonical"
+	}
+	return s.Format
+}
+
+// SettingsOrEmpty returns the settings as text, "{}" when unset.
+func (s Source) SettingsOrEmpty() string {
+	if len(s.Settings) == 0 {
+		return "{}"
+	}
+	return string(s.Settings)
+}
+
+// UnmatchedMail is a message a mail source received that became no alert:
+// no rule matched it, or it did not parse. It is kept, raw, with the
+// reason, so nothing acknowledged is lost.
+type UnmatchedMail struct {
+	ID         int64
+	TenantID   string
+	SourceID   string
+	ReceivedAt time.Time
+	Sender     string
+	Subject    string
+	MessageID  string
+	Reason     string
+	Raw        []byte
+}
+
+// RawBody is one request body (Kind "http") or mail (Kind "mail") a
+// source with a mapped format sent, kept so its alerts can be derived
+// again after the mapping changes.
+type RawBody struct {
+	ID         int64
+	TenantID   string
+	SourceID   string
+	ReceivedAt time.Time
+	Kind       string
+	Body       []byte
+}
+
+// Kinds of raw bodies.
+const (
+	RawHTTP = "http"
+	RawMail = "mail"
+)
 
 // APIToken authenticates the management API.
 type APIToken struct {

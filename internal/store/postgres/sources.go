@@ -12,10 +12,10 @@ import (
 const (
 	// ON CONFLICT DO NOTHING: a taken id or token hash is an answer
 	// (ErrConflict), not an error that would abort the transaction.
-	sqlInsertSource = `INSERT INTO sources (tenant_id, id, name, token_hash, callback_url, created_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+	sqlInsertSource = `INSERT INTO sources (tenant_id, id, name, token_hash, callback_url, created_at, format, settings)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT DO NOTHING`
-	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at FROM sources`
+	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at, format, settings FROM sources`
 	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = $1`
 	sqlSourcesByTokens = sqlSourceColumns + ` WHERE token_hash = ANY($1::text[])`
 	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = $1 ORDER BY id`
@@ -28,8 +28,17 @@ ON CONFLICT DO NOTHING`
 // taken.
 func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
 	err := inserted(q.exec(ctx, sqlInsertSource, s.TenantID, s.ID, s.Name, nullString(s.TokenHash),
-		s.CallbackURL, q.orNow(s.CreatedAt)))
+		s.CallbackURL, q.orNow(s.CreatedAt), s.FormatOrCanonical(), s.SettingsOrEmpty()))
 	return wrap(err, "create source")
+}
+
+const sqlSetSourceFormat = `UPDATE sources SET format = $1, settings = $2 WHERE tenant_id = $3 AND id = $4`
+
+// SetSourceFormat changes a source's format and settings.
+func (q *queries) SetSourceFormat(ctx context.Context, tenant, id, format string, settings []byte) error {
+	src := store.Source{Format: format, Settings: settings}
+	err := affected(q.exec(ctx, sqlSetSourceFormat, src.FormatOrCanonical(), src.SettingsOrEmpty(), tenant, id))
+	return wrap(err, "set source format")
 }
 
 // SourceByTokenHash finds the source a bearer token belongs to.
@@ -58,10 +67,11 @@ func (q *queries) Sources(ctx context.Context, tenant string) ([]store.Source, e
 func scanSource(r pgx.Row) (store.Source, error) {
 	var s store.Source
 	var token *string
-	if err := r.Scan(&s.TenantID, &s.ID, &s.Name, &token, &s.CallbackURL, &s.CreatedAt); err != nil {
+	var settings string
+	if err := r.Scan(&s.TenantID, &s.ID, &s.Name, &token, &s.CallbackURL, &s.CreatedAt, &s.Format, &settings); err != nil {
 		return store.Source{}, err
 	}
-	s.TokenHash, s.CreatedAt = deref(token), s.CreatedAt.UTC()
+	s.TokenHash, s.CreatedAt, s.Settings = deref(token), s.CreatedAt.UTC(), []byte(settings)
 	return s, nil
 }
 

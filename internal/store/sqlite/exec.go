@@ -33,7 +33,7 @@ var _ store.Queries = (*queries)(nil)
 var statements = concat(
 	sourceStatements, alertStatements, integrationStatements, routeStatements,
 	linkStatements, deliveryStatements, timelineStatements, leaseStatements,
-	statusStatements, callbackStatements, billingStatements, probeStatements, retentionStatements,
+	statusStatements, callbackStatements, billingStatements, probeStatements, retentionStatements, mailStatements, rawBodyStatements,
 )
 
 func concat(lists ...[]string) []string {

@@ -10,9 +10,9 @@ import (
 )
 
 const (
-	sqlInsertSource = `INSERT INTO sources (tenant_id, id, name, token_hash, callback_url, created_at)
-VALUES (?, ?, ?, ?, ?, ?)`
-	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at FROM sources`
+	sqlInsertSource = `INSERT INTO sources (tenant_id, id, name, token_hash, callback_url, created_at, format, settings)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlSourceColumns   = `SELECT tenant_id, id, name, token_hash, callback_url, created_at, format, settings FROM sources`
 	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = ?`
 	sqlSourcesByTokens = sqlSourceColumns + ` WHERE token_hash IN (SELECT value FROM json_each(?))`
 	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = ? ORDER BY id`
@@ -20,16 +20,25 @@ VALUES (?, ?, ?, ?, ?, ?)`
 	sqlAPITokenByHash  = `SELECT tenant_id, name, token_hash, created_at FROM api_tokens WHERE token_hash = ?`
 )
 
+const sqlSetSourceFormat = `UPDATE sources SET format = ?, settings = ? WHERE tenant_id = ? AND id = ?`
+
 var sourceStatements = []string{
-	sqlInsertSource, sqlSourceByToken, sqlSourcesByTokens, sqlSourcesOfTenant, sqlInsertAPIToken, sqlAPITokenByHash,
+	sqlSetSourceFormat, sqlInsertSource, sqlSourceByToken, sqlSourcesByTokens, sqlSourcesOfTenant, sqlInsertAPIToken, sqlAPITokenByHash,
 }
 
 // CreateSource stores a source; ErrConflict when its id or token hash is
 // taken.
 func (q *queries) CreateSource(ctx context.Context, s store.Source) error {
 	_, err := q.exec(ctx, sqlInsertSource, s.TenantID, s.ID, s.Name, nullString(s.TokenHash),
-		s.CallbackURL, dbTime(q.orNow(s.CreatedAt)))
+		s.CallbackURL, dbTime(q.orNow(s.CreatedAt)), s.FormatOrCanonical(), s.SettingsOrEmpty())
 	return wrap(err, "create source")
+}
+
+// SetSourceFormat changes a source's format and settings.
+func (q *queries) SetSourceFormat(ctx context.Context, tenant, id, format string, settings []byte) error {
+	src := store.Source{Format: format, Settings: settings}
+	err := affected(q.exec(ctx, sqlSetSourceFormat, src.FormatOrCanonical(), src.SettingsOrEmpty(), tenant, id))
+	return wrap(err, "set source format")
 }
 
 // SourceByTokenHash finds the source a bearer token belongs to.
@@ -64,10 +73,11 @@ func scanSource(r scanner) (store.Source, error) {
 	var s store.Source
 	var token sql.NullString
 	var created int64
-	if err := r.Scan(&s.TenantID, &s.ID, &s.Name, &token, &s.CallbackURL, &created); err != nil {
+	var settings string
+	if err := r.Scan(&s.TenantID, &s.ID, &s.Name, &token, &s.CallbackURL, &created, &s.Format, &settings); err != nil {
 		return store.Source{}, err
 	}
-	s.TokenHash, s.CreatedAt = token.String, goTime(created)
+	s.TokenHash, s.CreatedAt, s.Settings = token.String, goTime(created), []byte(settings)
 	return s, nil
 }
 

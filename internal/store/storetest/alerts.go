@@ -56,6 +56,38 @@ func testSourcesByTokenHashes(t *testing.T, s store.Store) {
 	}
 }
 
+// testSourceFormat: a source's format and settings come back as stored
+// from every read; a source stored without them speaks canonical.
+func testSourceFormat(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := store.Source{
+		TenantID: "t1", ID: "am", Name: "Alertmanager", TokenHash: "hash-am", CreatedAt: t0,
+		Format: "alertmanager", Settings: []byte(`{"default_organization":{"id":"org-42"}}`),
+	}
+	must(t, s.CreateSource(ctx, src))
+	byToken, err := s.SourceByTokenHash(ctx, "hash-am")
+	must(t, err)
+	diff(t, "source by token", src, byToken)
+	byID, err := s.SourceByID(ctx, "t1", "am")
+	must(t, err)
+	diff(t, "source by id", src, byID)
+
+	must(t, s.CreateSource(ctx, store.Source{TenantID: "t1", ID: "plain", Name: "Plain", TokenHash: "hash-plain", CreatedAt: t0}))
+	plain, err := s.SourceByTokenHash(ctx, "hash-plain")
+	must(t, err)
+	if plain.Format != "canonical" || string(plain.Settings) != "{}" {
+		t.Errorf("source stored without a format: format %q, settings %q; want canonical, {}", plain.Format, plain.Settings)
+	}
+
+	must(t, s.SetSourceFormat(ctx, "t1", "plain", "saas-alerts", []byte(`{"organization_from":"customer.id"}`)))
+	changed, err := s.SourceByTokenHash(ctx, "hash-plain")
+	must(t, err)
+	if changed.Format != "saas-alerts" || string(changed.Settings) != `{"organization_from":"customer.id"}` || changed.Name != "Plain" {
+		t.Errorf("after SetSourceFormat: %+v", changed)
+	}
+	wantErr(t, s.SetSourceFormat(ctx, "t2", "plain", "canonical", nil), store.ErrNotFound)
+}
+
 func testAPITokens(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	tok := store.APIToken{TenantID: "t1", Name: "ci", TokenHash: "api-hash-1", CreatedAt: t0}

@@ -29,6 +29,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	}{
 		{"sources", testSources},
 		{"sources_by_token_hashes", testSourcesByTokenHashes},
+		{"source_format", testSourceFormat},
+		{"unmatched_mail", testUnmatchedMail},
+		{"raw_bodies", testRawBodies},
 		{"api_tokens", testAPITokens},
 		{"upsert_creates_then_updates", testUpsertCreatesThenUpdates},
 		{"upsert_alerts_in_order", testUpsertAlertsInOrder},
@@ -137,6 +140,7 @@ func mustSource(t *testing.T, s store.Store, tenant, id string) store.Source {
 	src := store.Source{
 		TenantID: tenant, ID: id, Name: "Source " + id, TokenHash: "hash-" + tenant + "-" + id,
 		CallbackURL: "https://source.example/cb/" + id, CreatedAt: t0,
+		Format: "canonical", Settings: []byte("{}"),
 	}
 	must(t, s.CreateSource(t.Context(), src))
 	return src
