@@ -99,6 +99,26 @@ func TestDelivererRounds(t *testing.T) {
 			wantEvents: map[int]string{0: "ticket_created: ticket T2 (id 2) for Acme Corp: created"},
 		},
 		{
+			name: "a note for a ticket deleted in the PSA starts a new ticket", settings: testSettings(), rounds: 2,
+			setup: func(h *harness, f *fakePSA) []int64 {
+				h.openTicket(f, newAlert("a1", jane), "1")
+				delete(f.tickets, "1")
+				return h.sendAll(newAlert("a2", jane))
+			},
+			wantCalls:  map[string]int{"Ticket": 1, "CreateTicket": 1},
+			wantEvents: map[int]string{0: "ticket_created: ticket T2 (id 2) for Acme Corp: created"},
+		},
+		{
+			name: "a note the PSA refuses as not found starts a new ticket", settings: testSettings(), rounds: 2,
+			setup: func(h *harness, f *fakePSA) []int64 {
+				h.openTicket(f, newAlert("a1", jane), "1")
+				f.failWith("AddNote", psa.ErrNotFound)
+				return h.sendAll(newAlert("a2", jane))
+			},
+			wantCalls:  map[string]int{"Ticket": 1, "AddNote": 1, "CreateTicket": 1},
+			wantEvents: map[int]string{0: "ticket_created: ticket T2 (id 2) for Acme Corp: created"},
+		},
+		{
 			name: "notes on many tickets: one batched read", settings: testSettings(), batch: true, rounds: 1,
 			setup: func(h *harness, f *fakePSA) []int64 {
 				h.openTicket(f, newAlert("a1", jane), "1")
@@ -336,4 +356,26 @@ func (f *fakePSA) writes() int {
 		n += len(ns)
 	}
 	return n
+}
+
+// A permanent note failure on a ticket the PSA still holds is a failure,
+// not a deletion: one read tells them apart, and the group keeps its
+// ticket.
+func TestNoteRefusedOnLiveTicketFails(t *testing.T) {
+	t.Parallel()
+	var f *fakePSA
+	h := newHarness(t, testSettings(), fake(&f))
+	_, link := h.openTicket(f, newAlert("a1", "jane@acme.example"), "1")
+	f.failWith("AddNote", &psa.Error{Class: psa.Permanent, Status: 400, Message: "note type is inactive"})
+	h.sendAll(newAlert("a2", "jane@acme.example"))
+	h.rounds(1)
+	if got := f.count("Ticket"); got != 2 {
+		t.Errorf("ticket reads = %d, want 2 (before the note, and after its refusal)", got)
+	}
+	if failed := h.deliveries(store.DeliveryFailed); len(failed) != 1 || failed[0].Kind != store.DeliveryAddNote {
+		t.Errorf("failed deliveries = %+v, want the note", failed)
+	}
+	if l, err := h.st.TicketLink(h.ctx, link.ID); err != nil || l.State != store.LinkOpen {
+		t.Errorf("link = %+v (%v), want it still open", l, err)
+	}
 }

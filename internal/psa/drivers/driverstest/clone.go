@@ -58,3 +58,9 @@ func (r renamed) Settings(kind driver.SettingsKind, p driver.SettingsParams) (st
 	yaml, env := r.Simulator.Settings(kind, p)
 	return psaLine.ReplaceAllLiteralString(yaml, "psa: "+r.name), env
 }
+
+// DeleteTicket deletes through the wrapped simulator when it can.
+func (r renamed) DeleteTicket(id string) bool {
+	d, ok := r.Simulator.(driver.TicketDeleter)
+	return ok && d.DeleteTicket(id)
+}

@@ -1,0 +1,20 @@
+package connectwisesim
+
+// DeleteTicket removes a ticket and its notes without a request, as a
+// person does in ConnectWise's own screens, so tests can show what a
+// ticket gone from under an integration does. It reports false for an
+// unknown ticket.
+func (s *Sim) DeleteTicket(id int64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.tables[tTickets].rows[id]; !ok {
+		return false
+	}
+	delete(s.tables[tTickets].rows, id)
+	for nid, n := range s.tables[tNotes].rows {
+		if asInt(n["ticketId"]) == id {
+			delete(s.tables[tNotes].rows, nid)
+		}
+	}
+	return true
+}
