@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/integration"
@@ -44,7 +46,38 @@ func (a *App) PlanApply(ctx context.Context, docs []integration.Settings, getenv
 		}
 		plans = append(plans, p)
 	}
+	if err := a.checkRouting(ctx, docs); err != nil {
+		errs = append(errs, err)
+	}
 	return plans, errors.Join(errs...)
+}
+
+// checkRouting holds every document to one PSA per organization against
+// the tenant's other integrations: the stored ones, each replaced by the
+// document of its name when this apply changes it.
+func (a *App) checkRouting(ctx context.Context, docs []integration.Settings) error {
+	stored, err := a.Store.Integrations(ctx, a.Tenant)
+	if err != nil {
+		return fmt.Errorf("list integrations: %w", err)
+	}
+	all := slices.Clone(docs)
+	for _, it := range stored {
+		if slices.ContainsFunc(docs, func(d integration.Settings) bool { return strings.EqualFold(d.Name, it.Name) }) {
+			continue
+		}
+		var s integration.Settings
+		if err := json.Unmarshal(it.Settings, &s); err != nil {
+			return fmt.Errorf("decode stored settings of %q: %w", it.Name, err)
+		}
+		all = append(all, s)
+	}
+	var errs []error
+	for _, d := range docs {
+		if err := integration.CheckRouting(d, all); err != nil {
+			errs = append(errs, fmt.Errorf("integration %q: %w", d.Name, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(string) string) (*Plan, error) {

@@ -22,6 +22,7 @@ func flatten(s *Settings) []leaf {
 	f.str("notes.title", s.Notes.Title)
 	flattenStatusSync(f, &s.StatusSync)
 	flattenContracts(f, &s.Contracts)
+	flattenRouting(f, &s.Routing)
 	return f.out
 }
 

@@ -18,6 +18,7 @@ type Settings struct {
 	Notes      Notes      `yaml:"notes" json:"notes"`
 	StatusSync StatusSync `yaml:"status_sync,omitempty" json:"status_sync,omitempty"`
 	Contracts  Contracts  `yaml:"contracts,omitempty" json:"contracts,omitempty"`
+	Routing    Routing    `yaml:"routing,omitempty" json:"routing,omitempty"`
 }
 
 // IsEnabled reports whether the integration delivers at all (default true).

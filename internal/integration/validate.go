@@ -72,6 +72,7 @@ func Validate(s Settings, known Profiles) error {
 	}
 	validateStatusSync(&ps, &s)
 	validateContracts(&ps, &s)
+	validateRouting(&ps, &s.Routing)
 	return ps.err()
 }
 
