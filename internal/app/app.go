@@ -138,6 +138,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Engine = engine.New(engine.Config{
 		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
+		Reconcile:   a.reconcileByID,
 		MaxAttempts: cfg.MaxAttempts, GiveUpAfter: cfg.GiveUpAfter, DegradedAfter: cfg.DegradedAfter,
 		Rescan: opts.Rescan, RetryBase: opts.RetryBase, RateLimitWait: opts.RateLimitWait, AfterCreate: opts.AfterCreate,
 		WebhookKey:  func(name string) secret.Secret { return kr.Derive("webhook:" + name) },
@@ -223,7 +224,7 @@ func (a *App) Handler() http.Handler {
 	mux.Handle("/api/v1/", httpapi.New(httpapi.Config{
 		Store: a.Store, Now: a.now, Logger: a.log, OnRetry: func(int64) { a.Engine.Nudge() },
 		CallbackSecret: func(id string) string { return a.CallbackKey(id).Reveal() },
-		Extra:          a.billingRoutes,
+		Extra:          func(mux *http.ServeMux) { a.billingRoutes(mux); a.reconcileRoutes(mux) },
 	}))
 	return mux
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ticketbridge/ticketbridge/internal/engine"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
@@ -283,6 +284,11 @@ func (a *App) applyOne(ctx context.Context, p *Plan) error {
 		saved, err := q.PutIntegration(ctx, it)
 		if err != nil {
 			return fmt.Errorf("save: %w", err)
+		}
+		// The settings resolved against the PSA just now: whatever drift
+		// reconcile found is fixed, and waiting deliveries go on.
+		if err := engine.ClearDrift(ctx, q, saved.ID); err != nil {
+			return fmt.Errorf("clear drift report: %w", err)
 		}
 		if p.old != nil && newSince.Before(p.oldSince) {
 			if _, err := q.DeleteSkippedRoutes(ctx, saved.ID, string(rules.SkipTooOld)); err != nil {

@@ -56,18 +56,19 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"serve":   {"run the ingest, API and delivery engine", runServe},
-		"demo":    {"run an end-to-end demo against an in-process PSA simulator", runDemo},
-		"sim":     {"serve a PSA simulator on loopback", runSim},
-		"apply":   {"validate integration settings (YAML), show the plan, write with --yes", runApply},
-		"export":  {"write the stored integration settings as YAML", runExport},
-		"explain": {"show what would happen to a sample alert, and why, without PSA writes", runExplain},
-		"send":    {"post alert JSON from a file or stdin to a ticketbridge", runSend},
-		"migrate": {"create or upgrade the database schema", runMigrate},
-		"version": {"print the version", runVersion},
-		"health":  {"ask a running serve whether it is ready (exit 0) or not (exit 1)", runHealth},
-		"bench":   {"run the benchmark workloads (latency, ingest, storm, scale) against a simulator", runBench},
-		"billing": {"preview the billable-user sync: current units, reported counts, adjustments", runBilling},
+		"serve":     {"run the ingest, API and delivery engine", runServe},
+		"demo":      {"run an end-to-end demo against an in-process PSA simulator", runDemo},
+		"sim":       {"serve a PSA simulator on loopback", runSim},
+		"apply":     {"validate integration settings (YAML), show the plan, write with --yes", runApply},
+		"export":    {"write the stored integration settings as YAML", runExport},
+		"explain":   {"show what would happen to a sample alert, and why, without PSA writes", runExplain},
+		"send":      {"post alert JSON from a file or stdin to a ticketbridge", runSend},
+		"migrate":   {"create or upgrade the database schema", runMigrate},
+		"version":   {"print the version", runVersion},
+		"health":    {"ask a running serve whether it is ready (exit 0) or not (exit 1)", runHealth},
+		"bench":     {"run the benchmark workloads (latency, ingest, storm, scale) against a simulator", runBench},
+		"billing":   {"preview the billable-user sync: current units, reported counts, adjustments", runBilling},
+		"reconcile": {"re-read from each PSA what the settings name and report what it no longer backs", runReconcile},
 	}
 }
 

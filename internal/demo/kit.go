@@ -44,3 +44,16 @@ func (e *Env) DeleteTicket(ticketID string) error {
 	}
 	return nil
 }
+
+// RenameQueue renames the queue tickets go to, as an admin does in the
+// PSA's own screens.
+func (e *Env) RenameQueue(from, to string) error {
+	q, ok := e.Sim.(driver.QueueRenamer)
+	if !ok {
+		return fmt.Errorf("the %T simulator cannot rename queues", e.Sim)
+	}
+	if !q.RenameQueue(from, to) {
+		return fmt.Errorf("no queue %q to rename", from)
+	}
+	return nil
+}

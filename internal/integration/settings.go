@@ -99,6 +99,11 @@ type Sync struct {
 	SinceTime    string   `yaml:"-" json:"since_time,omitempty"`
 	Update       bool     `yaml:"update,omitempty" json:"update,omitempty"`
 	ExcludeTypes []string `yaml:"exclude_types,omitempty" json:"exclude_types,omitempty"`
+	// ReconcileEvery is how often the engine re-reads from the PSA what
+	// these settings name, to report drift before deliveries fail: a
+	// duration of at least MinReconcileEvery, or "off"; default
+	// DefaultReconcileEvery.
+	ReconcileEvery string `yaml:"reconcile_every,omitempty" json:"reconcile_every,omitempty"`
 }
 
 // Companies says which PSA company and contact an alert's organization maps to.

@@ -172,6 +172,7 @@ func validateSync(ps *problems, s *Sync) {
 		ps.add("sync.since", "%v", err)
 	}
 	checkNameList(ps, "sync.exclude_types", s.ExcludeTypes, "an alert type")
+	validateReconcileEvery(ps, s)
 }
 
 // checkNameList reports empty and repeated (case-insensitive) names.

@@ -32,6 +32,10 @@ type Metrics struct {
 	RoutingWaiting *prometheus.GaugeVec // integration
 	OldestWaiting  prometheus.Gauge
 	Degraded       *prometheus.GaugeVec // integration
+	// DriftFindings is the number of settings the PSA no longer backs,
+	// per integration, as the last reconcile found them (deliveries wait
+	// while it is above 0).
+	DriftFindings *prometheus.GaugeVec // integration
 }
 
 // NewMetrics registers every metric on a fresh registry.
@@ -78,9 +82,12 @@ func NewMetrics() *Metrics {
 		Degraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "ticketbridge_integration_degraded", Help: "1 while an integration's routing or delivery has kept failing past --degraded-after.",
 		}, []string{"integration"}),
+		DriftFindings: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ticketbridge_drift_findings", Help: "Settings the PSA no longer backs (renamed, deactivated or deleted), per integration, as the last reconcile found them.",
+		}, []string{"integration"}),
 	}
 	reg.MustRegister(m.AlertsReceived, m.Deliveries, m.PSACalls, m.PSACallSeconds, m.BudgetRemaining, m.Backlog, m.AlertToTicket, m.RoutedAlerts, m.AlertsPruned,
-		m.RoutingWaiting, m.OldestWaiting, m.Degraded)
+		m.RoutingWaiting, m.OldestWaiting, m.Degraded, m.DriftFindings)
 	return m
 }
 

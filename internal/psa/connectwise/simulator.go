@@ -183,3 +183,6 @@ func (s *simulator) DeleteTicket(ticketID string) bool {
 	n, err := strconv.ParseInt(ticketID, 10, 64)
 	return err == nil && s.Sim.DeleteTicket(n)
 }
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameBoard(from, to) }

@@ -262,3 +262,13 @@ type TicketDeleter interface {
 	// it) and its notes; false when there is none.
 	DeleteTicket(id string) bool
 }
+
+// QueueRenamer is implemented by simulators that can rename the queue
+// tickets go to (a queue, board, team or group, as the PSA calls it) as
+// an admin does in the PSA's own screens, so end-to-end tests can show
+// settings drifting from the PSA on every PSA.
+type QueueRenamer interface {
+	// RenameQueue renames the queue called from to to; false when there
+	// is none.
+	RenameQueue(from, to string) bool
+}

@@ -165,3 +165,6 @@ func (s *simulator) DeleteTicket(ticketID string) bool {
 	n, err := strconv.Atoi(ticketID)
 	return err == nil && s.Sim.DeleteTicket(n)
 }
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameTeam(from, to) }

@@ -145,3 +145,6 @@ func Simulator(sim *servicenowsim.Sim) driver.Simulator { return &simulator{Sim:
 func (s *simulator) DeleteTicket(ticketID string) bool {
 	return s.Sim.DeleteRecord(servicenowsim.TableIncident, ticketID)
 }
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameGroup(from, to) }

@@ -163,3 +163,6 @@ func Simulator(sim *superopssim.Sim) driver.Simulator { return &simulator{Sim: s
 
 // DeleteTicket deletes a ticket as a person does in SuperOps' screens.
 func (s *simulator) DeleteTicket(ticketID string) bool { return s.Sim.DeleteTicket(ticketID) }
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameGroup(from, to) }

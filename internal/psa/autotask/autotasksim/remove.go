@@ -19,3 +19,25 @@ func (s *Sim) DeleteTicket(id int64) bool {
 	}
 	return true
 }
+
+// RenameQueue renames a ticket queue (a picklist value of Tickets'
+// queueID), as an admin does in Autotask's own screens, so tests can
+// show settings drifting from the PSA. It reports false when no queue is
+// called from.
+func (s *Sim) RenameQueue(from, to string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e := s.entities["tickets"]
+	for i := range e.fields {
+		if e.fields[i].Name != "queueID" {
+			continue
+		}
+		for j := range e.fields[i].PicklistValues {
+			if v := &e.fields[i].PicklistValues[j]; v.Label == from {
+				v.Label = to
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -18,3 +18,18 @@ func (s *Sim) DeleteTicket(id int64) bool {
 	}
 	return true
 }
+
+// RenameBoard renames a service board (the queue tickets go to), as an
+// admin does in ConnectWise's own screens, so tests can show settings
+// drifting from the PSA. It reports false when no board is called from.
+func (s *Sim) RenameBoard(from, to string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, b := range s.tables[tBoards].rows {
+		if b["name"] == from {
+			b["name"] = to
+			return true
+		}
+	}
+	return false
+}

@@ -64,3 +64,9 @@ func (r renamed) DeleteTicket(id string) bool {
 	d, ok := r.Simulator.(driver.TicketDeleter)
 	return ok && d.DeleteTicket(id)
 }
+
+// RenameQueue renames through the wrapped simulator when it can.
+func (r renamed) RenameQueue(from, to string) bool {
+	q, ok := r.Simulator.(driver.QueueRenamer)
+	return ok && q.RenameQueue(from, to)
+}

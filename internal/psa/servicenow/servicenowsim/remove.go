@@ -29,3 +29,18 @@ func (s *Sim) dropRows(table string, match func(record) bool) {
 	}
 	t.rows = kept
 }
+
+// RenameGroup renames an assignment group (the queue tickets go to), as
+// an admin does in ServiceNow's own screens, so tests can show settings
+// drifting from the PSA. It reports false when no group is called from.
+func (s *Sim) RenameGroup(from, to string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.tables["sys_user_group"].rows {
+		if r["name"] == from {
+			r["name"] = to
+			return true
+		}
+	}
+	return false
+}

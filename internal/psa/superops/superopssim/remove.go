@@ -17,3 +17,20 @@ func (s *Sim) DeleteTicket(ticketID string) bool {
 	t.tickets = slices.DeleteFunc(t.tickets, func(tk *Ticket) bool { return tk.ID == ticketID })
 	return true
 }
+
+// RenameGroup renames a technician group of the seed tenant (the queue
+// tickets go to), as an admin does in SuperOps' own screens, so tests can
+// show settings drifting from the PSA. It reports false when no group is
+// called from.
+func (s *Sim) RenameGroup(from, to string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.tenants[SeedSubdomain]
+	for i := range t.groups {
+		if t.groups[i].Name == from {
+			t.groups[i].Name = to
+			return true
+		}
+	}
+	return false
+}

@@ -14,3 +14,18 @@ func (s *Sim) DeleteTicket(id int64) bool {
 	t.Deleted = true
 	return true
 }
+
+// RenameTicketType renames a ticket type (the queue tickets go to), as
+// an admin does in Syncro's own screens, so tests can show settings
+// drifting from the PSA. It reports false when no type is called from.
+func (s *Sim) RenameTicketType(from, to string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.t.ticketTypes {
+		if s.t.ticketTypes[i].Name == from {
+			s.t.ticketTypes[i].Name = to
+			return true
+		}
+	}
+	return false
+}
