@@ -1,8 +1,12 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // A ticket deleted in the PSA ends its group: the group's next alert
@@ -37,6 +41,47 @@ func TestDeletedTicketOnEveryPSA(t *testing.T) {
 			e.send(testAlert{ID: "d3", Type: "Multiple MFA Failures", Email: "jane@acme.example"})
 			if v := e.viewOf("d3"); v.ID != second.PSATicketID || !v.noted("d3") {
 				t.Errorf("d3 is not a note on the new ticket %s", second.PSATicketID)
+			}
+		})
+	}
+}
+
+// With status sync off, tickets the PSA closed or deleted are only found
+// by reconcile: it ends their links, so the groups' next alerts open new
+// tickets at once.
+func TestReconcileEndsGoneLinksOnEveryPSA(t *testing.T) {
+	t.Parallel()
+	for _, p := range psaNames() {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			e := startPSA(t, p, "user")
+			e.send(testAlert{ID: "g1", Type: "X", Email: "jane@acme.example"},
+				testAlert{ID: "g2", Type: "X", Email: "bob@acme.example"},
+				testAlert{ID: "g3", Type: "X", Email: "carol@acme.example"})
+			closed, _ := e.ticketOf("g1")
+			deleted, _ := e.ticketOf("g2")
+			kept, _ := e.ticketOf("g3")
+			if err := e.CloseTicket(context.Background(), closed.PSATicketID); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.DeleteTicket(deleted.PSATicketID); err != nil {
+				t.Fatal(err)
+			}
+			e.adminDo("POST", "/api/v1/reconcile")
+			eventually(t, 10*time.Second, "reconcile ends the two links and counts them", func() bool {
+				links, _ := e.links()
+				ended := 0
+				for _, l := range links {
+					if l.State == store.LinkClosed {
+						ended++
+					}
+				}
+				drift, err := e.App.DriftReports(context.Background())
+				return ended == 2 && err == nil && drift[0].LinksEnded == 2
+			})
+			l, err := e.App.Store.TicketLink(context.Background(), kept.ID)
+			if err != nil || l.State != store.LinkOpen {
+				t.Errorf("the open ticket's link = %+v (%v), want it still open", l, err)
 			}
 		})
 	}

@@ -36,8 +36,11 @@ type worker struct {
 	biller    *biller
 
 	// nextReconcile is the wall-clock time of the next scheduled drift
-	// reconcile; zero before the first cycle.
+	// reconcile; zero before the first cycle. checkLinks asks the next
+	// cycle to look for tickets the PSA closed or deleted unseen (an
+	// on-demand reconcile sets it).
 	nextReconcile time.Time
+	checkLinks    atomic.Bool
 }
 
 // currentConn is the loaded connector, nil before the first load.
@@ -183,8 +186,12 @@ func (w *worker) reportBudget() {
 	}
 }
 
-// reconcile runs the scheduled drift reconcile when it is due.
+// reconcile runs the scheduled drift reconcile when it is due, and the
+// check of open links after it or when one was asked for.
 func (w *worker) reconcile(ctx context.Context) error {
+	if w.checkLinks.Swap(false) {
+		return w.checkOpenLinks(ctx)
+	}
 	every := w.snap.Load().settings.Sync.ReconcileInterval()
 	if w.cfg.Reconcile == nil || every == 0 {
 		return nil
@@ -197,5 +204,8 @@ func (w *worker) reconcile(ctx context.Context) error {
 		return nil
 	}
 	w.nextReconcile = now.Add(every)
-	return w.cfg.Reconcile(ctx, w.id)
+	if err := w.cfg.Reconcile(ctx, w.id); err != nil {
+		return err
+	}
+	return w.checkOpenLinks(ctx)
 }
