@@ -286,6 +286,9 @@ func (a *App) reportBacklog(ctx context.Context) {
 		if n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending); err == nil {
 			a.reportHealth(n)
 		}
+		if err := a.reportAges(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("report delivery ages", "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return

@@ -44,6 +44,10 @@ type Config struct {
 	// DegradedAfter is how long an integration's routing or delivery may
 	// keep failing before readiness and metrics call it degraded.
 	DegradedAfter time.Duration
+	// UnreadyAfter, when set, fails /readyz (503) once an integration's
+	// routing or delivery has kept failing this long; 0 (the default)
+	// keeps readiness on ingest alone, which works through any PSA outage.
+	UnreadyAfter time.Duration
 
 	// envErrs are environment values that did not parse.
 	envErrs []error
@@ -83,6 +87,7 @@ func (c *Config) Register(fs *flag.FlagSet, env Env) {
 	}
 	fs.DurationVar(&c.GiveUpAfter, "give-up-after", giveUp, "how long a failing delivery is retried before it may be marked failed: an outage shorter than this fails nothing (env TICKETBRIDGE_GIVE_UP_AFTER)")
 	fs.DurationVar(&c.DegradedAfter, "degraded-after", 5*time.Minute, "how long an integration's PSA may keep failing before /readyz and ticketbridge_integration_degraded name it")
+	fs.DurationVar(&c.UnreadyAfter, "unready-after", 0, "fail /readyz (503) once an integration's PSA has kept failing this long; 0 (default) never: ingest keeps working through PSA outages")
 	c.Retention = DefaultRetention
 	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
 		c.Retention, c.retentionErr = parseAge(v)
@@ -167,6 +172,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DegradedAfter < 0 {
 		errs = append(errs, fmt.Errorf("degraded-after: %s: want a duration like 5m", c.DegradedAfter))
+	}
+	if c.UnreadyAfter < 0 {
+		errs = append(errs, fmt.Errorf("unready-after: %s: want a duration like 30m, or 0 for never", c.UnreadyAfter))
 	}
 	if c.GiveUpAfter < 0 {
 		errs = append(errs, fmt.Errorf("give-up-after: %s: want a duration like 24h or 30m", c.GiveUpAfter))

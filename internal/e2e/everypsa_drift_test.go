@@ -54,6 +54,12 @@ func TestDriftOnEveryPSA(t *testing.T) {
 			eventually(t, 10*time.Second, "q2's delivery waits for the drift", func() bool {
 				return strings.Contains(e.timelineText("q2"), "waiting: the PSA no longer backs these settings")
 			})
+			eventually(t, 10*time.Second, "the waiting delivery's age in the metrics", func() bool {
+				m := e.metricsText()
+				prefix := `ticketbridge_oldest_pending_delivery_seconds{integration="` + reports[0].Integration + `"} `
+				i := strings.Index(m, prefix)
+				return i >= 0 && !strings.HasPrefix(m[i+len(prefix):], "0\n")
+			})
 			if l, ok := e.ticketOf("q2"); ok && l.PSATicketID != "" {
 				t.Fatal("q2 got a ticket while the queue was gone")
 			}

@@ -75,6 +75,9 @@ func TestStatusSyncOnEveryPSA(t *testing.T) {
 			eventually(t, 7*time.Second, "PSA close resolves the alert (poll)", func() bool {
 				return e.alertStatus("s1").Alert.Status == alert.StatusResolved
 			})
+			eventually(t, 10*time.Second, "the status poll's lag in the metrics", func() bool {
+				return strings.Contains(e.metricsText(), "ticketbridge_status_sync_lag_seconds{integration=")
+			})
 			e.resend(a2, alert.StatusResolved, "")
 			if v := e.viewOf("s2"); !v.Closed {
 				t.Errorf("auto-resolve left the ticket open")

@@ -171,3 +171,20 @@ func (dl *deliverer) redecide(ctx context.Context, due []store.Delivery) error {
 	}
 	return nil
 }
+
+// StatusPolledUpTo is the time the integration's status poll has read
+// PSA changes up to; false when it has not polled yet.
+func StatusPolledUpTo(ctx context.Context, st cursorStore, integrationID int64) (time.Time, bool, error) {
+	raw, err := st.Cursor(ctx, integrationID, cursorStatusPoll)
+	if isNotFound(err) || (err == nil && raw == "") {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("read status poll cursor: %w", err)
+	}
+	t, err := time.Parse(time.RFC3339Nano, raw)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("parse status poll cursor: %w", err)
+	}
+	return t, true, nil
+}
