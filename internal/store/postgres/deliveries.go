@@ -41,7 +41,7 @@ ORDER BY d.id`
 LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
 WHERE d.integration_id = $1 AND d.state = 'pending'
   AND (d.kind = 'create_ticket' OR l.state = 'open')`
-	sqlOldestPendingDelivery = `SELECT MIN(created_at) FROM deliveries WHERE integration_id = $1 AND state = 'pending'`
+	sqlOldestPendingDelivery  = `SELECT MIN(created_at) FROM deliveries WHERE integration_id = $1 AND state = 'pending'`
 	sqlCountDeliveries        = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = $1`
 	sqlCountDeliveriesInState = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = $1 AND state = $2`
 )

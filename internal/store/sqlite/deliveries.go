@@ -48,7 +48,7 @@ ORDER BY d.id`
 LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
 WHERE d.integration_id = ? AND d.state = 'pending'
   AND (d.kind = 'create_ticket' OR l.state = 'open')`
-	sqlOldestPendingDelivery = `SELECT MIN(created_at) FROM deliveries WHERE integration_id = ? AND state = 'pending'`
+	sqlOldestPendingDelivery  = `SELECT MIN(created_at) FROM deliveries WHERE integration_id = ? AND state = 'pending'`
 	sqlCountDeliveries        = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = ?`
 	sqlCountDeliveriesInState = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = ? AND state = ?`
 )
