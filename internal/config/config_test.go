@@ -117,6 +117,8 @@ func TestValidateProcessSettings(t *testing.T) {
 		{nil, map[string]string{"TICKETBRIDGE_GIVE_UP_AFTER": "a day"}, "TICKETBRIDGE_GIVE_UP_AFTER"},
 		{[]string{"--give-up-after", "-1h"}, nil, "give-up-after"},
 		{[]string{"--max-attempts", "-2"}, nil, "max-attempts"},
+		{[]string{"--unready-after", "30m"}, nil, ""},
+		{[]string{"--unready-after", "-1m"}, nil, "unready-after"},
 	} {
 		var c Config
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
