@@ -113,15 +113,14 @@ func (b *books) moveDelivery(ctx context.Context, q store.Queries, d store.Deliv
 	})
 }
 
-// ticketGone reports whether a call on a ticket failed because the ticket
-// is gone from the PSA: the PSA said not found, or, after a permanent
-// failure that may stand for it (some PSAs refuse a note to a missing
-// ticket as a bad request), a read of the ticket says so. Retryable
-// failures are not checked, so a storm of them costs no extra reads.
+// ticketGone reports whether a write to a ticket failed because the
+// ticket is gone from the PSA: after a permanent failure (a not found, or
+// a bad request some PSAs answer a note to a missing ticket with), a read
+// of the ticket says not found. The read confirms even a not found: a
+// write's 404 can stand for something else (a permission, a note type),
+// and taking it for a deletion would give the group a second ticket.
+// Retryable failures are not checked, so a storm of them costs no reads.
 func ticketGone(ctx context.Context, conn psa.Connector, ticketID string, cause error) bool {
-	if errors.Is(cause, psa.ErrNotFound) {
-		return true
-	}
 	if psa.ClassOf(cause) != psa.Permanent || ctx.Err() != nil {
 		return false
 	}
