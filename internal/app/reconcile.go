@@ -39,9 +39,9 @@ func (a *App) Reconcile(ctx context.Context, only string) ([]IntegrationDrift, e
 		if err != nil {
 			return out, fmt.Errorf("integration %s: %w", it.Name, err)
 		}
-		// Open links are the engine's: its worker checks them next cycle
-		// (in this process; serve's reconcile route reaches it).
-		a.Engine.CheckLinks(it.ID)
+		// The engine's worker (in this process: serve's reconcile route
+		// reaches it) reads the report at once and checks open links.
+		a.Engine.Reconciled(it.ID)
 		out = append(out, IntegrationDrift{Integration: it.Name, DriftReport: r})
 	}
 	if only != "" && len(out) == 0 {

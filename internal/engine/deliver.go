@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
@@ -42,8 +43,10 @@ type deliverer struct {
 	// budget had nothing left.
 	budgetSpent bool
 	// drift is set while the round does not start because reconcile found
-	// settings the PSA no longer backs.
-	drift driftWait
+	// settings the PSA no longer backs; driftStale says a reconcile in
+	// this process just wrote a report, to be read at once.
+	drift      driftWait
+	driftStale atomic.Bool
 }
 
 // statusPusher carries out set_status deliveries, which the round runs

@@ -84,12 +84,36 @@ func (r DriftReport) Summary() string {
 type driftWait struct {
 	waiting bool
 	told    map[int64]bool // delivery ids whose timeline says they wait
+
+	// The report as last read, when (wall clock) and under which
+	// settings version: a storm runs many rounds a second, and one store
+	// read per Config.Rescan (or per new version, as apply makes) is
+	// enough to notice a reconcile's findings.
+	report  DriftReport
+	readAt  time.Time
+	version int64
+}
+
+// driftReport returns the integration's drift report, read again when
+// the cached one is older than Config.Rescan or the settings changed.
+func (dl *deliverer) driftReport(ctx context.Context) (DriftReport, error) {
+	now := dl.wall()
+	stale := dl.driftStale.Swap(false)
+	if !stale && !dl.drift.readAt.IsZero() && dl.drift.version == dl.snap.version && now.Sub(dl.drift.readAt) < dl.cfg.Rescan {
+		return dl.drift.report, nil
+	}
+	r, err := ReadDrift(ctx, dl.st, dl.id)
+	if err != nil {
+		return r, err
+	}
+	dl.drift.report, dl.drift.readAt, dl.drift.version = r, now, dl.snap.version
+	return r, nil
 }
 
 // holdForDrift reports whether the round must not start because the
 // integration has drift findings, and tells the due deliveries why.
 func (dl *deliverer) holdForDrift(ctx context.Context, due []store.Delivery) (bool, error) {
-	r, err := ReadDrift(ctx, dl.st, dl.id)
+	r, err := dl.driftReport(ctx)
 	if err != nil {
 		return false, err
 	}
@@ -105,12 +129,12 @@ func (dl *deliverer) holdForDrift(ctx context.Context, due []store.Delivery) (bo
 		}
 		dl.log.Info("drift cleared; deliveries resume")
 		err = dl.redecide(ctx, due)
-		dl.drift = driftWait{}
+		dl.drift.waiting, dl.drift.told = false, nil
 		return false, err
 	}
 	if !dl.drift.waiting {
 		dl.log.Warn("deliveries wait: the PSA no longer backs these settings", "findings", r.Summary())
-		dl.drift = driftWait{waiting: true, told: map[int64]bool{}}
+		dl.drift.waiting, dl.drift.told = true, map[int64]bool{}
 	}
 	now := dl.cfg.Now()
 	detail := "waiting: the PSA no longer backs these settings (fix them and apply): " + r.Summary()

@@ -9,14 +9,16 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// CheckLinks asks the worker of the integration, if this replica runs it,
-// to look for tickets held as open that the PSA closed or deleted, at its
-// next cycle. It never blocks.
-func (e *Engine) CheckLinks(integrationID int64) {
+// Reconciled tells the worker of the integration, if this replica runs
+// it, that a reconcile just stored its drift report: deliveries read it at
+// once, and the next cycle looks for tickets held as open that the PSA
+// closed or deleted. It never blocks.
+func (e *Engine) Reconciled(integrationID int64) {
 	e.mu.Lock()
 	w := e.workers[integrationID]
 	e.mu.Unlock()
 	if w != nil {
+		w.deliverer.driftStale.Store(true)
 		w.checkLinks.Store(true)
 		w.nudge()
 	}

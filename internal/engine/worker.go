@@ -207,5 +207,6 @@ func (w *worker) reconcile(ctx context.Context) error {
 	if err := w.cfg.Reconcile(ctx, w.id); err != nil {
 		return err
 	}
+	w.deliverer.driftStale.Store(true)
 	return w.checkOpenLinks(ctx)
 }
