@@ -16,7 +16,7 @@ func TestRoutingAcrossIntegrations(t *testing.T) {
 	// psa-a: Acme only (mapped only; auto-match would find Globex by name,
 	// but psa-b maps it). psa-b: Globex, and the catch-all.
 	a := strings.Replace(settings("none"), "name: e2e", "name: psa-a", 1) + "routing:\n  organizations: mapped\n"
-	b := strings.Replace(settings("none"), "name: e2e", "name: psa-b", 1)
+	b := strings.Replace(settings("none"), "name: e2e", "name: psa-b", 1) + "routing:\n  organizations: all\n"
 	b = strings.Replace(b, "    - {organization: org-42, company: Acme Corp, contact: helpdesk@acme.example}\n",
 		"    - {organization: org-55, company: Globex Corporation}\n", 1)
 	e := start(t, a)
@@ -60,12 +60,20 @@ func TestRoutingAcrossIntegrations(t *testing.T) {
 		t.Errorf("the PSA holds %d tickets, want 3: one per alert, none twice", len(ts))
 	}
 
-	// A third integration that also catches unmapped organizations would
-	// give each of them two tickets: apply refuses it, saying what to set.
-	c := strings.Replace(settings("none"), "name: e2e", "name: psa-c", 1)
-	c = strings.Replace(c, "    - {organization: org-42, company: Acme Corp, contact: helpdesk@acme.example}\n", "", 1)
+	// A third integration with a routing section that also catches
+	// unmapped organizations, and maps psa-a's organization, would give
+	// them two tickets: apply refuses it, saying what to set.
+	c := strings.Replace(settings("none"), "name: e2e", "name: psa-c", 1) + "routing:\n  organizations: all\n"
 	_, err = e.Apply(context.Background(), c)
-	if err == nil || !strings.Contains(err.Error(), `integration "psa-b" also takes organizations it has not mapped`) {
-		t.Errorf("apply of a second catch-all integration: err = %v", err)
+	for _, want := range []string{`integration "psa-b" also takes organizations it has not mapped`, `organization org-42 is also mapped in integration "psa-a"`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("apply of a third integration: err = %v, want it to say %q", err, want)
+		}
+	}
+	// Without a routing section an integration takes every alert, as
+	// before routing existed: apply lets it be.
+	d := strings.Replace(settings("none"), "name: e2e", "name: psa-d", 1)
+	if _, err := e.Apply(context.Background(), d); err != nil {
+		t.Errorf("apply of an integration without a routing section: %v", err)
 	}
 }

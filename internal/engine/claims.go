@@ -22,7 +22,7 @@ type claim struct {
 }
 
 // NewClaims reads the mappings of every enabled integration in its but
-// self.
+// self that has a routing section.
 func NewClaims(its []store.Integration, self int64) (*Claims, error) {
 	c := &Claims{byOrg: map[string][]claim{}}
 	for _, it := range its {
@@ -33,8 +33,8 @@ func NewClaims(its []store.Integration, self int64) (*Claims, error) {
 		if err != nil {
 			return nil, fmt.Errorf("integration %s: %w", it.Name, err)
 		}
-		if !s.IsEnabled() {
-			continue
+		if !s.IsEnabled() || !s.Routing.IsSet() {
+			continue // without a routing section it claims nothing
 		}
 		for _, m := range s.Companies.Map {
 			if k := strings.ToLower(strings.TrimSpace(m.Organization)); k != "" && m.IsEnabled() {

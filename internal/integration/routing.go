@@ -26,6 +26,14 @@ const (
 	OrganizationsMapped = "mapped"
 )
 
+// IsSet reports whether the settings have a routing section. Only
+// integrations that have one take part in routing across integrations
+// (claims and the apply checks); one without it takes every alert, as
+// integrations did before routing existed.
+func (r Routing) IsSet() bool {
+	return len(r.Sources) > 0 || strings.TrimSpace(r.Organizations) != ""
+}
+
 // TakesSource reports whether the integration takes alerts of source.
 func (r Routing) TakesSource(source string) bool {
 	if len(r.Sources) == 0 {
@@ -88,15 +96,16 @@ func flattenRouting(f *flattener, r *Routing) {
 // both take: one mapped (and enabled) in both, or, when both take
 // unmapped organizations (routing.organizations all), every unmapped one.
 // Each problem names the other integration and what to set, so that an
-// organization reaches exactly one PSA.
+// organization reaches exactly one PSA. Only pairs of integrations that
+// both have a routing section are checked (see Routing.IsSet).
 func CheckRouting(s Settings, others []Settings) error {
-	if !s.IsEnabled() {
+	if !s.IsEnabled() || !s.Routing.IsSet() {
 		return nil
 	}
 	var ps problems
 	mine := enabledOrgs(s)
 	for _, o := range others {
-		if !o.IsEnabled() || strings.EqualFold(o.Name, s.Name) || !s.Routing.SharesSources(o.Routing) {
+		if !o.IsEnabled() || !o.Routing.IsSet() || strings.EqualFold(o.Name, s.Name) || !s.Routing.SharesSources(o.Routing) {
 			continue
 		}
 		theirs := enabledOrgs(o)

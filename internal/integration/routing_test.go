@@ -9,6 +9,9 @@ func TestCheckRouting(t *testing.T) {
 	t.Parallel()
 	off := false
 	mk := func(name, orgs string, sources []string, mapped ...string) Settings {
+		if orgs == "" {
+			orgs = OrganizationsAll // a routing section, as every case but "no routing section" has
+		}
 		s := Settings{Name: name, Routing: Routing{Organizations: orgs, Sources: sources}}
 		for _, o := range mapped {
 			s.Companies.Map = append(s.Companies.Map, Mapping{Organization: o, Company: Pick{Name: "C " + o}})
@@ -35,6 +38,7 @@ func TestCheckRouting(t *testing.T) {
 		{"the other disabled", mk("a", "", nil, "org-42"), []Settings{disabled}, nil},
 		{"the organization disabled there", mk("a", OrganizationsMapped, nil, "org-42"), []Settings{orgOff}, nil},
 		{"itself by name", mk("a", "", nil, "org-42"), []Settings{mk("a", "", nil, "org-42")}, nil},
+		{"no routing section there", mk("a", "", nil, "org-42"), []Settings{{Name: "b", Companies: Companies{Map: []Mapping{{Organization: "org-42"}}}}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
