@@ -47,9 +47,9 @@ type Input struct {
 	Since time.Time
 	// Source names the alert's source, for routing.sources.
 	Source string
-	// ClaimedBy names another integration of the tenant that maps the
-	// organization (enabled) and takes alerts of source, "" for none; nil
-	// when this integration is the tenant's only one. An organization
+	// ClaimedBy names another integration of the tenant, with a routing
+	// section, that maps the organization (enabled) and takes alerts of
+	// source, "" for none; nil claims nothing. An organization
 	// mapped elsewhere is not this integration's to match or catch.
 	ClaimedBy func(org alert.Organization, source string) string
 }
