@@ -151,6 +151,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	}
 	a.Engine = engine.New(engine.Config{
 		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
+		Reconcile:   a.reconcileByID,
 		MaxAttempts: cfg.MaxAttempts, GiveUpAfter: cfg.GiveUpAfter, DegradedAfter: cfg.DegradedAfter,
 		Rescan: opts.Rescan, RetryBase: opts.RetryBase, RateLimitWait: opts.RateLimitWait, AfterCreate: opts.AfterCreate,
 		WebhookKey:  func(name string) secret.Secret { return kr.Derive("webhook:" + name) },
@@ -237,6 +238,7 @@ func (a *App) Handler() http.Handler {
 			a.billingRoutes(mux)
 			a.integrationRoutes(mux)
 			a.replayRoutes(mux)
+			a.reconcileRoutes(mux)
 		},
 		Encrypt:         a.sealSecret,
 		OnSourceChanged: in.ForgetToken,
@@ -357,6 +359,9 @@ func (a *App) reportBacklog(ctx context.Context) {
 	for {
 		if n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending); err == nil {
 			a.reportHealth(n)
+		}
+		if err := a.reportAges(ctx); err != nil && ctx.Err() == nil {
+			a.log.Warn("report delivery ages", "err", err)
 		}
 		select {
 		case <-ctx.Done():

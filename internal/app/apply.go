@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/ticketbridge/ticketbridge/internal/engine"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
@@ -49,7 +51,38 @@ func (a *App) PlanApply(ctx context.Context, docs []integration.Settings, getenv
 		}
 		plans = append(plans, p)
 	}
+	if err := a.checkRouting(ctx, docs); err != nil {
+		errs = append(errs, err)
+	}
 	return plans, errors.Join(errs...)
+}
+
+// checkRouting holds every document to one PSA per organization against
+// the tenant's other integrations: the stored ones, each replaced by the
+// document of its name when this apply changes it.
+func (a *App) checkRouting(ctx context.Context, docs []integration.Settings) error {
+	stored, err := a.Store.Integrations(ctx, a.Tenant)
+	if err != nil {
+		return fmt.Errorf("list integrations: %w", err)
+	}
+	all := slices.Clone(docs)
+	for _, it := range stored {
+		if slices.ContainsFunc(docs, func(d integration.Settings) bool { return strings.EqualFold(d.Name, it.Name) }) {
+			continue
+		}
+		var s integration.Settings
+		if err := json.Unmarshal(it.Settings, &s); err != nil {
+			return fmt.Errorf("decode stored settings of %q: %w", it.Name, err)
+		}
+		all = append(all, s)
+	}
+	var errs []error
+	for _, d := range docs {
+		if err := integration.CheckRouting(d, all); err != nil {
+			errs = append(errs, fmt.Errorf("integration %q: %w", d.Name, err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(string) string) (*Plan, error) {
@@ -268,6 +301,11 @@ func (a *App) applyOne(ctx context.Context, p *Plan) error {
 		saved, err := q.PutIntegration(ctx, it)
 		if err != nil {
 			return fmt.Errorf("save: %w", err)
+		}
+		// The settings resolved against the PSA just now: whatever drift
+		// reconcile found is fixed, and waiting deliveries go on.
+		if err := engine.ClearDrift(ctx, q, saved.ID); err != nil {
+			return fmt.Errorf("clear drift report: %w", err)
 		}
 		if p.old != nil && newSince.Before(p.oldSince) {
 			if _, err := q.DeleteSkippedRoutes(ctx, saved.ID, string(rules.SkipTooOld)); err != nil {

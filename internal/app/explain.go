@@ -52,7 +52,11 @@ func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]E
 	al.Normalize()
 	var out []Explanation
 	for _, it := range its {
-		ex, err := a.explainOne(ctx, it, sourceID, al)
+		claims, err := engine.NewClaims(its, it.ID)
+		if err != nil {
+			return nil, err
+		}
+		ex, err := a.explainOne(ctx, it, sourceID, al, claims)
 		if err != nil {
 			return nil, fmt.Errorf("integration %s: %w", it.Name, err)
 		}
@@ -61,7 +65,7 @@ func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]E
 	return out, nil
 }
 
-func (a *App) explainOne(ctx context.Context, it store.Integration, sourceID string, al alert.Alert) (Explanation, error) {
+func (a *App) explainOne(ctx context.Context, it store.Integration, sourceID string, al alert.Alert, claims *engine.Claims) (Explanation, error) {
 	ex := Explanation{Integration: it.Name}
 	profile, _ := a.Profiles().Lookup(it.PSA)
 	plan, err := engine.NewPlan(it, profile.Limits)
@@ -76,7 +80,7 @@ func (a *App) explainOne(ctx context.Context, it store.Integration, sourceID str
 	if err != nil {
 		return ex, err
 	}
-	dec := plan.Decide(store.StoredAlert{SourceID: sourceID, Alert: al}, companies)
+	dec := plan.Decide(store.StoredAlert{SourceID: sourceID, Alert: al}, companies, claims)
 	ex.Decision = dec
 	ex.Lines = append(ex.Lines, dec.Reasons...)
 	if dec.Skip != nil {
@@ -116,6 +120,9 @@ func (a *App) explainTarget(ctx context.Context, itID int64, plan *engine.Plan, 
 	}
 	t, err := conn.Ticket(ctx, link.PSATicketID)
 	switch {
+	case errors.Is(err, psa.ErrNotFound):
+		ex.NewTicket = true
+		return fmt.Sprintf("would create a new ticket: ticket %s of group %s was deleted in the PSA", link.TicketNumber, dec.GroupKey), nil
 	case err != nil:
 		ex.NoteOn = link.PSATicketID
 		return fmt.Sprintf("would add a note %q to open ticket %s (group %s), unless the PSA has closed it (reading it failed: %v)",

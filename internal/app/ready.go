@@ -36,12 +36,23 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	// A degraded integration is named, but readiness holds: ingest works
 	// and keeps every alert while the PSA is away, and a load balancer
 	// that took this replica out would lose the sources' alerts instead.
+	// With --unready-after an operator who would rather page on the probe
+	// opts in: an outage past it fails readiness.
 	var b strings.Builder
-	b.WriteString("ready\n")
+	unready := false
 	for _, h := range a.reportHealth(n) {
-		if h.Degraded {
+		switch {
+		case a.cfg.UnreadyAfter > 0 && !h.Since.IsZero() && time.Since(h.Since) >= a.cfg.UnreadyAfter:
+			unready = true
+			fmt.Fprintf(&b, "unready: integration %s has failed since %s (over --unready-after %s): %s\n",
+				h.Integration, h.Since.UTC().Format(time.RFC3339), a.cfg.UnreadyAfter, h.Reason)
+		case h.Degraded:
 			fmt.Fprintf(&b, "degraded: integration %s: %s\n", h.Integration, h.Reason)
 		}
 	}
-	_, _ = w.Write([]byte(b.String()))
+	if unready {
+		http.Error(w, strings.TrimSuffix(b.String(), "\n"), http.StatusServiceUnavailable)
+		return
+	}
+	_, _ = w.Write([]byte("ready\n" + b.String()))
 }

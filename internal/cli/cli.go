@@ -95,6 +95,8 @@ func init() {
 			"ticketbridge replay --source huntress"},
 		"source": {"show the canonical alerts a product's own body becomes under a format, or list the formats", runSource, nil,
 			"ticketbridge source test -f body.json --format alertmanager"},
+		"reconcile": {"re-read from each PSA what the settings name and report what it no longer backs", runReconcile, dataEnv,
+			"ticketbridge reconcile"},
 	}
 }
 

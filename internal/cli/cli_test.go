@@ -114,6 +114,19 @@ func applyExportExplain(t *testing.T, d driver.Driver) {
 		t.Errorf("explain left %d tickets in the PSA, want 0", n)
 	}
 
+	if code, out, stderr := run(t, env, "", "reconcile"); code != 0 || !strings.Contains(out, "integration "+name+": no drift") {
+		t.Errorf("reconcile: exit %d, want no drift:\n%s\n%s", code, out, stderr)
+	}
+	renamer, ok := sim.(driver.QueueRenamer)
+	if !ok || !renamer.RenameQueue("Security", "Security Operations") {
+		t.Fatalf("%s: the simulator cannot rename its Security queue", d.Name())
+	}
+	code, out, _ = run(t, env, "", "reconcile", "--integration", name)
+	if code != 1 || !strings.Contains(out, `ticket.queue: unknown`) || !strings.Contains(out, `"Security Operations"`) {
+		t.Errorf("reconcile after a rename: exit %d, want 1 naming ticket.queue and the nearest name:\n%s", code, out)
+	}
+	renamer.RenameQueue("Security Operations", "Security")
+
 	write(t, file, strings.Replace(yaml, "queue: Security", "queue: Secuirty", 1))
 	code, _, stderr = run(t, env, "", "apply", "-f", file, "--yes")
 	if code != 1 || !strings.Contains(stderr, `did you mean "Security"`) {

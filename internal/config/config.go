@@ -53,6 +53,10 @@ type Config struct {
 	// DegradedAfter is how long an integration's routing or delivery may
 	// keep failing before readiness and metrics call it degraded.
 	DegradedAfter time.Duration
+	// UnreadyAfter, when set, fails /readyz (503) once an integration's
+	// routing or delivery has kept failing this long; 0 (the default)
+	// keeps readiness on ingest alone, which works through any PSA outage.
+	UnreadyAfter time.Duration
 
 	// envErrs are environment values that did not parse.
 	envErrs []error
@@ -96,6 +100,7 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Env) {
 	fs.Int64Var(&c.SMTPMaxBytes, "smtp-max-bytes", c.SMTPMaxBytes, "largest mail the SMTP listener takes (env TICKETBRIDGE_SMTP_MAX_BYTES)")
 	fs.StringVar(&c.SMTPTLSCert, "smtp-tls-cert", c.SMTPTLSCert, "PEM certificate (chain) the SMTP listener offers with STARTTLS (env TICKETBRIDGE_SMTP_TLS_CERT)")
 	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key of --smtp-tls-cert (env TICKETBRIDGE_SMTP_TLS_KEY)")
+	fs.DurationVar(&c.UnreadyAfter, "unready-after", c.UnreadyAfter, "fail /readyz (503) once an integration's PSA has kept failing this long; 0 (default) never: ingest keeps working through PSA outages (env TICKETBRIDGE_UNREADY_AFTER)")
 	fs.DurationVar(&c.DegradedAfter, "degraded-after", c.DegradedAfter, "how long an integration's PSA may keep failing before /readyz and ticketbridge_integration_degraded name it (env TICKETBRIDGE_DEGRADED_AFTER)")
 	fs.Func("retention", "prune alerts not received or changed for this long, like 90d or 2160h; 0 keeps everything (default 90d) (env TICKETBRIDGE_RETENTION)", func(v string) error {
 		d, err := parseAge(v)
@@ -123,6 +128,7 @@ func (c *Config) defaults(env Env) {
 	c.MaxAttempts = int(envInt(env, "TICKETBRIDGE_MAX_ATTEMPTS", 20))
 	c.GiveUpAfter = c.envDuration(env, "TICKETBRIDGE_GIVE_UP_AFTER", 24*time.Hour)
 	c.DegradedAfter = c.envDuration(env, "TICKETBRIDGE_DEGRADED_AFTER", 5*time.Minute)
+	c.UnreadyAfter = c.envDuration(env, "TICKETBRIDGE_UNREADY_AFTER", 0)
 	c.Retention = DefaultRetention
 	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
 		c.Retention, c.retentionErr = parseAge(v)
@@ -221,6 +227,9 @@ func (c *Config) Validate() error {
 	}
 	if c.DegradedAfter < 0 {
 		errs = append(errs, fmt.Errorf("degraded-after: %s: want a duration like 5m", c.DegradedAfter))
+	}
+	if c.UnreadyAfter < 0 {
+		errs = append(errs, fmt.Errorf("unready-after: %s: want a duration like 30m, or 0 for never", c.UnreadyAfter))
 	}
 	if c.GiveUpAfter < 0 {
 		errs = append(errs, fmt.Errorf("give-up-after: %s: want a duration like 24h or 30m", c.GiveUpAfter))

@@ -120,6 +120,8 @@ func TestValidateProcessSettings(t *testing.T) {
 		{[]string{"--smtp-addr", "127.0.0.1:2525", "--smtp-tls-cert", "c.pem", "--smtp-tls-key", "k.pem"}, nil, ""},
 		{[]string{"--smtp-tls-cert", "c.pem"}, nil, "smtp-tls-cert, smtp-tls-key"},
 		{nil, map[string]string{"TICKETBRIDGE_SMTP_ADDR": ":2525", "TICKETBRIDGE_SMTP_MAX_BYTES": "10"}, "smtp-max-bytes"},
+		{[]string{"--unready-after", "30m"}, nil, ""},
+		{[]string{"--unready-after", "-1m"}, nil, "unready-after"},
 	} {
 		var c Config
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)

@@ -88,6 +88,8 @@ type Options struct {
 	Retention time.Duration
 	// DegradedAfter is the app's config.DegradedAfter (0: its default).
 	DegradedAfter time.Duration
+	// UnreadyAfter is the app's config.UnreadyAfter (0: never unready).
+	UnreadyAfter time.Duration
 }
 
 // pickDriver returns the driver opts name.
@@ -159,7 +161,7 @@ func Start(ctx context.Context, opts Options) (*Env, error) {
 		cleanups = append(cleanups, func() { _ = os.RemoveAll(dir) })
 	}
 	e.AdminToken = randomToken("tba_")
-	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken), Retention: opts.Retention, DegradedAfter: opts.DegradedAfter}
+	cfg := config.Config{DataDir: e.DataDir, MaxBodyBytes: 1 << 20, AdminToken: secret.New(e.AdminToken), Retention: opts.Retention, DegradedAfter: opts.DegradedAfter, UnreadyAfter: opts.UnreadyAfter}
 	appOpts := opts.AppOpts
 	if appOpts.Drivers == nil {
 		all := opts.Drivers

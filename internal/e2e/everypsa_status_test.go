@@ -8,6 +8,7 @@ import (
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/demo"
+	"github.com/ticketbridge/ticketbridge/internal/psa"
 )
 
 func statusSection(p, extra string) string {
@@ -74,6 +75,9 @@ func TestStatusSyncOnEveryPSA(t *testing.T) {
 			eventually(t, 7*time.Second, "PSA close resolves the alert (poll)", func() bool {
 				return e.alertStatus("s1").Alert.Status == alert.StatusResolved
 			})
+			eventually(t, 10*time.Second, "the status poll's lag in the metrics", func() bool {
+				return strings.Contains(e.metricsText(), "ticketbridge_status_sync_lag_seconds{integration=")
+			})
 			e.resend(a2, alert.StatusResolved, "")
 			if v := e.viewOf("s2"); !v.Closed {
 				t.Errorf("auto-resolve left the ticket open")
@@ -121,6 +125,45 @@ func TestContractsOnEveryPSA(t *testing.T) {
 			if pv := e.preview(t); len(pv) != 1 || pv[0].Current != 7 || pv[0].Action != "unchanged" {
 				t.Errorf("after sync the PSA holds %+v, want 7 units, unchanged", pv)
 			}
+			checkServiceLinePrice(t, e, p, t1.ContractID)
 		})
 	}
+}
+
+// checkServiceLinePrice checks that the service ticketbridge put on the
+// contract (the settings name no unit_price or unit_cost) carries the
+// price and cost of the PSA's own service, both read from the simulator.
+func checkServiceLinePrice(t *testing.T, e *env, p, contractID string) {
+	t.Helper()
+	ctx := context.Background()
+	cc, ok := e.Tech.(psa.Contracts)
+	if !ok {
+		t.Fatalf("%s: the technician's connector has no contracts", p)
+	}
+	services, err := cc.Services(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svc psa.Service
+	for _, sv := range services {
+		if sv.Name == seedOf(p).Service {
+			svc = sv
+		}
+	}
+	if svc.ID == "" || svc.UnitPrice == 0 {
+		t.Fatalf("%s: seed service %q not found with a price among %+v", p, seedOf(p).Service, services)
+	}
+	lines, err := cc.ContractServices(ctx, contractID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range lines {
+		if l.ServiceID == svc.ID {
+			if l.UnitPrice != svc.UnitPrice || l.UnitCost != svc.UnitCost {
+				t.Errorf("%s: contract line price, cost = %v, %v; want the service's %v, %v", p, l.UnitPrice, l.UnitCost, svc.UnitPrice, svc.UnitCost)
+			}
+			return
+		}
+	}
+	t.Errorf("%s: service %s not on contract %s: %+v", p, svc.Name, contractID, lines)
 }

@@ -143,3 +143,42 @@ func get(t *testing.T, url string, want int) string {
 	}
 	return string(b)
 }
+
+// TestUnreadyAfter: with --unready-after, an outage that lasts past it
+// fails /readyz with 503 naming the integration, and readiness returns
+// with the PSA. Without it (TestPSAOutageShows) readiness holds.
+func TestUnreadyAfter(t *testing.T) {
+	t.Parallel()
+	d := everyPSA[0]
+	sim := &downable{Simulator: d.Simulate(driver.SimOptions{})}
+	srv := httptest.NewServer(sim)
+	t.Cleanup(func() { srv.Close(); sim.Close() })
+	e := start(t, settings("user_alert"), func(o *demo.Options) {
+		o.Driver, o.Sim, o.SimURL = d, sim, srv.URL
+		o.DegradedAfter, o.UnreadyAfter = 100*time.Millisecond, 300*time.Millisecond
+	})
+	sim.down.Store(true)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if code, body, err := e.Send(ctx, "["+testAlert{ID: "u1", Type: "X", Email: "jane@acme.example"}.json()+"]"); err != nil || code != http.StatusAccepted {
+		t.Fatalf("send: %d %s %v", code, body, err)
+	}
+	readyz := func() (int, string) {
+		resp, err := http.Get(e.BaseURL + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	waitFor(t, "/readyz to fail past --unready-after", func() bool {
+		code, body := readyz()
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "unready: integration e2e has failed since")
+	})
+	sim.down.Store(false)
+	waitFor(t, "/readyz to pass once the PSA is back", func() bool {
+		code, _ := readyz()
+		return code == http.StatusOK
+	})
+}

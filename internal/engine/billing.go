@@ -53,17 +53,35 @@ func billingLines(ctx context.Context, conn psa.Contracts, s integration.Setting
 	}
 	effective := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
 	var lines []BillingLine
+	var svc *psa.Service // read once, when a line adds the service without its own price or cost
 	for _, m := range s.Contracts.Map {
 		if !m.AddService || (only != nil && !only(m.Organization)) {
 			continue
 		}
+		price, priceSet := pick(m.UnitPrice, bu.UnitPrice)
+		cost, costSet := pick(m.UnitCost, bu.UnitCost)
 		l := BillingLine{
 			Organization: m.Organization, ContractID: m.Contract.ID, Contract: m.Contract.Name,
 			ServiceID: bu.DefaultService.ID, EffectiveDate: effective.Format("2006-01-02"),
-			UnitPrice: pick(m.UnitPrice, bu.UnitPrice), UnitCost: pick(m.UnitCost, bu.UnitCost),
+			UnitPrice: price, UnitCost: cost,
 		}
 		if err := currentUnits(ctx, conn, &l, effective); err != nil {
 			return nil, fmt.Errorf("organization %s: %w", m.Organization, err)
+		}
+		if l.ContractServiceID == "" && (!priceSet || !costSet) {
+			if svc == nil {
+				found, err := serviceByID(ctx, conn, l.ServiceID)
+				if err != nil {
+					return nil, err
+				}
+				svc = &found
+			}
+			if !priceSet {
+				l.UnitPrice = svc.UnitPrice
+			}
+			if !costSet {
+				l.UnitCost = svc.UnitCost
+			}
 		}
 		if n, ok := byOrg[m.Organization]; ok {
 			l.Reported = &n
@@ -75,11 +93,30 @@ func billingLines(ctx context.Context, conn psa.Contracts, s integration.Setting
 	return lines, nil
 }
 
-func pick(override *float64, def float64) float64 {
+// pick returns the organization's override, else the integration's
+// figure, and whether either was set: 0 in billable_users means "the
+// service's own", which only the PSA knows. A line that adds the service
+// takes what is not set from the service; an adjustment sends 0, which
+// keeps the line's current price or cost.
+func pick(override *float64, def float64) (float64, bool) {
 	if override != nil {
-		return *override
+		return *override, true
 	}
-	return def
+	return def, def != 0
+}
+
+// serviceByID reads the default service's own price and cost.
+func serviceByID(ctx context.Context, conn psa.Contracts, id string) (psa.Service, error) {
+	services, err := conn.Services(ctx)
+	if err != nil {
+		return psa.Service{}, fmt.Errorf("list services: %w", err)
+	}
+	for _, sv := range services {
+		if sv.ID == id {
+			return sv, nil
+		}
+	}
+	return psa.Service{}, fmt.Errorf("default service %s is gone from the PSA: choose another in contracts.billable_users.default_service", id)
 }
 
 func currentUnits(ctx context.Context, conn psa.Contracts, l *BillingLine, at time.Time) error {

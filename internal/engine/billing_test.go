@@ -19,10 +19,12 @@ type contractPSA struct {
 	*fakePSA
 	services map[string][]psa.ContractService // by contract id
 	units    map[string]float64               // by contract service id
+	catalog  []psa.Service                    // what Services lists
 }
 
 func newContractPSA(clock func() time.Time) *contractPSA {
-	return &contractPSA{fakePSA: newFakePSA(clock), services: map[string][]psa.ContractService{}, units: map[string]float64{}}
+	return &contractPSA{fakePSA: newFakePSA(clock), services: map[string][]psa.ContractService{}, units: map[string]float64{},
+		catalog: []psa.Service{{ID: "S1", Name: "Seats", UnitPrice: 4, UnitCost: 1.5}}}
 }
 
 func (c *contractPSA) Contracts(context.Context, string) ([]psa.Contract, error) {
@@ -34,7 +36,7 @@ func (c *contractPSA) Contracts(context.Context, string) ([]psa.Contract, error)
 func (c *contractPSA) Services(context.Context) ([]psa.Service, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return nil, c.call("Services")
+	return slices.Clone(c.catalog), c.call("Services")
 }
 
 func (c *contractPSA) ContractServices(_ context.Context, contractID string) ([]psa.ContractService, error) {
@@ -213,5 +215,51 @@ func TestBillerPeriodCursor(t *testing.T) {
 	}
 	if n := len(h.audits()); n != 2 {
 		t.Errorf("%d audits, want the first sync's 2: %q", n, h.audits())
+	}
+}
+
+// TestBillingPrices: a line that adds the service takes the price and
+// cost the settings leave unset from the PSA's service; overrides win,
+// an explicit 0 among them; a service already on the contract keeps its
+// line's figures (0 sends nothing), and the service is read only when a
+// line needs it.
+func TestBillingPrices(t *testing.T) {
+	t.Parallel()
+	zero, five := 0.0, 5.0
+	tests := []struct {
+		name                string
+		mutate              func(*integration.Contracts, *contractPSA)
+		wantPrice, wantCost float64
+		wantServicesRead    int
+	}{
+		{"nothing set: the service's price and cost", func(*integration.Contracts, *contractPSA) {}, 4, 1.5, 1},
+		{"the integration's price wins", func(c *integration.Contracts, _ *contractPSA) { c.BillableUsers.UnitPrice = 3 }, 3, 1.5, 1},
+		{"the organization's price wins, 0 too", func(c *integration.Contracts, _ *contractPSA) {
+			c.BillableUsers.UnitPrice, c.Map[0].UnitPrice, c.Map[0].UnitCost = 3, &zero, &five
+		}, 0, 5, 0},
+		{"a service already on the contract keeps its line's", func(_ *integration.Contracts, f *contractPSA) {
+			f.services["C42"] = []psa.ContractService{{ID: "cs-C42", ContractID: "C42", ServiceID: "S1", UnitPrice: 9}}
+		}, 0, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newContractPSA(time.Now)
+			f.catalog = append([]psa.Service{{ID: "S0", Name: "Other", UnitPrice: 1}}, f.catalog...)
+			s := billingSettings()
+			s.Contracts.BillableUsers.UnitPrice = 0
+			s.Contracts.Map = s.Contracts.Map[:1]
+			tt.mutate(&s.Contracts, f)
+			lines, err := BillingPreview(context.Background(), f, s, []store.BillableCount{{Organization: "org-42", Count: 3}}, time.Now())
+			if err != nil || len(lines) != 1 {
+				t.Fatalf("preview = %+v, %v; want one line", lines, err)
+			}
+			if l := lines[0]; l.UnitPrice != tt.wantPrice || l.UnitCost != tt.wantCost {
+				t.Errorf("price, cost = %v, %v; want %v, %v", l.UnitPrice, l.UnitCost, tt.wantPrice, tt.wantCost)
+			}
+			if n := f.count("Services"); n != tt.wantServicesRead {
+				t.Errorf("services read %d times, want %d", n, tt.wantServicesRead)
+			}
+		})
 	}
 }

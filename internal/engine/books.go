@@ -55,13 +55,20 @@ func (b *books) startAttempt(ctx context.Context, ds []store.Delivery) error {
 	})
 }
 
-// reopenGroup handles a ticket the PSA closed while alerts were waiting to
-// be added to it: the link is closed, and the waiting alerts start a new
-// ticket (the first becomes its create, the rest its notes).
-func (b *books) reopenGroup(ctx context.Context, old store.TicketLink, t psa.Ticket, ds []store.Delivery) error {
+// Why a group's ticket ended, for the timelines of the alerts that move on.
+const (
+	endedClosed  = "closed"
+	endedDeleted = "deleted"
+)
+
+// reopenGroup handles a ticket the PSA closed (or deleted: why says
+// which) while alerts were waiting to be added to it: the link is closed,
+// and the waiting alerts start a new ticket (the first becomes its create,
+// the rest its notes).
+func (b *books) reopenGroup(ctx context.Context, old store.TicketLink, status, why string, ds []store.Delivery) error {
 	now := b.cfg.Now()
 	return b.st.InTx(ctx, func(q store.Queries) error {
-		old.State, old.PSAStatus, old.ClosedAt, old.UpdatedAt = store.LinkClosed, t.Status, &now, now
+		old.State, old.PSAStatus, old.ClosedAt, old.UpdatedAt = store.LinkClosed, status, &now, now
 		if err := q.UpdateTicketLink(ctx, old); err != nil {
 			return err
 		}
@@ -73,7 +80,7 @@ func (b *books) reopenGroup(ctx context.Context, old store.TicketLink, t psa.Tic
 			return fmt.Errorf("open new ticket link: %w", err)
 		}
 		for i, d := range ds {
-			if err := b.moveDelivery(ctx, q, d, link, i == 0, old.TicketNumber); err != nil {
+			if err := b.moveDelivery(ctx, q, d, link, i == 0, old.TicketNumber, why); err != nil {
 				return err
 			}
 		}
@@ -81,16 +88,16 @@ func (b *books) reopenGroup(ctx context.Context, old store.TicketLink, t psa.Tic
 	})
 }
 
-func (b *books) moveDelivery(ctx context.Context, q store.Queries, d store.Delivery, to store.TicketLink, create bool, closedNumber string) error {
+func (b *books) moveDelivery(ctx context.Context, q store.Queries, d store.Delivery, to store.TicketLink, create bool, closedNumber, why string) error {
 	now := b.cfg.Now()
 	old := d
 	old.State, old.Result, old.UpdatedAt, old.CompletedAt = store.DeliveryMerged, fmt.Sprintf("moved to ticket link %d", to.ID), now, &now
 	if err := q.UpdateDelivery(ctx, old); err != nil {
 		return err
 	}
-	kind, detail := store.DeliveryAddNote, "ticket "+closedNumber+" was closed in the PSA: note queued for the new ticket of the group"
+	kind, detail := store.DeliveryAddNote, "ticket "+closedNumber+" was "+why+" in the PSA: note queued for the new ticket of the group"
 	if create {
-		kind, detail = store.DeliveryCreateTicket, "ticket "+closedNumber+" was closed in the PSA: new ticket queued"
+		kind, detail = store.DeliveryCreateTicket, "ticket "+closedNumber+" was "+why+" in the PSA: new ticket queued"
 	}
 	if _, err := q.InsertDelivery(ctx, store.Delivery{
 		TenantID: d.TenantID, IntegrationID: b.id, TicketLinkID: to.ID, AlertSeq: d.AlertSeq, Kind: kind,
@@ -104,4 +111,44 @@ func (b *books) moveDelivery(ctx context.Context, q store.Queries, d store.Deliv
 	return q.AppendTimeline(ctx, store.TimelineEntry{
 		TenantID: d.TenantID, AlertSeq: d.AlertSeq, IntegrationID: b.id, At: now, Event: "requeued", Detail: detail,
 	})
+}
+
+// ticketGone reports whether a write to a ticket failed because the
+// ticket is gone from the PSA: after a permanent failure (a not found, or
+// a bad request some PSAs answer a note to a missing ticket with), a read
+// of the ticket says not found. The read confirms even a not found: a
+// write's 404 can stand for something else (a permission, a note type),
+// and taking it for a deletion would give the group a second ticket.
+// Retryable failures are not checked, so a storm of them costs no reads.
+func ticketGone(ctx context.Context, conn psa.Connector, ticketID string, cause error) bool {
+	if psa.ClassOf(cause) != psa.Permanent || ctx.Err() != nil {
+		return false
+	}
+	_, err := conn.Ticket(ctx, ticketID)
+	return errors.Is(err, psa.ErrNotFound)
+}
+
+// endDeleted ends the group of a ticket deleted in the PSA, as a close
+// would: alerts waiting to be added start a new ticket, and their
+// timelines say the old one was deleted. A link another part already
+// ended is left alone, so the group never gets two new tickets.
+func (b *books) endDeleted(ctx context.Context, link store.TicketLink) error {
+	cur, err := b.st.TicketLink(ctx, link.ID)
+	if err != nil {
+		return fmt.Errorf("read ticket link %d: %w", link.ID, err)
+	}
+	if cur.State != store.LinkOpen {
+		return nil
+	}
+	b.log.Warn("ticket deleted in the PSA; the group's next alert opens a new ticket", "psa_ticket", cur.PSATicketID)
+	pending, err := b.st.PendingNotes(ctx, cur.ID)
+	if err != nil {
+		return fmt.Errorf("pending notes of ticket %s: %w", cur.TicketNumber, err)
+	}
+	if len(pending) > 0 {
+		return b.reopenGroup(ctx, cur, cur.PSAStatus, endedDeleted, pending)
+	}
+	now := b.cfg.Now()
+	cur.State, cur.ClosedAt, cur.UpdatedAt = store.LinkClosed, &now, now
+	return b.st.UpdateTicketLink(ctx, cur)
 }

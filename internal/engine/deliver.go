@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
@@ -41,6 +42,11 @@ type deliverer struct {
 	// budgetSpent is set when a round did not start because the request
 	// budget had nothing left.
 	budgetSpent bool
+	// drift is set while the round does not start because reconcile found
+	// settings the PSA no longer backs; driftStale says a reconcile in
+	// this process just wrote a report, to be read at once.
+	drift      driftWait
+	driftStale atomic.Bool
 }
 
 // statusPusher carries out set_status deliveries, which the round runs
@@ -61,6 +67,10 @@ func (dl *deliverer) load(s *snapshot) {
 // at the next due time.
 func (dl *deliverer) waitingForBudget() bool { return dl.budgetSpent }
 
+// waitingForDrift reports whether deliveries wait for drift to be fixed:
+// the worker then looks again at its rescan pace, not at once.
+func (dl *deliverer) waitingForDrift() bool { return dl.drift.waiting }
+
 // deliver carries out due deliveries, one goroutine per ticket link (the
 // work of one link is ordered: create before notes), at most as many links
 // at once as the PSA allows concurrent calls. It returns how many links it
@@ -74,6 +84,11 @@ func (dl *deliverer) deliver(ctx context.Context) (int, error) {
 	due, err := dl.st.DueDeliveries(ctx, dl.id, dl.cfg.Now(), deliverBatch)
 	if err != nil {
 		return 0, fmt.Errorf("list due deliveries: %w", err)
+	}
+	if len(due) > 0 {
+		if hold, err := dl.holdForDrift(ctx, due); hold || err != nil {
+			return 0, err
+		}
 	}
 	var order []int64
 	byLink := map[int64][]store.Delivery{}

@@ -99,6 +99,31 @@ func TestDelivererRounds(t *testing.T) {
 			wantEvents: map[int]string{0: "ticket_created: ticket T2 (id 2) for Acme Corp: created"},
 		},
 		{
+			name: "a note for a ticket deleted in the PSA starts a new ticket", settings: testSettings(), rounds: 2,
+			setup: func(h *harness, f *fakePSA) []int64 {
+				h.openTicket(f, newAlert("a1", jane), "1")
+				delete(f.tickets, "1")
+				return h.sendAll(newAlert("a2", jane))
+			},
+			wantCalls:  map[string]int{"Ticket": 1, "CreateTicket": 1},
+			wantEvents: map[int]string{0: "ticket_created: ticket T2 (id 2) for Acme Corp: created"},
+		},
+		{
+			name: "notes the PSA refuses as not found, a read confirming it, start new tickets", settings: testSettings(), batch: true, rounds: 2,
+			setup: func(h *harness, f *fakePSA) []int64 {
+				h.openTicket(f, newAlert("a1", jane), "1")
+				h.openTicket(f, newAlert("b1", bob), "2")
+				f.failWith("AddNote", psa.ErrNotFound)
+				f.failWith("Ticket", psa.ErrNotFound) // the batched read still finds them
+				return h.sendAll(newAlert("a2", jane), newAlert("b2", bob))
+			},
+			wantCalls: map[string]int{"TicketsByID": 2, "AddNote": 2, "Ticket": 2, "CreateTicketID": 2},
+			wantEvents: map[int]string{
+				0: "ticket_created: ticket",
+				1: "ticket_created: ticket",
+			},
+		},
+		{
 			name: "notes on many tickets: one batched read", settings: testSettings(), batch: true, rounds: 1,
 			setup: func(h *harness, f *fakePSA) []int64 {
 				h.openTicket(f, newAlert("a1", jane), "1")
@@ -336,4 +361,35 @@ func (f *fakePSA) writes() int {
 		n += len(ns)
 	}
 	return n
+}
+
+// A permanent note failure on a ticket the PSA still holds is a failure,
+// not a deletion, even a not found: one read tells them apart, and the
+// group keeps its ticket.
+func TestNoteRefusedOnLiveTicketFails(t *testing.T) {
+	t.Parallel()
+	for _, cause := range []error{
+		&psa.Error{Class: psa.Permanent, Status: 400, Message: "note type is inactive"},
+		&psa.Error{Class: psa.Permanent, Status: 404, Message: "no such note type", Err: psa.ErrNotFound},
+	} {
+		noteRefusedOnLiveTicket(t, cause)
+	}
+}
+
+func noteRefusedOnLiveTicket(t *testing.T, cause error) {
+	var f *fakePSA
+	h := newHarness(t, testSettings(), fake(&f))
+	_, link := h.openTicket(f, newAlert("a1", "jane@acme.example"), "1")
+	f.failWith("AddNote", cause)
+	h.sendAll(newAlert("a2", "jane@acme.example"))
+	h.rounds(1)
+	if got := f.count("Ticket"); got != 2 {
+		t.Errorf("ticket reads = %d, want 2 (before the note, and after its refusal)", got)
+	}
+	if failed := h.deliveries(store.DeliveryFailed); len(failed) != 1 || failed[0].Kind != store.DeliveryAddNote {
+		t.Errorf("failed deliveries = %+v, want the note", failed)
+	}
+	if l, err := h.st.TicketLink(h.ctx, link.ID); err != nil || l.State != store.LinkOpen {
+		t.Errorf("link = %+v (%v), want it still open", l, err)
+	}
 }

@@ -68,6 +68,11 @@ type Config struct {
 	RateLimitWait time.Duration
 	// CompaniesTTL is how long the company list for auto-match is cached.
 	CompaniesTTL time.Duration
+	// Reconcile, when set, re-reads from the PSA what an integration's
+	// settings name and stores its drift report; each worker calls it
+	// every sync.reconcile_every, the first time one period after it
+	// starts (so a restart costs the PSA nothing).
+	Reconcile func(ctx context.Context, integrationID int64) error
 	// AfterCreate, when set, runs after the PSA created a ticket and before
 	// its id is stored. Tests use it to simulate a crash at the worst moment.
 	AfterCreate func(ctx context.Context, ticket psa.Ticket) error

@@ -40,12 +40,14 @@ func (dl *deliverer) addNotes(ctx context.Context, link store.TicketLink, prefet
 	t, ok := prefetched[link.PSATicketID]
 	if !ok {
 		var err error
-		if t, err = dl.snap.conn.Ticket(ctx, link.PSATicketID); err != nil {
+		if t, err = dl.snap.conn.Ticket(ctx, link.PSATicketID); errors.Is(err, psa.ErrNotFound) {
+			return dl.endDeleted(ctx, link)
+		} else if err != nil {
 			return dl.fail(ctx, ds, fmt.Errorf("read ticket %s: %w", link.TicketNumber, err))
 		}
 	}
 	if dl.snap.isClosed(t) {
-		return dl.reopenGroup(ctx, link, t, ds)
+		return dl.reopenGroup(ctx, link, t.Status, endedClosed, ds)
 	}
 	notes := make([]pendingNote, 0, len(ds))
 	for _, d := range ds {
@@ -63,7 +65,7 @@ func (dl *deliverer) addNotes(ctx context.Context, link store.TicketLink, prefet
 		return err
 	}
 	for _, chunk := range chunkNotes(notes) {
-		if err := dl.writeNote(ctx, link, chunk); err != nil {
+		if gone, err := dl.writeNote(ctx, link, chunk); err != nil || gone {
 			return err
 		}
 	}
@@ -144,26 +146,32 @@ func composeNote(chunk []pendingNote) psa.NewNote {
 	return n
 }
 
-func (dl *deliverer) writeNote(ctx context.Context, link store.TicketLink, chunk []pendingNote) error {
+// writeNote adds one chunk of notes. It reports gone when the ticket
+// turned out to be deleted in the PSA: its group then moved every waiting
+// note (this chunk's and the rest) to a new ticket.
+func (dl *deliverer) writeNote(ctx context.Context, link store.TicketLink, chunk []pendingNote) (gone bool, err error) {
 	ds := make([]store.Delivery, len(chunk))
 	for i, c := range chunk {
 		ds[i] = c.d
 	}
 	if err := dl.startAttempt(ctx, ds); err != nil {
-		return err
+		return false, err
 	}
 	for i := range chunk {
 		chunk[i].d = ds[i]
 	}
 	id, err := dl.snap.conn.AddNote(ctx, link.PSATicketID, composeNote(chunk))
+	if err != nil && ticketGone(ctx, dl.snap.conn, link.PSATicketID, err) {
+		return true, dl.endDeleted(ctx, link)
+	}
 	if err != nil {
-		return dl.fail(ctx, ds, fmt.Errorf("add note to ticket %s: %w", link.TicketNumber, err))
+		return false, dl.fail(ctx, ds, fmt.Errorf("add note to ticket %s: %w", link.TicketNumber, err))
 	}
 	how := "group open"
 	if len(chunk) > 1 {
 		how = fmt.Sprintf("group open; coalesced with %d other alerts", len(chunk)-1)
 	}
-	return dl.recordNote(ctx, link, chunk, id, how)
+	return false, dl.recordNote(ctx, link, chunk, id, how)
 }
 
 func (dl *deliverer) recordNote(ctx context.Context, link store.TicketLink, chunk []pendingNote, noteID, how string) error {

@@ -72,9 +72,14 @@ func (p *Plan) Companies(ctx context.Context, c CompanyLister) ([]psa.Company, e
 	return cs, nil
 }
 
-// Decide decides a stored alert with the company list from Companies.
-func (p *Plan) Decide(a store.StoredAlert, companies []psa.Company) rules.Decision {
-	return p.Rules.Decide(a.Alert, rules.Input{Companies: companies, Since: p.Since}, AlertKey(a))
+// Decide decides a stored alert with the company list from Companies and
+// the organizations other integrations claim (nil: none).
+func (p *Plan) Decide(a store.StoredAlert, companies []psa.Company, claims *Claims) rules.Decision {
+	in := rules.Input{Companies: companies, Since: p.Since, Source: a.SourceID}
+	if claims != nil {
+		in.ClaimedBy = claims.ClaimedBy
+	}
+	return p.Rules.Decide(a.Alert, in, AlertKey(a))
 }
 
 // Closed reports whether a PSA ticket no longer takes notes: the PSA says

@@ -97,7 +97,18 @@ func (r *router) route(ctx context.Context) (int, error) {
 		return 0, r.wait(ctx, alerts, err)
 	}
 	r.resume()
-	if n, err := r.routeBatchTx(ctx, alerts, companies); err != nil {
+	// Read at every batch, not cached: another integration's apply must
+	// take its organizations from this one at once, and one store read
+	// per batch of alerts costs no PSA request.
+	its, err := r.st.Integrations(ctx, r.cfg.Tenant)
+	if err != nil {
+		return 0, fmt.Errorf("list integrations: %w", err)
+	}
+	claims, err := NewClaims(its, r.id)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := r.routeBatchTx(ctx, alerts, companies, claims); err != nil {
 		return n, err
 	}
 	settled := r.cfg.Now().Add(-r.cfg.RouteSettle)
@@ -115,10 +126,10 @@ func (r *router) route(ctx context.Context) (int, error) {
 // racing router, a value the database refuses), each alert is routed in a
 // transaction of its own, where a conflict is an answer and one bad alert
 // cannot hold up the others.
-func (r *router) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, companies []psa.Company) (int, error) {
+func (r *router) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, companies []psa.Company, claims *Claims) (int, error) {
 	decs := make([]rules.Decision, len(alerts))
 	for i, a := range alerts {
-		decs[i] = r.snap.plan.Decide(a, companies)
+		decs[i] = r.snap.plan.Decide(a, companies, claims)
 	}
 	err := r.st.InTx(ctx, func(q store.Queries) error {
 		for i, a := range alerts {

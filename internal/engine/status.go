@@ -157,7 +157,7 @@ func (s *statusSync) updateLinkStatus(ctx context.Context, link store.TicketLink
 		return err
 	}
 	if len(pending) > 0 {
-		return s.reopenGroup(ctx, link, psa.Ticket{ID: link.PSATicketID, Status: status}, pending)
+		return s.reopenGroup(ctx, link, status, endedClosed, pending)
 	}
 	now := s.cfg.Now()
 	link.State, link.PSAStatus, link.ClosedAt, link.UpdatedAt = store.LinkClosed, status, &now, now
@@ -292,6 +292,12 @@ func (s *statusSync) setStatus(ctx context.Context, link store.TicketLink, d sto
 	}
 	d = batch[0]
 	detail, err := s.writeStatus(ctx, link, p)
+	if err != nil && ticketGone(ctx, s.snap.conn, link.PSATicketID, err) {
+		if err := s.endDeleted(ctx, link); err != nil {
+			return err
+		}
+		detail, err = "ticket "+link.TicketNumber+" was deleted in the PSA: status "+p.Label+" not set", nil
+	}
 	if err != nil {
 		return s.fail(ctx, batch, err)
 	}

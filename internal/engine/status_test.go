@@ -547,3 +547,32 @@ func hookSettings() integration.Settings {
 	s.StatusSync.Webhooks, s.StatusSync.PublicURL = true, "https://tb.example/"
 	return s
 }
+
+// A status push to a ticket deleted in the PSA does not fail: the push is
+// done with a timeline line saying so, and the link ends.
+func TestStatusPushToDeletedTicket(t *testing.T) {
+	t.Parallel()
+	var f *fakePSA
+	h := newHarness(t, statusSettings(), fake(&f))
+	sa, link := h.openTicket(f, newAlert("a1", "jane@acme.example"), "1")
+	f.mu.Lock()
+	delete(f.tickets, "1")
+	f.mu.Unlock()
+	payload, _ := json.Marshal(statusPayload{Status: "5", Label: "Complete", Reason: "auto-resolve"})
+	d, err := h.st.InsertDelivery(h.ctx, store.Delivery{
+		TenantID: store.DefaultTenant, IntegrationID: h.it.ID, TicketLinkID: link.ID, AlertSeq: sa.Seq, Kind: store.DeliverySetStatus,
+		State: store.DeliveryPending, NextAttemptAt: h.clock(), Payload: payload,
+	})
+	h.must(err)
+	h.must(h.w.status.setStatus(h.ctx, h.link(link.ID), d))
+	if got, err := h.st.Delivery(h.ctx, d.ID); err != nil || got.State != store.DeliveryDone {
+		t.Errorf("delivery = %+v (%v), want done", got, err)
+	}
+	if l := h.link(link.ID); l.State != store.LinkClosed {
+		t.Errorf("link state = %s, want closed", l.State)
+	}
+	want := "status_pushed: ticket T1 was deleted in the PSA: status Complete not set"
+	if ev := lastEvent(h.events(sa.Seq)); ev != want {
+		t.Errorf("last timeline line = %q, want %q", ev, want)
+	}
+}

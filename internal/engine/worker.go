@@ -34,6 +34,13 @@ type worker struct {
 	deliverer *deliverer
 	status    *statusSync
 	biller    *biller
+
+	// nextReconcile is the wall-clock time of the next scheduled drift
+	// reconcile; zero before the first cycle. checkLinks asks the next
+	// cycle to look for tickets the PSA closed or deleted unseen (an
+	// on-demand reconcile sets it).
+	nextReconcile time.Time
+	checkLinks    atomic.Bool
 }
 
 // currentConn is the loaded connector, nil before the first load.
@@ -108,9 +115,13 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		w.saveBudget(ctx)
 	}
 	w.logErr("billing sync", w.biller.sync(ctx))
+	w.logErr("reconcile", w.reconcile(ctx))
 	w.reportBudget()
 	if routed+delivered+events+changed > 0 {
 		return 0 // more may be waiting: loop at once
+	}
+	if w.deliverer.waitingForDrift() {
+		return w.cfg.Rescan // until apply clears the findings
 	}
 	if w.deliverer.waitingForBudget() {
 		// Deliveries are due but no call may go: waiting for the next due
@@ -173,4 +184,29 @@ func (w *worker) reportBudget() {
 	if b, ok := w.currentConn().(psa.Budgeted); ok && w.cfg.Metrics != nil {
 		w.cfg.Metrics.BudgetRemaining.WithLabelValues(w.name).Set(float64(b.BudgetRemaining()))
 	}
+}
+
+// reconcile runs the scheduled drift reconcile when it is due, and the
+// check of open links after it or when one was asked for.
+func (w *worker) reconcile(ctx context.Context) error {
+	if w.checkLinks.Swap(false) {
+		return w.checkOpenLinks(ctx)
+	}
+	every := w.snap.Load().settings.Sync.ReconcileInterval()
+	if w.cfg.Reconcile == nil || every == 0 {
+		return nil
+	}
+	now := w.wall()
+	if w.nextReconcile.IsZero() {
+		w.nextReconcile = now.Add(every)
+	}
+	if now.Before(w.nextReconcile) {
+		return nil
+	}
+	w.nextReconcile = now.Add(every)
+	if err := w.cfg.Reconcile(ctx, w.id); err != nil {
+		return err
+	}
+	w.deliverer.driftStale.Store(true)
+	return w.checkOpenLinks(ctx)
 }

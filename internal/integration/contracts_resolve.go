@@ -11,9 +11,10 @@ import (
 
 // contracts resolves the default service and each entry's contract among
 // its mapped company's active contracts, and rejects a default service
-// that is already on a contract it would sync (SaaS Alerts: the service
-// "cannot already be on a mapped contract", or the sync would take over a
-// line the MSP bills by hand).
+// that is already on any mapped contract, synced or not (SaaS Alerts: the
+// service "cannot already be on a mapped contract": a sync would take
+// over a line the MSP bills by hand, and turning add_service on later
+// would meet the same line).
 func (r *resolver) contracts(s *Settings) {
 	c := &s.Contracts
 	svc := r.service("contracts.billable_users.default_service", &c.BillableUsers.DefaultService)
@@ -26,12 +27,16 @@ func (r *resolver) contracts(s *Settings) {
 			continue // Validate or the company's own resolution reports it
 		}
 		ct := r.contract(path+".contract", &e.Contract, m.Company)
-		if ct == nil || svc == nil || !e.AddService || !c.BillableUsers.Enabled {
+		if ct == nil || svc == nil || !c.BillableUsers.Enabled {
 			continue
+		}
+		fix := "choose another default service"
+		if e.AddService {
+			fix = "remove add_service or " + fix
 		}
 		for _, cs := range r.c.ContractServices[ct.ID] {
 			if cs.ServiceID == svc.ID && !r.c.OwnContractServices[cs.ID] {
-				r.ps.add(path, "%q is already on contract %q: remove add_service or choose another default service (or take the service off the contract in the PSA)", svc.Name, ct.Name)
+				r.ps.add(path, "%q is already on contract %q: %s (or take the service off the contract in the PSA)", svc.Name, ct.Name, fix)
 				break
 			}
 		}

@@ -202,9 +202,11 @@ func TestResolveContractProblems(t *testing.T) {
 		}, nil, []Problem{
 			{"contracts.map[Initech]", `"Managed Endpoint" is already on contract "Initech Basic": remove add_service or choose another default service (or take the service off the contract in the PSA)`},
 		}},
-		{"default service on a contract that does not sync", func(c *Contracts) {
+		{"default service on a mapped contract that does not sync", func(c *Contracts) {
 			c.BillableUsers.DefaultService = Pick{Name: "Managed Endpoint"}
-		}, nil, nil},
+		}, nil, []Problem{
+			{"contracts.map[Initech]", `"Managed Endpoint" is already on contract "Initech Basic": choose another default service (or take the service off the contract in the PSA)`},
+		}},
 		{"default service that ticketbridge added is ours", func(c *Contracts) {
 			c.Map[0].Contract = Pick{Name: "Acme Managed Services"}
 		}, func(cat *Catalog) {

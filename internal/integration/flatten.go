@@ -15,6 +15,7 @@ func flatten(s *Settings) []leaf {
 	f.str("sync.since", s.Sync.Since)
 	f.boolean("sync.update", s.Sync.Update)
 	f.list("sync.exclude_types", s.Sync.ExcludeTypes)
+	f.str("sync.reconcile_every", s.Sync.ReconcileEvery)
 	flattenCompanies(f, &s.Companies)
 	flattenTicket(f, &s.Ticket)
 	f.pick("notes.type", s.Notes.Type)
@@ -22,6 +23,7 @@ func flatten(s *Settings) []leaf {
 	f.str("notes.title", s.Notes.Title)
 	flattenStatusSync(f, &s.StatusSync)
 	flattenContracts(f, &s.Contracts)
+	flattenRouting(f, &s.Routing)
 	return f.out
 }
 

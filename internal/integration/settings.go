@@ -20,6 +20,7 @@ type Settings struct {
 	Notes      Notes      `yaml:"notes" json:"notes"`
 	StatusSync StatusSync `yaml:"status_sync,omitempty" json:"status_sync,omitempty"`
 	Contracts  Contracts  `yaml:"contracts,omitempty" json:"contracts,omitempty"`
+	Routing    Routing    `yaml:"routing,omitempty" json:"routing,omitempty"`
 }
 
 // IsEnabled reports whether the integration delivers at all (default true).
@@ -108,6 +109,11 @@ type Sync struct {
 	SinceTime    string   `yaml:"-" json:"since_time,omitempty"`
 	Update       bool     `yaml:"update,omitempty" json:"update,omitempty"`
 	ExcludeTypes []string `yaml:"exclude_types,omitempty" json:"exclude_types,omitempty"`
+	// ReconcileEvery is how often the engine re-reads from the PSA what
+	// these settings name, to report drift before deliveries fail: a
+	// duration of at least MinReconcileEvery, or "off"; default
+	// DefaultReconcileEvery.
+	ReconcileEvery string `yaml:"reconcile_every,omitempty" json:"reconcile_every,omitempty"`
 }
 
 // Companies says which PSA company and contact an alert's organization maps to.

@@ -100,6 +100,7 @@ func Validate(s Settings, known Profiles) error {
 	}
 	validateStatusSync(&ps, &s)
 	validateContracts(&ps, &s)
+	validateRouting(&ps, &s.Routing)
 	return ps.err()
 }
 
@@ -199,6 +200,7 @@ func validateSync(ps *problems, s *Sync) {
 		ps.add("sync.since", "%v", err)
 	}
 	checkNameList(ps, "sync.exclude_types", s.ExcludeTypes, "an alert type")
+	validateReconcileEvery(ps, s)
 }
 
 // checkNameList reports empty and repeated (case-insensitive) names.

@@ -32,6 +32,15 @@ type Metrics struct {
 	RoutingWaiting *prometheus.GaugeVec // integration
 	OldestWaiting  prometheus.Gauge
 	Degraded       *prometheus.GaugeVec // integration
+	// DriftFindings is the number of settings the PSA no longer backs,
+	// per integration, as the last reconcile found them (deliveries wait
+	// while it is above 0).
+	DriftFindings *prometheus.GaugeVec // integration
+	// OldestPendingDelivery is the age of each integration's oldest
+	// pending delivery; StatusSyncLag how far the status poll's cursor is
+	// behind now (PSA changes newer than that are not seen yet).
+	OldestPendingDelivery *prometheus.GaugeVec // integration
+	StatusSyncLag         *prometheus.GaugeVec // integration
 }
 
 // NewMetrics registers every metric on a fresh registry.
@@ -78,9 +87,18 @@ func NewMetrics() *Metrics {
 		Degraded: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "ticketbridge_integration_degraded", Help: "1 while an integration's routing or delivery has kept failing past --degraded-after.",
 		}, []string{"integration"}),
+		OldestPendingDelivery: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ticketbridge_oldest_pending_delivery_seconds", Help: "Age of the oldest pending delivery per integration (0 when none is pending).",
+		}, []string{"integration"}),
+		StatusSyncLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ticketbridge_status_sync_lag_seconds", Help: "How far behind now the status poll's cursor is, per integration that polls.",
+		}, []string{"integration"}),
+		DriftFindings: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ticketbridge_drift_findings", Help: "Settings the PSA no longer backs (renamed, deactivated or deleted), per integration, as the last reconcile found them.",
+		}, []string{"integration"}),
 	}
 	reg.MustRegister(m.AlertsReceived, m.Deliveries, m.PSACalls, m.PSACallSeconds, m.BudgetRemaining, m.Backlog, m.AlertToTicket, m.RoutedAlerts, m.AlertsPruned,
-		m.RoutingWaiting, m.OldestWaiting, m.Degraded)
+		m.RoutingWaiting, m.OldestWaiting, m.Degraded, m.DriftFindings, m.OldestPendingDelivery, m.StatusSyncLag)
 	return m
 }
 

@@ -30,12 +30,23 @@ func (r *Ruleset) Decide(a alert.Alert, in Input, alertKey string) Decision {
 	if !mapped {
 		m, mapped = r.orgs[norm(a.Organization.Name)]
 	}
-	if skip := r.skip(a, in, m, mapped); skip != nil {
+	skip := r.skip(a, in, m, mapped)
+	if skip == nil && !mapped && in.ClaimedBy != nil {
+		if other := in.ClaimedBy(a.Organization, in.Source); other != "" {
+			skip = &Skip{SkipOrgNotRouted, fmt.Sprintf("organization %s not routed here: integration %s maps it", orgLabel(a.Organization), other)}
+		}
+	}
+	if skip != nil {
 		d.Skip = skip
 		d.Reasons = []string{skip.Reason}
 		return d
 	}
 	src := r.company(&d, a, m, mapped, in.Companies)
+	if src == fromCatchAll && r.routing.MappedOnly() {
+		d.Skip = &Skip{SkipOrgNotRouted, fmt.Sprintf("organization %s not routed here: neither mapped nor auto-matched, and routing.organizations is mapped", orgLabel(a.Organization))}
+		d.CompanyID, d.CompanyName, d.Reasons = "", "", []string{d.Skip.Reason}
+		return d
+	}
 	r.contact(&d, a, m, src)
 	data := templateData(a)
 	body := r.withMarker(standardBody(a), alertKey)
@@ -57,6 +68,8 @@ func (r *Ruleset) skip(a alert.Alert, in Input, m integration.Mapping, mapped bo
 	switch {
 	case !r.enabled:
 		return &Skip{SkipIntegrationDisabled, "integration disabled"}
+	case !r.routing.TakesSource(in.Source):
+		return &Skip{SkipSourceNotRouted, fmt.Sprintf("source %s not routed here: routing.sources takes %s", in.Source, strings.Join(r.routing.Sources, ", "))}
 	case r.exclude[norm(a.Type)]:
 		return &Skip{SkipExcludedType, "excluded by type: " + a.Type}
 	case !in.Since.IsZero() && a.OccurredAt.Before(in.Since):

@@ -6,6 +6,7 @@ package rules
 import (
 	"time"
 
+	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 )
 
@@ -21,6 +22,11 @@ const (
 	SkipOrgDisabled         SkipCode = "organization_disabled"
 	SkipIgnoredCompany      SkipCode = "ignored_company"
 	SkipNotOpen             SkipCode = "not_open" // arrived already resolved/ignored
+	// SkipSourceNotRouted: routing.sources does not name the alert's source.
+	SkipSourceNotRouted SkipCode = "source_not_routed"
+	// SkipOrgNotRouted: the organization is neither mapped nor
+	// auto-matched, and routing.organizations is mapped.
+	SkipOrgNotRouted SkipCode = "organization_not_routed"
 )
 
 // Skip is a decision not to deliver, with a reason a person can read.
@@ -39,6 +45,13 @@ type Input struct {
 	// Since is the resolved sync.since; alerts that occurred before it are
 	// skipped as too old. Zero means no limit.
 	Since time.Time
+	// Source names the alert's source, for routing.sources.
+	Source string
+	// ClaimedBy names another integration of the tenant, with a routing
+	// section, that maps the organization (enabled) and takes alerts of
+	// source, "" for none; nil claims nothing. An organization
+	// mapped elsewhere is not this integration's to match or catch.
+	ClaimedBy func(org alert.Organization, source string) string
 }
 
 // Decision is the outcome for one alert under one integration.

@@ -3,6 +3,8 @@
 // entry of Reasons:
 //
 //  1. the integration is disabled (SkipIntegrationDisabled);
+//     then routing.sources, when set, does not name Input.Source
+//     (SkipSourceNotRouted);
 //  2. the alert type is in sync.exclude_types, case-insensitive
 //     (SkipExcludedType, "excluded by type: Too Many Logins");
 //  3. the alert occurred before Input.Since (SkipTooOld, "too old:
@@ -10,13 +12,21 @@
 //  4. the alert arrived already resolved or ignored (SkipNotOpen): Decide
 //     routes new alerts; later status changes are the engine's status sync;
 //  5. the organization is mapped with enabled: false (SkipOrgDisabled,
-//     "organization disabled: org-9").
+//     "organization disabled: org-9");
+//  6. the organization is not mapped here but another integration of the
+//     tenant maps it for the alert's source (Input.ClaimedBy;
+//     SkipOrgNotRouted, "organization org-42 not routed here: integration
+//     psa-b maps it").
 //
 // Company. A companies.map entry whose organization equals the alert's
 // organization id or name (case-insensitive) gives the company; else, with
 // companies.auto_match, the Input company whose name equals the
 // organization name (case-insensitive, trimmed) and is not in
-// companies.ignore; else the catch-all company.
+// companies.ignore; else the catch-all company, unless
+// routing.organizations is mapped: then the alert is skipped
+// (SkipOrgNotRouted, "organization org-77 (Contoso) not routed here: ..."),
+// so a tenant with several PSAs sends an organization only to the one
+// that maps it.
 //
 // Contact. With companies.attach_contacts the ContactPlan looks the
 // contact up by the alert user's email, then falls back to the mapped

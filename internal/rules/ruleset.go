@@ -25,6 +25,7 @@ type Ruleset struct {
 	companyFilter  psa.CompanyFilter // companies.filter as ids
 	attachContacts bool
 	catchAll       integration.CatchAll
+	routing        integration.Routing
 
 	defaults fieldSet
 	priority map[alert.Severity]integration.Pick
@@ -69,6 +70,7 @@ func CompileFor(s integration.Settings, limits integration.Limits) (*Ruleset, er
 		autoMatch:      s.Companies.AutoMatch,
 		attachContacts: s.Companies.AttachContacts,
 		catchAll:       s.Companies.CatchAll,
+		routing:        s.Routing,
 		priority:       make(map[alert.Severity]integration.Pick, len(s.Ticket.Priority)),
 		groupBy:        s.Ticket.GroupBy,
 		noteType:       s.Notes.Type.ID,

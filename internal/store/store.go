@@ -132,6 +132,10 @@ type Queries interface {
 	// DueDeliveries may list (so not notes waiting for their ticket to be
 	// created); ErrNotFound when there is none.
 	NextDeliveryAt(ctx context.Context, integrationID int64) (time.Time, error)
+	// OldestPendingDelivery is when the integration's oldest pending
+	// delivery was queued (any kind, due or not); ErrNotFound when none is
+	// pending. It is what an on-call person alerts on: work stuck for long.
+	OldestPendingDelivery(ctx context.Context, integrationID int64) (time.Time, error)
 	// Deliveries lists the deliveries matching f, newest first; a zero
 	// field of f matches everything and Limit <= 0 means no limit.
 	Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)

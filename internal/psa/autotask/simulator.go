@@ -161,3 +161,12 @@ func callKind(method, path string) string {
 // Simulator serves sim, built with options the driver's do not cover, as
 // the driver's simulator.
 func Simulator(sim *autotasksim.Sim) driver.Simulator { return &simulator{Sim: sim} }
+
+// DeleteTicket deletes a ticket as a person does in Autotask's screens.
+func (s *simulator) DeleteTicket(ticketID string) bool {
+	n, err := strconv.ParseInt(ticketID, 10, 64)
+	return err == nil && s.Sim.DeleteTicket(n)
+}
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameQueue(from, to) }

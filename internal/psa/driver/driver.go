@@ -253,3 +253,22 @@ func (s State) Notes() []Note {
 	}
 	return out
 }
+
+// TicketDeleter is implemented by simulators that can delete a ticket as
+// a person does in the PSA's own screens, so end-to-end tests can show
+// what a ticket gone from under an integration does on every PSA.
+type TicketDeleter interface {
+	// DeleteTicket deletes the ticket with PSA id id (as State names
+	// it) and its notes; false when there is none.
+	DeleteTicket(id string) bool
+}
+
+// QueueRenamer is implemented by simulators that can rename the queue
+// tickets go to (a queue, board, team or group, as the PSA calls it) as
+// an admin does in the PSA's own screens, so end-to-end tests can show
+// settings drifting from the PSA on every PSA.
+type QueueRenamer interface {
+	// RenameQueue renames the queue called from to to; false when there
+	// is none.
+	RenameQueue(from, to string) bool
+}

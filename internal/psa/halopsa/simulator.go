@@ -159,3 +159,12 @@ func (s *simulator) FaultEligible(r *http.Request) bool {
 // Simulator serves sim, built with options the driver's do not cover, as
 // the driver's simulator.
 func Simulator(sim *halopsasim.Sim) driver.Simulator { return &simulator{Sim: sim} }
+
+// DeleteTicket deletes a ticket as a person does in Halo's screens.
+func (s *simulator) DeleteTicket(ticketID string) bool {
+	n, err := strconv.Atoi(ticketID)
+	return err == nil && s.Sim.DeleteTicket(n)
+}
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameTeam(from, to) }

@@ -140,3 +140,11 @@ func (s *simulator) FaultEligible(r *http.Request) bool { return r.URL.Path != "
 // Simulator serves sim, built with options the driver's do not cover, as
 // the driver's simulator.
 func Simulator(sim *servicenowsim.Sim) driver.Simulator { return &simulator{Sim: sim} }
+
+// DeleteTicket deletes an incident as an admin does in ServiceNow's screens.
+func (s *simulator) DeleteTicket(ticketID string) bool {
+	return s.Sim.DeleteRecord(servicenowsim.TableIncident, ticketID)
+}
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameGroup(from, to) }

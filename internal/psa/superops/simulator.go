@@ -160,3 +160,9 @@ func (s *simulator) FaultEligible(*http.Request) bool { return true }
 // Simulator serves sim, built with options the driver's do not cover, as
 // the driver's simulator.
 func Simulator(sim *superopssim.Sim) driver.Simulator { return &simulator{Sim: sim} }
+
+// DeleteTicket deletes a ticket as a person does in SuperOps' screens.
+func (s *simulator) DeleteTicket(ticketID string) bool { return s.Sim.DeleteTicket(ticketID) }
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameGroup(from, to) }

@@ -139,3 +139,12 @@ func (s *simulator) FaultEligible(*http.Request) bool { return true }
 // Simulator serves sim, built with options the driver's do not cover, as
 // the driver's simulator.
 func Simulator(sim *syncrosim.Sim) driver.Simulator { return &simulator{Sim: sim} }
+
+// DeleteTicket deletes a ticket as a person does in Syncro's screens.
+func (s *simulator) DeleteTicket(ticketID string) bool {
+	n, err := strconv.ParseInt(ticketID, 10, 64)
+	return err == nil && s.Sim.DeleteTicket(n)
+}
+
+// RenameQueue renames the queue tickets go to, as an admin does.
+func (s *simulator) RenameQueue(from, to string) bool { return s.Sim.RenameTicketType(from, to) }

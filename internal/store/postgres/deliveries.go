@@ -41,6 +41,7 @@ ORDER BY d.id`
 LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
 WHERE d.integration_id = $1 AND d.state = 'pending'
   AND (d.kind = 'create_ticket' OR l.state = 'open')`
+	sqlOldestPendingDelivery  = `SELECT MIN(created_at) FROM deliveries WHERE integration_id = $1 AND state = 'pending'`
 	sqlCountDeliveries        = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = $1`
 	sqlCountDeliveriesInState = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = $1 AND state = $2`
 )
@@ -173,6 +174,19 @@ func (q *queries) NextDeliveryAt(ctx context.Context, integrationID int64) (time
 		return time.Time{}, wrap(pgx.ErrNoRows, "next delivery time")
 	}
 	return next.UTC(), nil
+}
+
+// OldestPendingDelivery is when the integration's oldest pending delivery
+// was queued; ErrNotFound when none is pending.
+func (q *queries) OldestPendingDelivery(ctx context.Context, integrationID int64) (time.Time, error) {
+	var oldest *time.Time
+	if err := q.db.QueryRow(ctx, sqlOldestPendingDelivery, integrationID).Scan(&oldest); err != nil {
+		return time.Time{}, wrap(err, "oldest pending delivery")
+	}
+	if oldest == nil {
+		return time.Time{}, wrap(pgx.ErrNoRows, "oldest pending delivery")
+	}
+	return oldest.UTC(), nil
 }
 
 // Deliveries lists the deliveries matching f, newest first; zero fields of

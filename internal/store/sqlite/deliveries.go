@@ -48,6 +48,7 @@ ORDER BY d.id`
 LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
 WHERE d.integration_id = ? AND d.state = 'pending'
   AND (d.kind = 'create_ticket' OR l.state = 'open')`
+	sqlOldestPendingDelivery  = `SELECT MIN(created_at) FROM deliveries WHERE integration_id = ? AND state = 'pending'`
 	sqlCountDeliveries        = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = ?`
 	sqlCountDeliveriesInState = `SELECT COUNT(*) FROM deliveries WHERE tenant_id = ? AND state = ?`
 )
@@ -210,6 +211,19 @@ func (q *queries) NextDeliveryAt(ctx context.Context, integrationID int64) (time
 		return time.Time{}, wrap(sql.ErrNoRows, "next delivery time")
 	}
 	return goTime(next.Int64), nil
+}
+
+// OldestPendingDelivery is when the integration's oldest pending delivery
+// was queued; ErrNotFound when none is pending.
+func (q *queries) OldestPendingDelivery(ctx context.Context, integrationID int64) (time.Time, error) {
+	var oldest sql.NullInt64
+	if err := q.readRow(ctx, sqlOldestPendingDelivery, integrationID).Scan(&oldest); err != nil {
+		return time.Time{}, wrap(err, "oldest pending delivery")
+	}
+	if !oldest.Valid {
+		return time.Time{}, wrap(sql.ErrNoRows, "oldest pending delivery")
+	}
+	return goTime(oldest.Int64), nil
 }
 
 // Deliveries lists the deliveries matching f, newest first; zero fields of

@@ -245,3 +245,33 @@ func testSpentDeliveriesKeepNoPayload(t *testing.T, s store.Store) {
 	must(t, err)
 	diff(t, "payload of an inserted done delivery", []byte(nil), got.Payload)
 }
+
+func testOldestPendingDelivery(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := newFixture(t, s, "t1")
+	_, err := s.OldestPendingDelivery(ctx, f.it.ID)
+	wantErr(t, err, store.ErrNotFound)
+
+	link := mustLink(t, s, f.it, "c1", "g1")
+	d := f.delivery(t, s, link, store.DeliveryCreateTicket, store.DeliveryDone, t0)
+	_, err = s.OldestPendingDelivery(ctx, f.it.ID)
+	wantErr(t, err, store.ErrNotFound)
+
+	// Pending ones count whether due or not, by when they were queued.
+	for i, at := range []time.Time{t0.Add(2 * time.Hour), t0.Add(time.Hour)} {
+		_, err := s.InsertDelivery(ctx, store.Delivery{
+			TenantID: f.it.TenantID, IntegrationID: f.it.ID, TicketLinkID: link.ID, AlertSeq: f.alert.Seq,
+			Kind: store.DeliveryAddNote, State: store.DeliveryPending, NextAttemptAt: t0.Add(time.Duration(i+5) * time.Hour),
+			Payload: []byte(`{}`), CreatedAt: at, UpdatedAt: at,
+		})
+		must(t, err)
+	}
+	got, err := s.OldestPendingDelivery(ctx, f.it.ID)
+	must(t, err)
+	if !got.Equal(t0.Add(time.Hour)) {
+		t.Errorf("oldest pending = %v, want %v (done delivery %d not counted)", got, t0.Add(time.Hour), d.ID)
+	}
+	other := newFixture(t, s, "t2")
+	_, err = s.OldestPendingDelivery(ctx, other.it.ID)
+	wantErr(t, err, store.ErrNotFound)
+}

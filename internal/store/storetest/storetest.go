@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"due_deliveries", testDueDeliveries},
 		{"pending_notes", testPendingNotes},
 		{"next_delivery_at", testNextDeliveryAt},
+		{"oldest_pending_delivery", testOldestPendingDelivery},
 		{"count_deliveries", testCountDeliveries},
 		{"deliveries_filter", testDeliveriesFilter},
 		{"tx_rollback", testTxRollback},

@@ -58,3 +58,15 @@ func (r renamed) Settings(kind driver.SettingsKind, p driver.SettingsParams) (st
 	yaml, env := r.Simulator.Settings(kind, p)
 	return psaLine.ReplaceAllLiteralString(yaml, "psa: "+r.name), env
 }
+
+// DeleteTicket deletes through the wrapped simulator when it can.
+func (r renamed) DeleteTicket(id string) bool {
+	d, ok := r.Simulator.(driver.TicketDeleter)
+	return ok && d.DeleteTicket(id)
+}
+
+// RenameQueue renames through the wrapped simulator when it can.
+func (r renamed) RenameQueue(from, to string) bool {
+	q, ok := r.Simulator.(driver.QueueRenamer)
+	return ok && q.RenameQueue(from, to)
+}
