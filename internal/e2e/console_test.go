@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"context"
+	"flag"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,11 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 )
+
+// screenshots rewrites the README's console screenshots in
+// docs/console/ from the browser test: go test ./internal/e2e -run
+// TestConsole -screenshots.
+var screenshots = flag.Bool("screenshots", false, "rewrite the console screenshots in docs/console/")
 
 // chromiumPath finds Debian's chromium. Without it the browser tests
 // skip, unless TICKETBRIDGE_REQUIRE_BROWSER is set (CI sets it), when a
@@ -116,12 +123,14 @@ func TestConsoleConnectAndFollowAnAlert(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#tested, #problem")),
 	)...)
 	b.capture()
+	b.screenshot("wizard")
 	if got := b.text("#tested, #problem"); !strings.Contains(got, "Connection works") {
 		t.Fatalf("test connection: %q", got)
 	}
 
 	b.do("connect: plan", chromedp.Click(chromedp.ID("plan")), chromedp.WaitVisible(chromedp.CSS("#changes, #problem")))
 	b.capture()
+	b.screenshot("plan")
 	if plan := b.text("main"); !strings.Contains(plan, "Save") || strings.Contains(plan, "Nothing would change") {
 		t.Fatalf("plan page:\n%s", plan)
 	}
@@ -143,11 +152,13 @@ func TestConsoleConnectAndFollowAnAlert(t *testing.T) {
 
 	b.do("alerts", chromedp.Click(chromedp.CSS(`a[href="/alerts"]`)), chromedp.WaitVisible(chromedp.ID("alerts")))
 	b.capture()
+	b.screenshot("alerts")
 	if list := b.text("#alerts"); !strings.Contains(list, "console-1") || !strings.Contains(list, number) {
 		t.Errorf("alerts list lacks the alert or its ticket %s:\n%s", number, list)
 	}
 	b.do("timeline", chromedp.Click(chromedp.CSS(`#alerts a[href^="/alerts/"]`)), chromedp.WaitVisible(chromedp.ID("timeline")))
 	b.capture()
+	b.screenshot("timeline")
 	timeline := b.text("main")
 	if !strings.Contains(timeline, "console-1") || !strings.Contains(timeline, number) {
 		t.Errorf("alert page lacks the alert or ticket %s:\n%s", number, timeline)
@@ -207,4 +218,24 @@ func (p *page) capture() {
 		p.t.Fatalf("read page: %v", err)
 	}
 	p.pages = append(p.pages, html)
+}
+
+// screenshot saves the viewport as docs/console/<name>.png when
+// -screenshots is given.
+func (p *page) screenshot(name string) {
+	p.t.Helper()
+	if !*screenshots {
+		return
+	}
+	png, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		p.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	dir := filepath.Join("..", "..", "docs", "console")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		p.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+		p.t.Fatal(err)
+	}
 }
