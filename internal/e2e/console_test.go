@@ -3,9 +3,11 @@ package e2e
 import (
 	"context"
 	"flag"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,13 +117,31 @@ func TestConsoleConnectAndFollowAnAlert(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("username"), in.username),
 		chromedp.SetValue(chromedp.ID("settings"), in.yaml),
 	}
+	// First with one credential wrong: the PSA's refusal shows on the
+	// form, which keeps everything but the credentials.
+	wrong := slices.Sorted(maps.Keys(in.creds))[0]
 	for name, v := range in.creds {
+		if name == wrong {
+			v = "wrong-" + v
+		}
 		fill = append(fill, chromedp.SendKeys(chromedp.ID("cred_"+name), v))
 	}
-	b.do("connect: fill and test", append(fill,
+	b.do("connect: fill and test a wrong credential", append(fill,
 		chromedp.Click(chromedp.ID("test")),
 		chromedp.WaitVisible(chromedp.CSS("#tested, #problem")),
 	)...)
+	b.capture()
+	got := b.text("#tested, #problem")
+	if !strings.Contains(got, "PSA") || strings.Contains(got, "Connection works") {
+		t.Fatalf("test connection with a wrong %s: %q, want the PSA's refusal", wrong, got)
+	}
+	t.Logf("test connection with a wrong %s: %s", wrong, got)
+	// Only the wrong one is typed again; the others are kept.
+	b.do("connect: test again",
+		chromedp.SendKeys(chromedp.ID("cred_"+wrong), in.creds[wrong]),
+		chromedp.Click(chromedp.ID("test")),
+		chromedp.WaitVisible(chromedp.CSS("#tested, #problem")),
+	)
 	b.capture()
 	b.screenshot("wizard")
 	if got := b.text("#tested, #problem"); !strings.Contains(got, "Connection works") {
@@ -168,6 +188,19 @@ func TestConsoleConnectAndFollowAnAlert(t *testing.T) {
 		event, _, _ := strings.Cut(line, " ")
 		if !strings.Contains(timeline, event) {
 			t.Errorf("the page's timeline lacks event %q (store: %s)", event, tl)
+		}
+	}
+
+	// At a phone's width nothing runs off the side: wide tables scroll
+	// in their own box.
+	for _, path := range []string{"/alerts", "/integrations", "/integrations/new"} {
+		b.do("phone width "+path, chromedp.EmulateViewport(390, 844), chromedp.Navigate(e.BaseURL+path), chromedp.WaitVisible(chromedp.CSS("h1")))
+		width, err := chromedp.Run(ctx, chromedp.Evaluate[int]("document.documentElement.scrollWidth"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if width > 390 {
+			t.Errorf("%s at 390 px wide is %d px wide", path, width)
 		}
 	}
 

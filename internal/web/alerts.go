@@ -77,13 +77,13 @@ func (c *Console) alerts(w http.ResponseWriter, r *http.Request, sess *session) 
 		NextCursor string     `json:"next_cursor"`
 	}
 	if err := c.call(r.Context(), sess, "GET", "/api/v1/alerts?"+q.Encode(), nil, &list); err != nil {
-		c.fail(w, sess, "list alerts", err)
+		c.fail(w, r, sess, "list alerts", err)
 		return
 	}
 	for i := range list.Alerts {
 		var d alertDetail
 		if err := c.call(r.Context(), sess, "GET", "/api/v1/alerts/"+strconv.FormatInt(list.Alerts[i].Seq, 10), nil, &d); err != nil {
-			c.fail(w, sess, "read alert", err)
+			c.fail(w, r, sess, "read alert", err)
 			return
 		}
 		list.Alerts[i].Tickets = d.Tickets
@@ -112,7 +112,7 @@ func (c *Console) alert(w http.ResponseWriter, r *http.Request, sess *session) {
 	}
 	var d alertDetail
 	if err := c.call(r.Context(), sess, "GET", "/api/v1/alerts/"+strconv.FormatInt(seq, 10), nil, &d); err != nil {
-		c.fail(w, sess, "read alert", err)
+		c.fail(w, r, sess, "read alert", err)
 		return
 	}
 	c.render(w, http.StatusOK, "alert", sess, d)

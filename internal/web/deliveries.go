@@ -25,7 +25,7 @@ func (c *Console) deliveries(w http.ResponseWriter, r *http.Request, sess *sessi
 		Deliveries []delivery `json:"deliveries"`
 	}
 	if err := c.call(r.Context(), sess, "GET", "/api/v1/deliveries?state=failed", nil, &list); err != nil {
-		c.fail(w, sess, "list deliveries", err)
+		c.fail(w, r, sess, "list deliveries", err)
 		return
 	}
 	c.render(w, http.StatusOK, "deliveries", sess, map[string]any{"Deliveries": list.Deliveries, "Retried": r.URL.Query().Get("retried")})
@@ -39,7 +39,7 @@ func (c *Console) retry(w http.ResponseWriter, r *http.Request, sess *session) {
 		return
 	}
 	if err := c.call(r.Context(), sess, "POST", "/api/v1/deliveries/"+strconv.FormatInt(id, 10)+"/retry", nil, nil); err != nil {
-		c.fail(w, sess, "retry delivery", err)
+		c.fail(w, r, sess, "retry delivery", err)
 		return
 	}
 	http.Redirect(w, r, "/deliveries?retried="+strconv.FormatInt(id, 10), http.StatusSeeOther)

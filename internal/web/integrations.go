@@ -36,7 +36,7 @@ func (c *Console) integrations(w http.ResponseWriter, r *http.Request, sess *ses
 		Integrations []integrationInfo `json:"integrations"`
 	}
 	if err := c.call(r.Context(), sess, "GET", "/api/v1/integrations", nil, &list); err != nil {
-		c.fail(w, sess, "list integrations", err)
+		c.fail(w, r, sess, "list integrations", err)
 		return
 	}
 	health := map[string]Health{}
@@ -56,7 +56,7 @@ func (c *Console) integrations(w http.ResponseWriter, r *http.Request, sess *ses
 			rows[i].Failed, err = c.countDeliveries(r, sess, it.Name, "failed")
 		}
 		if err != nil {
-			c.fail(w, sess, "count deliveries", err)
+			c.fail(w, r, sess, "count deliveries", err)
 			return
 		}
 	}
@@ -82,17 +82,17 @@ func (c *Console) countDeliveries(r *http.Request, sess *session, name, state st
 func (c *Console) integration(w http.ResponseWriter, r *http.Request, sess *session) {
 	var it integrationInfo
 	if err := c.call(r.Context(), sess, "GET", "/api/v1/integrations/"+url.PathEscape(r.PathValue("name")), nil, &it); err != nil {
-		c.fail(w, sess, "read integration", err)
+		c.fail(w, r, sess, "read integration", err)
 		return
 	}
 	var s integration.Settings
 	if err := json.Unmarshal(it.Settings, &s); err != nil {
-		c.fail(w, sess, "decode settings", err)
+		c.fail(w, r, sess, "decode settings", err)
 		return
 	}
 	doc, err := yaml.Marshal(s)
 	if err != nil {
-		c.fail(w, sess, "encode settings", err)
+		c.fail(w, r, sess, "encode settings", err)
 		return
 	}
 	c.render(w, http.StatusOK, "integration", sess, map[string]any{"Integration": it, "YAML": string(doc)})

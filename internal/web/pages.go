@@ -139,7 +139,14 @@ func (c *Console) render(w http.ResponseWriter, status int, name string, sess *s
 
 // fail shows an error page: the API's own words for a refusal, a
 // generic line (and the log) for anything else.
-func (c *Console) fail(w http.ResponseWriter, sess *session, what string, err error) {
+// A token revoked since sign-in ends the session.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, sess *session, what string, err error) {
+	if p, ok := err.(*problem); ok && p.Status == http.StatusUnauthorized {
+		c.sessions.remove(sess.id)
+		setCookie(w, r, sessionCookie, "", -1)
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
 	if p, ok := err.(*problem); ok {
 		c.render(w, p.Status, "error", sess, map[string]any{"What": what, "Message": p.Error()})
 		return

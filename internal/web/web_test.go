@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,6 +42,9 @@ type apiCall struct {
 type fakeAPI struct {
 	mu    sync.Mutex
 	calls []apiCall
+	// revoked answers 401 to everything, as the API does once the
+	// token is gone.
+	revoked atomic.Bool
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -51,6 +55,9 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	switch {
+	case f.revoked.Load():
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"title":"Unauthorized","status":401,"detail":"the token is not valid"}`)
 	case r.URL.Path == "/api/v1/integrations":
 		_, _ = io.WriteString(w, `{"integrations":[{"name":"main","psa":"autotask","version":1,"settings":{}}]}`)
 	case r.URL.Path == "/api/v1/deliveries":
@@ -448,5 +455,20 @@ func TestAPIProblemShown(t *testing.T) {
 	resp, page := h.do("GET", "/alerts/99", nil)
 	if resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "no such thing") {
 		t.Fatalf("GET /alerts/99: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+func TestRevokedTokenEndsTheSession(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	h.api.revoked.Store(true)
+	resp, _ := h.do("GET", "/integrations", nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {
+		t.Fatalf("with the token revoked: %d to %q, want 303 to /signin", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	h.api.revoked.Store(false)
+	if resp, _ := h.do("GET", "/integrations", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the session outlived its token: %d", resp.StatusCode)
 	}
 }

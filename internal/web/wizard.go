@@ -75,14 +75,14 @@ func (c *Console) wizardStep(w http.ResponseWriter, r *http.Request, sess *sessi
 	switch r.PostFormValue("action") {
 	case "test":
 		if err := c.call(r.Context(), sess, "POST", path+"/test", body, nil); err != nil {
-			c.wizardProblem(w, sess, d, "test connection", err)
+			c.wizardProblem(w, r, sess, d, "test connection", err)
 			return
 		}
 		c.renderWizard(w, sess, http.StatusOK, d, true, "")
 	case "plan":
 		var plan planView
 		if err := c.call(r.Context(), sess, "PUT", path+"?dry_run=1", body, &plan); err != nil {
-			c.wizardProblem(w, sess, d, "plan", err)
+			c.wizardProblem(w, r, sess, d, "plan", err)
 			return
 		}
 		sess.draft.Planned = true
@@ -94,12 +94,12 @@ func (c *Console) wizardStep(w http.ResponseWriter, r *http.Request, sess *sessi
 
 // wizardProblem shows the API's refusal (a PSA error, a settings
 // problem) on the form; anything else is an error page.
-func (c *Console) wizardProblem(w http.ResponseWriter, sess *session, d draft, what string, err error) {
-	if p, ok := err.(*problem); ok {
+func (c *Console) wizardProblem(w http.ResponseWriter, r *http.Request, sess *session, d draft, what string, err error) {
+	if p, ok := err.(*problem); ok && p.Status != http.StatusUnauthorized {
 		c.renderWizard(w, sess, http.StatusUnprocessableEntity, d, false, p.Error())
 		return
 	}
-	c.fail(w, sess, what, err)
+	c.fail(w, r, sess, what, err)
 }
 
 // wizardSave writes the planned integration through the API.
@@ -116,7 +116,7 @@ func (c *Console) wizardSave(w http.ResponseWriter, r *http.Request, sess *sessi
 	}
 	var plan planView
 	if err := c.call(r.Context(), sess, "PUT", "/api/v1/integrations/"+url.PathEscape(d.Name), body, &plan); err != nil {
-		c.wizardProblem(w, sess, *d, "save", err)
+		c.wizardProblem(w, r, sess, *d, "save", err)
 		return
 	}
 	sess.draft = nil
