@@ -88,9 +88,18 @@ func wizardInputOf(t *testing.T, e *demo.Env) wizardInput {
 // TestConsoleConnectAndFollowAnAlert signs in to the console in real
 // Chromium, connects the simulated PSA through the wizard (test, plan,
 // save), sends an alert and finds its ticket and timeline.
+// It runs against the simulator of every PSA driver, one after another
+// (each starts a browser).
 func TestConsoleConnectAndFollowAnAlert(t *testing.T) {
+	chromiumPath(t)
+	for _, psa := range psaNames() {
+		t.Run(psa, func(t *testing.T) { consoleWalk(t, psa) })
+	}
+}
+
+func consoleWalk(t *testing.T, psa string) {
 	ctx := browser(t)
-	e := start(t, "", func(o *demo.Options) { o.PSA = "autotask"; o.SkipApply = true })
+	e := start(t, "", func(o *demo.Options) { o.PSA = psa; o.SkipApply = true })
 	in := wizardInputOf(t, e.Env)
 	b := &page{t: t, ctx: ctx}
 
@@ -114,8 +123,10 @@ func TestConsoleConnectAndFollowAnAlert(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("name"), in.name),
 		chromedp.SetValue(chromedp.ID("psa"), in.psa),
 		chromedp.SetValue(chromedp.ID("url"), in.url),
-		chromedp.SetValue(chromedp.ID("username"), in.username),
 		chromedp.SetValue(chromedp.ID("settings"), in.yaml),
+	}
+	if in.username != "" { // chromedp cannot tell an empty value was set
+		fill = append(fill, chromedp.SetValue(chromedp.ID("username"), in.username))
 	}
 	// First with one credential wrong: the PSA's refusal shows on the
 	// form, which keeps everything but the credentials.
@@ -140,17 +151,15 @@ func TestConsoleConnectAndFollowAnAlert(t *testing.T) {
 	b.do("connect: test again",
 		chromedp.SendKeys(chromedp.ID("cred_"+wrong), in.creds[wrong]),
 		chromedp.Click(chromedp.ID("test")),
-		chromedp.WaitVisible(chromedp.CSS("#tested, #problem")),
+		// Not #problem: the page being left still shows the last one.
+		chromedp.WaitVisible(chromedp.ID("tested")),
 	)
 	b.capture()
-	b.screenshot("wizard")
-	if got := b.text("#tested, #problem"); !strings.Contains(got, "Connection works") {
-		t.Fatalf("test connection: %q", got)
-	}
+	b.screenshot(psa, "wizard")
 
 	b.do("connect: plan", chromedp.Click(chromedp.ID("plan")), chromedp.WaitVisible(chromedp.CSS("#changes, #problem")))
 	b.capture()
-	b.screenshot("plan")
+	b.screenshot(psa, "plan")
 	if plan := b.text("main"); !strings.Contains(plan, "Save") || strings.Contains(plan, "Nothing would change") {
 		t.Fatalf("plan page:\n%s", plan)
 	}
@@ -172,13 +181,13 @@ func TestConsoleConnectAndFollowAnAlert(t *testing.T) {
 
 	b.do("alerts", chromedp.Click(chromedp.CSS(`a[href="/alerts"]`)), chromedp.WaitVisible(chromedp.ID("alerts")))
 	b.capture()
-	b.screenshot("alerts")
+	b.screenshot(psa, "alerts")
 	if list := b.text("#alerts"); !strings.Contains(list, "console-1") || !strings.Contains(list, number) {
 		t.Errorf("alerts list lacks the alert or its ticket %s:\n%s", number, list)
 	}
 	b.do("timeline", chromedp.Click(chromedp.CSS(`#alerts a[href^="/alerts/"]`)), chromedp.WaitVisible(chromedp.ID("timeline")))
 	b.capture()
-	b.screenshot("timeline")
+	b.screenshot(psa, "timeline")
 	timeline := b.text("main")
 	if !strings.Contains(timeline, "console-1") || !strings.Contains(timeline, number) {
 		t.Errorf("alert page lacks the alert or ticket %s:\n%s", number, timeline)
@@ -255,9 +264,9 @@ func (p *page) capture() {
 
 // screenshot saves the viewport as docs/console/<name>.png when
 // -screenshots is given.
-func (p *page) screenshot(name string) {
+func (p *page) screenshot(psa, name string) {
 	p.t.Helper()
-	if !*screenshots {
+	if !*screenshots || psa != "autotask" { // the README shows one PSA's
 		return
 	}
 	png, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
