@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"flag"
+	"fmt"
 	"maps"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // screenshots rewrites the README's console screenshots in
@@ -200,6 +202,8 @@ func consoleWalk(t *testing.T, psa string) {
 		}
 	}
 
+	retryInConsole(t, e, b)
+
 	// At a phone's width nothing runs off the side: wide tables scroll
 	// in their own box.
 	for _, path := range []string{"/alerts", "/integrations", "/integrations/new"} {
@@ -223,6 +227,48 @@ func consoleWalk(t *testing.T, psa string) {
 		if strings.Contains(p, e.AdminToken) {
 			t.Errorf("page %d shows the admin token", i)
 		}
+	}
+}
+
+// retryInConsole stages the alert's ticket delivery as failed with the
+// PSA's error, and retries it with the console's button: the retry goes
+// through the API's route (state back to pending, "retry requested" in
+// the timeline). The delivery was spent, so its payload is gone and the
+// engine has nothing to send again; a retry the engine completes is the
+// API's own tests' business.
+func retryInConsole(t *testing.T, e *env, b *page) {
+	t.Helper()
+	ctx := context.Background()
+	seq := e.storedAlert("console-1").Seq
+	ds, err := e.App.Store.Deliveries(ctx, store.DeliveryFilter{TenantID: store.DefaultTenant, AlertSeq: seq})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("deliveries of the alert: %v %v", ds, err)
+	}
+	d := ds[0]
+	err = e.App.Store.InTx(ctx, func(q store.Queries) error {
+		full, err := q.Delivery(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		full.State, full.LastError = store.DeliveryFailed, "staged by the test: the PSA said no"
+		return q.UpdateDelivery(ctx, full)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do("failed deliveries", chromedp.Click(chromedp.CSS(`a[href="/deliveries"]`)), chromedp.WaitVisible(chromedp.ID("deliveries")))
+	b.capture()
+	if list := b.text("#deliveries"); !strings.Contains(list, "the PSA said no") {
+		t.Fatalf("failed deliveries lack the PSA's error:\n%s", list)
+	}
+	b.do("retry", chromedp.Click(chromedp.CSS(fmt.Sprintf(`button[aria-label="Retry delivery %d"]`, d.ID))), chromedp.WaitVisible(chromedp.CSS(`p[role="status"]`)))
+	b.capture()
+	got, err := e.App.Store.Delivery(ctx, d.ID)
+	if err != nil || got.State != store.DeliveryPending {
+		t.Errorf("delivery %d after the retry: %s %v, want pending", d.ID, got.State, err)
+	}
+	if tl := e.timelineText("console-1"); !strings.Contains(tl, "retry requested") {
+		t.Errorf("the timeline lacks the retry:\n%s", tl)
 	}
 }
 
