@@ -106,7 +106,6 @@ func (p *pages) serveAsset(w http.ResponseWriter, r *http.Request) {
 
 // view is what every page template gets.
 type view struct {
-	Title    string
 	SignedIn bool
 	CSRF     string
 	Data     any
@@ -121,7 +120,7 @@ func (c *Console) render(w http.ResponseWriter, status int, name string, sess *s
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	v := view{Title: name, Data: data}
+	v := view{Data: data}
 	if sess != nil {
 		v.SignedIn, v.CSRF = true, sess.csrf
 	}

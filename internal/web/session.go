@@ -42,6 +42,14 @@ func (s *sessions) create(token string) *session {
 	sess := &session{id: randomString(), token: token, csrf: randomString(), expires: s.now().Add(s.ttl)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	// Sessions nobody comes back to are dropped here, so the map holds
+	// at most those of the last TTL.
+	now := s.now()
+	for id, old := range s.byID {
+		if !now.Before(old.expires) {
+			delete(s.byID, id)
+		}
+	}
 	s.byID[sess.id] = sess
 	return sess
 }

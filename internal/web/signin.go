@@ -29,10 +29,14 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	token := r.PostFormValue("token")
+	if token == "" {
+		c.renderSignIn(w, r, http.StatusUnauthorized, "That token is not an admin API token.")
+		return
+	}
 	hash := ingest.HashToken(token)
 	tok, err := c.cfg.Tokens.APITokenByHash(r.Context(), hash)
 	switch {
-	case errors.Is(err, store.ErrNotFound) || (err == nil && !sameString(tok.TokenHash, hash)) || token == "":
+	case errors.Is(err, store.ErrNotFound) || (err == nil && !sameString(tok.TokenHash, hash)):
 		c.renderSignIn(w, r, http.StatusUnauthorized, "That token is not an admin API token.")
 		return
 	case err != nil:

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/integration"
@@ -177,9 +176,9 @@ func (d draft) apiBody() (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode settings: %w", err)
 	}
-	creds := map[string]string{}
-	for _, n := range slices.Sorted(maps.Keys(d.creds)) {
-		creds[n] = d.creds[n]
+	creds := maps.Clone(d.creds)
+	if creds == nil {
+		creds = map[string]string{}
 	}
 	return map[string]any{"settings": json.RawMessage(settings), "credentials": creds}, nil
 }
