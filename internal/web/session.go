@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"maps"
 	"net/http"
 	"sync"
 	"time"
@@ -23,7 +24,30 @@ type session struct {
 	token   string // the admin API token, for in-process API calls
 	csrf    string
 	expires time.Time
-	draft   *draft // the Connect a PSA wizard's work in progress
+
+	// draft is the Connect a PSA wizard's work in progress; two tabs of
+	// one session may post at once, hence the lock.
+	mu    sync.Mutex
+	draft *draft
+}
+
+// getDraft returns a copy of the wizard's draft, or false without one.
+func (s *session) getDraft() (draft, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.draft == nil {
+		return draft{}, false
+	}
+	d := *s.draft
+	d.creds = maps.Clone(s.draft.creds)
+	return d, true
+}
+
+// setDraft replaces the draft; nil ends it.
+func (s *session) setDraft(d *draft) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.draft = d
 }
 
 // sessions are the live sessions, expired lazily on lookup.

@@ -42,10 +42,7 @@ type credentialField struct {
 }
 
 func (c *Console) wizardForm(w http.ResponseWriter, r *http.Request, sess *session) {
-	d := draft{}
-	if sess.draft != nil {
-		d = *sess.draft
-	}
+	d, _ := sess.getDraft()
 	if psa := r.URL.Query().Get("psa"); psa != "" {
 		d.PSA = psa
 	}
@@ -64,7 +61,7 @@ func (c *Console) renderWizard(w http.ResponseWriter, sess *session, status int,
 // API's own routes.
 func (c *Console) wizardStep(w http.ResponseWriter, r *http.Request, sess *session) {
 	d := c.draftFromForm(r, sess)
-	sess.draft = &d
+	sess.setDraft(&d)
 	body, err := d.apiBody()
 	if err != nil {
 		c.renderWizard(w, sess, http.StatusUnprocessableEntity, d, false, err.Error())
@@ -84,7 +81,9 @@ func (c *Console) wizardStep(w http.ResponseWriter, r *http.Request, sess *sessi
 			c.wizardProblem(w, r, sess, d, "plan", err)
 			return
 		}
-		sess.draft.Planned = true
+		planned := d
+		planned.Planned = true
+		sess.setDraft(&planned)
 		c.render(w, http.StatusOK, "plan", sess, plan)
 	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
@@ -103,22 +102,22 @@ func (c *Console) wizardProblem(w http.ResponseWriter, r *http.Request, sess *se
 
 // wizardSave writes the planned integration through the API.
 func (c *Console) wizardSave(w http.ResponseWriter, r *http.Request, sess *session) {
-	d := sess.draft
-	if d == nil || !d.Planned {
+	d, ok := sess.getDraft()
+	if !ok || !d.Planned {
 		http.Redirect(w, r, "/integrations/new", http.StatusSeeOther)
 		return
 	}
 	body, err := d.apiBody()
 	if err != nil {
-		c.renderWizard(w, sess, http.StatusUnprocessableEntity, *d, false, err.Error())
+		c.renderWizard(w, sess, http.StatusUnprocessableEntity, d, false, err.Error())
 		return
 	}
 	var plan planView
 	if err := c.call(r.Context(), sess, "PUT", "/api/v1/integrations/"+url.PathEscape(d.Name), body, &plan); err != nil {
-		c.wizardProblem(w, r, sess, *d, "save", err)
+		c.wizardProblem(w, r, sess, d, "save", err)
 		return
 	}
-	sess.draft = nil
+	sess.setDraft(nil)
 	http.Redirect(w, r, "/integrations/"+url.PathEscape(d.Name), http.StatusSeeOther)
 }
 
@@ -134,8 +133,8 @@ type planView struct {
 
 func (c *Console) draftFromForm(r *http.Request, sess *session) draft {
 	d := draft{creds: map[string]string{}}
-	if sess.draft != nil {
-		maps.Copy(d.creds, sess.draft.creds)
+	if old, ok := sess.getDraft(); ok {
+		maps.Copy(d.creds, old.creds)
 	}
 	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	d.Name, d.PSA, d.URL, d.Username = f("name"), f("psa"), f("url"), f("username")
