@@ -218,7 +218,8 @@ func (a *App) Close() error {
 	return err
 }
 
-// Handler is the whole HTTP surface: probes, metrics, ingest and the API.
+// Handler is the whole HTTP surface: probes, metrics, ingest, the API
+// and the console.
 func (a *App) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok\n")) })
@@ -231,7 +232,7 @@ func (a *App) Handler() http.Handler {
 	hooks := a.Engine.WebhookHandler()
 	mux.Handle("POST /hooks/{integration}", hooks)
 	mux.Handle("POST /hooks/{integration}/deactivated", hooks)
-	mux.Handle("/api/v1/", httpapi.New(httpapi.Config{
+	api := httpapi.New(httpapi.Config{
 		Store: a.Store, Now: a.now, Logger: a.log, OnRetry: func(int64) { a.Engine.Nudge() },
 		CallbackSecret: func(id string) string { return a.CallbackKey(id).Reveal() },
 		Extra: func(mux *http.ServeMux) {
@@ -242,7 +243,10 @@ func (a *App) Handler() http.Handler {
 		},
 		Encrypt:         a.sealSecret,
 		OnSourceChanged: in.ForgetToken,
-	}))
+	})
+	mux.Handle("/api/v1/", api)
+	// The console gets the rest; the routes above are more specific.
+	mux.Handle("/", a.console(api))
 	return mux
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -86,6 +88,14 @@ func chapters(seed driver.Seed) []step {
 // Run runs the whole demo against one PSA's simulator and prints the
 // story and the summary to out.
 func Run(ctx context.Context, out io.Writer, d driver.Driver) error {
+	return RunServe(ctx, out, d, false)
+}
+
+// RunServe is Run; with serve set, it then prints the console's address
+// and keeps everything up until ctx ends (Ctrl-C), so the story can be
+// browsed. The admin token goes to a file in the demo's data folder, and
+// only its path is printed, as serve does.
+func RunServe(ctx context.Context, out io.Writer, d driver.Driver, serve bool) error {
 	start := time.Now()
 	e, err := Start(ctx, Options{Driver: d, SkipApply: true})
 	if err != nil {
@@ -109,6 +119,15 @@ func Run(ctx context.Context, out io.Writer, d driver.Driver) error {
 		return err
 	}
 	fmt.Fprintf(out, "\ndemo finished in %.1fs\n", time.Since(start).Seconds())
+	if !serve {
+		return nil
+	}
+	tokenFile := filepath.Join(e.DataDir, "admin.token")
+	if err := os.WriteFile(tokenFile, []byte(e.AdminToken+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write admin token file: %w", err)
+	}
+	fmt.Fprintf(out, "\nconsole: %s/ (sign in with the admin token in %s)\nserving until Ctrl-C\n", e.BaseURL, tokenFile)
+	<-ctx.Done()
 	return nil
 }
 

@@ -1,8 +1,15 @@
 package demo_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -48,3 +55,58 @@ func TestDemoOnEveryPSA(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoServe: with serve the demo prints the console's address and
+// the admin token's file, the console takes that token, and the demo
+// stops when its context ends.
+func TestDemoServe(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- demo.RunServe(ctx, pw, drivers.All()[0], true); _ = pw.Close() }()
+	var url, tokenFile string
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if m := consoleLine.FindStringSubmatch(sc.Text()); m != nil {
+			url, tokenFile = m[1], m[2]
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	if url == "" {
+		t.Fatalf("no console line; demo: %v", <-done)
+	}
+	token, err := os.ReadFile(tokenFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar}
+	resp, err := client.Get(url + "signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if csrf == nil {
+		t.Fatalf("no sign-in form at %s:\n%s", url, page)
+	}
+	resp, err = client.PostForm(url+"signin", neturl.Values{"csrf": {string(csrf[1])}, "token": {strings.TrimSpace(string(token))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "demo-") {
+		t.Errorf("signed in: %d, want the integrations page with the demo's integration:\n%s", resp.StatusCode, page)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("demo after Ctrl-C: %v", err)
+	}
+}
+
+var consoleLine = regexp.MustCompile(`^console: (http://\S+/) \(sign in with the admin token in (\S+)\)$`)

@@ -1,0 +1,24 @@
+package app
+
+import (
+	"net/http"
+
+	"github.com/ticketbridge/ticketbridge/internal/web"
+)
+
+// console builds the web console as a client of api, the /api/v1
+// handler: it reads and writes only through it, plus the engine's
+// health, which the API does not serve.
+func (a *App) console(api http.Handler) http.Handler {
+	return web.New(web.Config{
+		API: api, Tokens: a.Store, PSAs: a.drivers.Names(), Now: a.now, Logger: a.log,
+		Health: func() []web.Health {
+			hs := a.Engine.Health()
+			out := make([]web.Health, len(hs))
+			for i, h := range hs {
+				out[i] = web.Health{Integration: h.Integration, Degraded: h.Degraded, Since: h.Since, Reason: h.Reason, Waiting: h.RoutingWaiting}
+			}
+			return out
+		},
+	})
+}

@@ -1,0 +1,104 @@
+// Package web is the console: server-rendered pages over the same logic
+// as the REST API. Every read and write goes through the /api/v1 handler,
+// called in process with the signed-in admin's token, so the console
+// cannot drift from the API or bypass its checks. Pages work without
+// JavaScript; none is served yet (htmx is left for a later slice).
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+// Health is one integration's state as the overview shows it.
+type Health struct {
+	Integration string
+	Degraded    bool
+	Since       time.Time
+	Reason      string
+	Waiting     int
+}
+
+// TokenStore finds admin API tokens by hash: the same tokens the API
+// accepts.
+type TokenStore interface {
+	APITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error)
+}
+
+// Config holds what the console needs; API, Tokens and PSAs are required.
+type Config struct {
+	// API is the /api/v1 handler; the console is its client.
+	API    http.Handler
+	Tokens TokenStore
+	// Health reports each integration's health; nil shows none.
+	Health func() []Health
+	// PSAs are the driver names the wizard offers.
+	PSAs   []string
+	Now    func() time.Time
+	Logger *slog.Logger
+	// SessionTTL is how long a session lasts without use; default 8h.
+	SessionTTL time.Duration
+}
+
+// Console is the console's http.Handler.
+type Console struct {
+	cfg      Config
+	mux      *http.ServeMux
+	pages    *pages
+	sessions *sessions
+}
+
+// New builds the console. Its templates and assets are embedded and
+// parsed here, so a broken template fails the start, not a request.
+func New(cfg Config) *Console {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 8 * time.Hour
+	}
+	c := &Console{cfg: cfg, mux: http.NewServeMux(), pages: mustParsePages(), sessions: newSessions(cfg.Now, cfg.SessionTTL)}
+	c.routes()
+	return c
+}
+
+func (c *Console) routes() {
+	c.mux.HandleFunc("GET /assets/{file}", c.pages.serveAsset)
+	c.mux.HandleFunc("GET /signin", c.signInForm)
+	c.mux.HandleFunc("POST /signin", c.signIn)
+	c.mux.HandleFunc("POST /signout", c.signedIn(c.signOut))
+	c.mux.HandleFunc("GET /{$}", c.signedIn(func(w http.ResponseWriter, r *http.Request, _ *session) {
+		http.Redirect(w, r, "/integrations", http.StatusSeeOther)
+	}))
+	c.mux.HandleFunc("GET /integrations", c.signedIn(c.integrations))
+	c.mux.HandleFunc("GET /integrations/new", c.signedIn(c.wizardForm))
+	c.mux.HandleFunc("POST /integrations/new", c.signedIn(c.wizardStep))
+	c.mux.HandleFunc("POST /integrations/new/save", c.signedIn(c.wizardSave))
+	c.mux.HandleFunc("GET /integrations/{name}", c.signedIn(c.integration))
+	c.mux.HandleFunc("GET /alerts", c.signedIn(c.alerts))
+	c.mux.HandleFunc("GET /alerts/{seq}", c.signedIn(c.alert))
+	c.mux.HandleFunc("GET /deliveries", c.signedIn(c.deliveries))
+	c.mux.HandleFunc("POST /deliveries/{id}/retry", c.signedIn(c.retry))
+}
+
+// ServeHTTP sets the headers every answer carries, then routes.
+func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	// No script runs in the console: none is allowed, inline or not.
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+	c.mux.ServeHTTP(w, r)
+}
+
+// contentSecurityPolicy allows the console's own stylesheet and images
+// and forms posted to itself, nothing else.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

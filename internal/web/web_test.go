@@ -1,0 +1,487 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/store"
+)
+
+const adminToken = "tba_test-admin-token-0123456789"
+
+// fakeTokens knows one admin token.
+type fakeTokens struct{}
+
+func (fakeTokens) APITokenByHash(_ context.Context, hash string) (store.APIToken, error) {
+	if hash == ingest.HashToken(adminToken) {
+		return store.APIToken{TenantID: "default", Name: "admin", TokenHash: hash}, nil
+	}
+	return store.APIToken{}, store.ErrNotFound
+}
+
+// apiCall is one request the console made to the API.
+type apiCall struct {
+	Method, Path, Auth string
+	Body               map[string]any
+}
+
+// fakeAPI answers the routes the console calls with canned JSON and
+// records each call.
+type fakeAPI struct {
+	mu    sync.Mutex
+	calls []apiCall
+	// revoked answers 401 to everything, as the API does once the
+	// token is gone.
+	revoked atomic.Bool
+}
+
+func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := apiCall{Method: r.Method, Path: r.URL.RequestURI(), Auth: r.Header.Get("Authorization")}
+	_ = json.NewDecoder(r.Body).Decode(&c.Body)
+	f.mu.Lock()
+	f.calls = append(f.calls, c)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch {
+	case f.revoked.Load():
+		w.WriteHeader(http.StatusUnauthorized)
+		_, _ = io.WriteString(w, `{"title":"Unauthorized","status":401,"detail":"the token is not valid"}`)
+	case r.URL.Path == "/api/v1/integrations":
+		_, _ = io.WriteString(w, `{"integrations":[{"name":"main","psa":"autotask","version":1,"settings":{}}]}`)
+	case r.URL.Path == "/api/v1/deliveries":
+		_, _ = io.WriteString(w, `{"deliveries":[{"id":7,"integration":"main","alert_seq":3,"kind":"create","state":"failed","attempts":5,"last_error":"PSA said no"}]}`)
+	case strings.HasSuffix(r.URL.Path, "/test"):
+		_, _ = io.WriteString(w, `{"ok":true}`)
+	case r.Method == "PUT":
+		_, _ = io.WriteString(w, `{"name":"main","created":true,"changes":["+ integration main"],"effects":[],"warnings":[]}`)
+	case strings.HasSuffix(r.URL.Path, "/retry"):
+		_, _ = io.WriteString(w, `{}`)
+	default:
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"title":"Not found","status":404,"detail":"no such thing"}`)
+	}
+}
+
+func (f *fakeAPI) recorded() []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]apiCall(nil), f.calls...)
+}
+
+// clock is a settable now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type harness struct {
+	t     *testing.T
+	srv   *httptest.Server
+	api   *fakeAPI
+	clock *clock
+	// client follows no redirect, so tests see each answer.
+	client *http.Client
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	h := &harness{t: t, api: &fakeAPI{}, clock: &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}}
+	c := New(Config{API: h.api, Tokens: fakeTokens{}, PSAs: []string{"autotask", "syncro"}, Now: h.clock.now, SessionTTL: time.Hour})
+	h.srv = httptest.NewServer(c)
+	t.Cleanup(h.srv.Close)
+	h.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	h.client.Jar = newJar(t)
+	return h
+}
+
+func newJar(t *testing.T) http.CookieJar {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jar
+}
+
+// do sends a request and returns the answer with its body read.
+func (h *harness) do(method, path string, form url.Values) (*http.Response, string) {
+	h.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequest(method, h.srv.URL+path, body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := h.client.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp, string(b)
+}
+
+// inlineCode finds what a strict CSP blocks: inline script, inline
+// style and event handler attributes.
+var inlineCode = regexp.MustCompile(`<script|<style|\sstyle=|\son[a-z]+=`)
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrfOf finds the CSRF token in a page.
+func (h *harness) csrfOf(page string) string {
+	h.t.Helper()
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		h.t.Fatalf("no csrf field in page:\n%s", page)
+	}
+	return m[1]
+}
+
+// signIn signs in with token and returns the status of the answer.
+func (h *harness) signIn(token string) int {
+	h.t.Helper()
+	_, page := h.do("GET", "/signin", nil)
+	resp, _ := h.do("POST", "/signin", url.Values{"csrf": {h.csrfOf(page)}, "token": {token}})
+	return resp.StatusCode
+}
+
+func TestSignInRequired(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for _, path := range []string{"/", "/integrations", "/alerts", "/alerts/1", "/deliveries", "/integrations/new"} {
+		resp, _ := h.do("GET", path, nil)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {
+			t.Errorf("GET %s: %d to %q, want 303 to /signin", path, resp.StatusCode, resp.Header.Get("Location"))
+		}
+	}
+	resp, _ := h.do("POST", "/deliveries/7/retry", url.Values{"csrf": {"x"}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("POST without a session: %d, want 403", resp.StatusCode)
+	}
+	if n := len(h.api.recorded()); n != 0 {
+		t.Errorf("the API was called %d times without a session", n)
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		token string
+		want  int
+	}{
+		{"admin token", adminToken, http.StatusSeeOther},
+		{"wrong token", "tba_not-a-token", http.StatusUnauthorized},
+		{"empty token", "", http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			if got := h.signIn(tt.token); got != tt.want {
+				t.Fatalf("sign-in: %d, want %d", got, tt.want)
+			}
+			resp, _ := h.do("GET", "/integrations", nil)
+			signedIn := resp.StatusCode == http.StatusOK
+			if signedIn != (tt.want == http.StatusSeeOther) {
+				t.Errorf("GET /integrations after sign-in: %d", resp.StatusCode)
+			}
+		})
+	}
+}
+
+func TestSignInNeedsItsCSRFCookie(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	resp, _ := h.do("POST", "/signin", url.Values{"csrf": {"made-up"}, "token": {adminToken}})
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("sign-in without the form's cookie: %d, want 403", resp.StatusCode)
+	}
+}
+
+func TestSessionCookie(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, page := h.do("GET", "/signin", nil)
+	resp, _ := h.do("POST", "/signin", url.Values{"csrf": {h.csrfOf(page)}, "token": {adminToken}})
+	var found bool
+	for _, ck := range resp.Cookies() {
+		if ck.Name != sessionCookie {
+			continue
+		}
+		found = true
+		if !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode || ck.Secure {
+			t.Errorf("session cookie over plain HTTP: HttpOnly=%v SameSite=%v Secure=%v, want true, Lax, false", ck.HttpOnly, ck.SameSite, ck.Secure)
+		}
+		if strings.Contains(ck.Value, adminToken) {
+			t.Error("the session cookie carries the token")
+		}
+	}
+	if !found {
+		t.Fatal("no session cookie set")
+	}
+}
+
+func TestSecureCookieOverTLS(t *testing.T) {
+	t.Parallel()
+	c := New(Config{API: &fakeAPI{}, Tokens: fakeTokens{}})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest("GET", "https://console.example/signin", nil)
+	c.ServeHTTP(rec, req)
+	cks := rec.Result().Cookies()
+	if len(cks) == 0 || !cks[0].Secure {
+		t.Fatalf("cookies over TLS: %+v, want Secure", cks)
+	}
+}
+
+func TestCSRF(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		csrf func(real string) string
+		want int
+	}{
+		{"missing", func(string) string { return "" }, http.StatusForbidden},
+		{"mismatched", func(string) string { return "not-the-token" }, http.StatusForbidden},
+		{"the session's", func(real string) string { return real }, http.StatusSeeOther},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.signIn(adminToken)
+			_, page := h.do("GET", "/deliveries", nil)
+			resp, _ := h.do("POST", "/deliveries/7/retry", url.Values{"csrf": {tt.csrf(h.csrfOf(page))}})
+			if resp.StatusCode != tt.want {
+				t.Fatalf("retry: %d, want %d", resp.StatusCode, tt.want)
+			}
+			retried := false
+			for _, c := range h.api.recorded() {
+				if c.Method == "POST" && c.Path == "/api/v1/deliveries/7/retry" {
+					retried = true
+					if c.Auth != "Bearer "+adminToken {
+						t.Errorf("API call authorized as %q", c.Auth)
+					}
+				}
+			}
+			if retried != (tt.want == http.StatusSeeOther) {
+				t.Errorf("API retry called: %v, want %v", retried, tt.want == http.StatusSeeOther)
+			}
+		})
+	}
+}
+
+func TestSessionExpires(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	h.clock.add(59 * time.Minute)
+	if resp, _ := h.do("GET", "/integrations", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("within the TTL: %d, want 200", resp.StatusCode)
+	}
+	h.clock.add(59 * time.Minute) // each use extends the session
+	if resp, _ := h.do("GET", "/integrations", nil); resp.StatusCode != http.StatusOK {
+		t.Fatalf("within the TTL of the last use: %d, want 200", resp.StatusCode)
+	}
+	h.clock.add(time.Hour)
+	resp, _ := h.do("GET", "/integrations", nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {
+		t.Fatalf("after the TTL: %d to %q, want 303 to /signin", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestSignOut(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	_, page := h.do("GET", "/integrations", nil)
+	if resp, _ := h.do("POST", "/signout", url.Values{"csrf": {h.csrfOf(page)}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", resp.StatusCode)
+	}
+	if resp, _ := h.do("GET", "/integrations", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after sign-out: %d, want a redirect to sign in", resp.StatusCode)
+	}
+}
+
+func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	for _, path := range []string{"/signin", "/integrations", "/deliveries", "/integrations/new", "/nowhere"} {
+		resp, _ := h.do("GET", path, nil)
+		csp := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "default-src 'none'") || strings.Contains(csp, "unsafe-inline") || strings.Contains(csp, "script-src") {
+			t.Errorf("GET %s: Content-Security-Policy %q, want default-src 'none' and no script source", path, csp)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: no nosniff", path)
+		}
+	}
+}
+
+func TestNoInlineScriptOrStyle(t *testing.T) {
+	t.Parallel()
+	p, err := parsePages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name := range p.byName {
+		b, err := templateFS.ReadFile("templates/" + name + ".html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := inlineCode.FindString(string(b)); m != "" {
+			t.Errorf("template %s has %q: the CSP would block it", name, m)
+		}
+	}
+}
+
+func TestAssetsAreChecksummed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	_, page := h.do("GET", "/signin", nil)
+	m := regexp.MustCompile(`href="(/assets/console\.[0-9a-f]{8}\.css)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatalf("no checksummed stylesheet link in:\n%s", page)
+	}
+	resp, css := h.do("GET", m[1], nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(css, "body") || !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Fatalf("GET %s: %d, Cache-Control %q", m[1], resp.StatusCode, resp.Header.Get("Cache-Control"))
+	}
+	if resp, _ := h.do("GET", "/assets/console.00000000.css", nil); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a stale checksum: %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestWizardNeverRendersSecrets(t *testing.T) {
+	t.Parallel()
+	const secretValue = "s3cr3t-value-never-shown"
+	h := newHarness(t)
+	h.signIn(adminToken)
+	_, page := h.do("GET", "/integrations/new", nil)
+	form := url.Values{
+		"csrf": {h.csrfOf(page)}, "name": {"main"}, "psa": {"autotask"}, "url": {"https://psa.example"},
+		"username": {"api@msp.example"}, "cred_secret": {secretValue}, "action": {"test"},
+	}
+	var pages []string
+	resp, page := h.do("POST", "/integrations/new", form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Connection works") {
+		t.Fatalf("test connection: %d\n%s", resp.StatusCode, page)
+	}
+	pages = append(pages, page)
+	// The plan step sends no secret: the one entered before is kept.
+	form.Del("cred_secret")
+	form.Set("action", "plan")
+	resp, page = h.do("POST", "/integrations/new", form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "integration main</li>") {
+		t.Fatalf("plan: %d\n%s", resp.StatusCode, page)
+	}
+	pages = append(pages, page)
+	resp, _ = h.do("POST", "/integrations/new/save", url.Values{"csrf": {h.csrfOf(page)}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/integrations/main" {
+		t.Fatalf("save: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, page = h.do("GET", "/integrations/new", nil)
+	pages = append(pages, page)
+	for i, p := range pages {
+		if strings.Contains(p, secretValue) {
+			t.Errorf("page %d shows the secret", i)
+		}
+	}
+	var writes int
+	for _, c := range h.api.recorded() {
+		if c.Method != "POST" && c.Method != "PUT" {
+			continue
+		}
+		writes++
+		creds, _ := c.Body["credentials"].(map[string]any)
+		if creds["secret"] != secretValue {
+			t.Errorf("%s %s: credentials %v, want the secret entered in the first step", c.Method, c.Path, creds)
+		}
+	}
+	if writes != 3 { // test, dry run, save
+		t.Errorf("%d API writes, want 3", writes)
+	}
+}
+
+func TestSaveNeedsAPlan(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	_, page := h.do("GET", "/integrations/new", nil)
+	resp, _ := h.do("POST", "/integrations/new/save", url.Values{"csrf": {h.csrfOf(page)}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/integrations/new" {
+		t.Fatalf("save without a plan: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	for _, c := range h.api.recorded() {
+		if c.Method == "PUT" {
+			t.Errorf("the API was written: %s %s", c.Method, c.Path)
+		}
+	}
+}
+
+func TestAPIProblemShown(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	resp, page := h.do("GET", "/alerts/99", nil)
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(page, "no such thing") {
+		t.Fatalf("GET /alerts/99: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+func TestRevokedTokenEndsTheSession(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	h.api.revoked.Store(true)
+	resp, _ := h.do("GET", "/integrations", nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {
+		t.Fatalf("with the token revoked: %d to %q, want 303 to /signin", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	h.api.revoked.Store(false)
+	if resp, _ := h.do("GET", "/integrations", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the session outlived its token: %d", resp.StatusCode)
+	}
+}
+
+func TestExpiredSessionsAreDropped(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	s := newSessions(clk.now, time.Hour)
+	s.create("a")
+	s.create("b")
+	clk.add(2 * time.Hour)
+	s.create("c")
+	if n := len(s.byID); n != 1 {
+		t.Fatalf("%d sessions held, want 1 (the two expired ones dropped)", n)
+	}
+}
