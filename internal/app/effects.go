@@ -51,15 +51,10 @@ func (a *App) billingEffects(ctx context.Context, p *Plan, conn psa.Connector) (
 	if !bu.Enabled || !ok {
 		return nil, nil
 	}
-	loc, err := time.LoadLocation(bu.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	local := a.now().In(loc)
-	if local.Day() < max(bu.DayOfMonth, 1) {
+	local, period, today := engine.BillingPeriodDue(bu, a.now())
+	if !today {
 		return nil, nil
 	}
-	period := local.Format("2006-01")
 	counts, err := a.Store.BillableCounts(ctx, a.Tenant)
 	if err != nil {
 		return nil, fmt.Errorf("read billable counts: %w", err)

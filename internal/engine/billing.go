@@ -17,6 +17,18 @@ import (
 // is synced once it does, without holding up the others.
 const cursorBillingPeriod = "billing_period:"
 
+// BillingPeriodDue reports whether this month's billable-user sync day
+// has come at now, in the settings' time zone, with now there and the
+// month ("2006-01") the sync is for.
+func BillingPeriodDue(bu integration.BillableUsers, now time.Time) (local time.Time, period string, due bool) {
+	loc, err := time.LoadLocation(bu.TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
+	local = now.In(loc)
+	return local, local.Format("2006-01"), local.Day() >= max(bu.DayOfMonth, 1)
+}
+
 // BillingCursor names the cursor holding the last month synced for org.
 func BillingCursor(org string) string { return cursorBillingPeriod + org }
 
@@ -189,16 +201,10 @@ func (b *biller) sync(ctx context.Context) error {
 		return nil
 	}
 	b.next = b.wall().Add(3 * time.Second)
-	now := b.cfg.Now()
-	loc, err := time.LoadLocation(bu.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
-	local := now.In(loc)
-	if local.Day() < max(bu.DayOfMonth, 1) {
+	local, period, today := BillingPeriodDue(bu, b.cfg.Now())
+	if !today {
 		return nil
 	}
-	period := local.Format("2006-01")
 	counts, err := b.st.BillableCounts(ctx, b.cfg.Tenant)
 	if err != nil {
 		return err
