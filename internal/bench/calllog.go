@@ -38,12 +38,12 @@ type CallLog struct {
 
 	mu      sync.Mutex
 	calls   []Call
-	written map[string]time.Time // alert key → end of the first write holding its marker
+	written map[string][2]time.Time // alert key → start and end of the first write holding its marker
 }
 
 // NewCallLog records the integration's calls to next, as c classifies them.
 func NewCallLog(next http.Handler, c Classifier) *CallLog {
-	return &CallLog{next: next, classify: c, written: map[string]time.Time{}}
+	return &CallLog{next: next, classify: c, written: map[string][2]time.Time{}}
 }
 
 // ServeHTTP forwards the request and records it.
@@ -69,7 +69,7 @@ func (l *CallLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if body != nil && cw.status < 300 {
 		for _, k := range bodyMarkers(body) {
 			if _, ok := l.written[k]; !ok {
-				l.written[k] = end
+				l.written[k] = [2]time.Time{start, end}
 			}
 		}
 	}
@@ -112,6 +112,13 @@ func (l *CallLog) Calls() []Call {
 
 // Written returns when the write carrying the alert's marker finished.
 func (l *CallLog) Written(key string) (time.Time, bool) {
+	t, ok := l.WriteSpan(key)
+	return t[1], ok
+}
+
+// WriteSpan returns when the write carrying the alert's marker started
+// and finished.
+func (l *CallLog) WriteSpan(key string) ([2]time.Time, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	t, ok := l.written[key]

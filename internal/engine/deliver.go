@@ -47,6 +47,42 @@ type deliverer struct {
 	// this process just wrote a report, to be read at once.
 	drift      driftWait
 	driftStale atomic.Bool
+
+	// busy holds the ticket links of the round under way. The router runs
+	// while the round's PSA calls do (see deliver) and leaves alone the
+	// alerts whose group's link is among them: such a link may be ended
+	// by its round (its ticket found closed or deleted, its create
+	// failed) after reading its pending notes, and a note queued in
+	// between would wait on an ended link for good.
+	busy busyLinks
+}
+
+// busyLinks is a set of ticket links shared by the worker's goroutine
+// and the router it runs during a round.
+type busyLinks struct {
+	mu  sync.Mutex
+	ids map[int64]bool
+}
+
+func (b *busyLinks) set(ids []int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.ids = make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		b.ids[id] = true
+	}
+}
+
+func (b *busyLinks) done(id int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.ids, id)
+}
+
+func (b *busyLinks) has(id int64) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.ids[id]
 }
 
 // statusPusher carries out set_status deliveries, which the round runs
@@ -75,7 +111,12 @@ func (dl *deliverer) waitingForDrift() bool { return dl.drift.waiting }
 // work of one link is ordered: create before notes), at most as many links
 // at once as the PSA allows concurrent calls. It returns how many links it
 // worked on.
-func (dl *deliverer) deliver(ctx context.Context) (int, error) {
+//
+// While the round's calls are under way, each signal on wake runs
+// meanwhile on this goroutine: the worker routes the alerts that arrived,
+// so that the time it takes is spent while the PSA answers rather than
+// after, and the next round finds their deliveries queued.
+func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhile func()) (int, error) {
 	if dl.budgetSpent = budgetSpent(dl.snap.conn); dl.budgetSpent {
 		// Every call would be refused; the round's batched reads would
 		// fail first and leave each link to read on its own later.
@@ -107,19 +148,35 @@ func (dl *deliverer) deliver(ctx context.Context) (int, error) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	for _, linkID := range order {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func(linkID int64, ds []store.Delivery) {
-			defer func() { <-sem; wg.Done() }()
-			if err := dl.deliverLink(ctx, linkID, ds, r); err != nil {
-				mu.Lock()
-				firstErr = errors.Join(firstErr, err)
-				mu.Unlock()
+	dl.busy.set(order)
+	defer dl.busy.set(nil)
+	roundDone := make(chan struct{})
+	go func() {
+		defer close(roundDone)
+		for _, linkID := range order {
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(linkID int64, ds []store.Delivery) {
+				defer func() { dl.busy.done(linkID); <-sem; wg.Done() }()
+				if err := dl.deliverLink(ctx, linkID, ds, r); err != nil {
+					mu.Lock()
+					firstErr = errors.Join(firstErr, err)
+					mu.Unlock()
+				}
+			}(linkID, byLink[linkID])
+		}
+		wg.Wait()
+	}()
+	for waiting := len(order) > 0; waiting; {
+		select {
+		case <-roundDone:
+			waiting = false
+		case <-wake:
+			if meanwhile != nil {
+				meanwhile()
 			}
-		}(linkID, byLink[linkID])
+		}
 	}
-	wg.Wait()
 	dl.unnumbered = append(dl.unnumbered, r.created...)
 	dl.readNumbers(ctx)
 	return len(order), firstErr

@@ -29,7 +29,7 @@ func (h *harness) routeAll() {
 func (h *harness) rounds(n int) {
 	h.t.Helper()
 	for range n {
-		if _, err := h.w.deliverer.deliver(h.ctx); err != nil {
+		if _, err := h.w.deliverer.deliver(h.ctx, nil, nil); err != nil {
 			h.t.Fatalf("deliver: %v", err)
 		}
 	}

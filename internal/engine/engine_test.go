@@ -171,7 +171,7 @@ func TestRoundWaitsForBudget(t *testing.T) {
 	t.Parallel()
 	dl := &deliverer{books: &books{cfg: &Config{}}} // nil store: any read would panic
 	dl.load(&snapshot{conn: spentConn{}})
-	n, err := dl.deliver(context.Background())
+	n, err := dl.deliver(context.Background(), nil, nil)
 	if n != 0 || err != nil || !dl.waitingForBudget() {
 		t.Fatalf("deliver = %d, %v, waiting for budget %v; want 0, nil, true", n, err, dl.waitingForBudget())
 	}

@@ -46,7 +46,17 @@ type router struct {
 	failures int
 	retryAt  time.Time
 	told     map[int64]bool
+
+	// busy reports whether a ticket link is in the delivery round under
+	// way; routing holds back the alerts of its group until the round is
+	// over (see deliverer.busy). Nil when routing never runs beside a
+	// round.
+	busy func(linkID int64) bool
 }
+
+// errHeldBack stops one alert's routing, unwritten, because its group's
+// ticket link is in the delivery round under way.
+var errHeldBack = errors.New("group's ticket link is being delivered")
 
 // load routes with a new settings version. The company list may be
 // filtered differently now, and the new settings may have re-opened older
@@ -108,16 +118,22 @@ func (r *router) route(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if n, err := r.routeBatchTx(ctx, alerts, companies, claims); err != nil {
-		return n, err
+	held, err := r.routeBatchTx(ctx, alerts, companies, claims)
+	if err != nil {
+		return 0, err
 	}
+	// The cursor moves past settled alerts up to the first held back one,
+	// which the next pass lists again.
 	settled := r.cfg.Now().Add(-r.cfg.RouteSettle)
 	for _, a := range alerts {
+		if held[a.Seq] {
+			break
+		}
 		if a.ReceivedAt.Before(settled) && a.Seq > r.routedUpTo {
 			r.routedUpTo = a.Seq
 		}
 	}
-	return len(alerts), nil
+	return len(alerts) - len(held), nil
 }
 
 // routeBatchTx routes the alerts in one transaction: one commit (one
@@ -126,35 +142,56 @@ func (r *router) route(ctx context.Context) (int, error) {
 // racing router, a value the database refuses), each alert is routed in a
 // transaction of its own, where a conflict is an answer and one bad alert
 // cannot hold up the others.
-func (r *router) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, companies []psa.Company, claims *Claims) (int, error) {
+func (r *router) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, companies []psa.Company, claims *Claims) (map[int64]bool, error) {
 	decs := make([]rules.Decision, len(alerts))
 	for i, a := range alerts {
 		decs[i] = r.snap.plan.Decide(a, companies, claims)
 	}
+	var held map[int64]bool
 	err := r.st.InTx(ctx, func(q store.Queries) error {
+		held = nil
 		for i, a := range alerts {
-			if err := r.record(ctx, q, a, decs[i]); err != nil {
+			err := r.record(ctx, q, a, decs[i])
+			if errors.Is(err, errHeldBack) {
+				if held == nil {
+					held = map[int64]bool{}
+				}
+				held[a.Seq] = true
+				continue
+			}
+			if err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err == nil {
-		for _, d := range decs {
-			r.countRouted(d)
+		for i, d := range decs {
+			if !held[alerts[i].Seq] {
+				r.countRouted(d)
+			}
 		}
-		return len(alerts), nil
+		return held, nil
 	}
 	if errors.Is(err, store.ErrLeaseLost) || ctx.Err() != nil {
-		return 0, err
+		return nil, err
 	}
 	r.log.Debug("batch routing failed; routing one by one", "alerts", len(alerts), "err", err)
+	held = nil
 	for i, a := range alerts {
-		if err := r.routeOne(ctx, a, decs[i]); err != nil {
-			return i, fmt.Errorf("route alert %d: %w", a.Seq, err)
+		err := r.routeOne(ctx, a, decs[i])
+		if errors.Is(err, errHeldBack) {
+			if held == nil {
+				held = map[int64]bool{}
+			}
+			held[a.Seq] = true
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("route alert %d: %w", a.Seq, err)
 		}
 	}
-	return len(alerts), nil
+	return held, nil
 }
 
 // routeSlice bounds how long one cycle routes a backlog before it delivers.
@@ -250,6 +287,8 @@ func (r *router) queue(ctx context.Context, q store.Queries, a store.StoredAlert
 		kind, event = store.DeliveryCreateTicket, "new ticket queued: first alert of group "+dec.GroupKey
 	case err != nil:
 		return fmt.Errorf("find open ticket link: %w", err)
+	case r.busy != nil && r.busy(link.ID):
+		return errHeldBack
 	default:
 		event = "note queued for " + describeLink(link) + ": group " + dec.GroupKey + " open"
 	}

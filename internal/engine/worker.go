@@ -60,6 +60,7 @@ func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
 	w := &worker{books: b, wake: make(chan struct{}, 1), lease: lease, router: &router{books: b}, biller: &biller{books: b}}
 	w.status = newStatusSync(b, w.nudge)
 	w.deliverer = &deliverer{books: b, status: w.status}
+	w.router.busy = w.deliverer.busy.has
 	return w
 }
 
@@ -107,7 +108,11 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	w.logErr("route alerts", err)
 	changed, err := w.status.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
-	delivered, err := w.deliverer.deliver(ctx)
+	delivered, err := w.deliverer.deliver(ctx, w.wake, func() {
+		n, err := w.router.routeBacklog(ctx)
+		w.logErr("route alerts", err)
+		routed += n
+	})
 	w.logErr("deliver", err)
 	if delivered > 0 {
 		// Between renewals too, so a replica taking over after a crash
