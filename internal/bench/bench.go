@@ -24,11 +24,12 @@ import (
 )
 
 // Workloads lists the workload names in run order.
-var Workloads = []string{"w1", "w2", "limit", "w3", "w4"}
+var Workloads = []string{"w1", "w2", "limit", "w3", "w4", "webhook"}
 
 // Options choose and size the workloads.
 type Options struct {
-	// Workloads to run (default all), by name: w1, w2, limit, w3, w4.
+	// Workloads to run (default all), by name: w1, w2, limit, w3, w4,
+	// webhook.
 	Workloads []string
 	// Quick shrinks every workload to a CI-sized run.
 	Quick bool
@@ -89,7 +90,7 @@ func (r *Result) atLeast(name string, v float64, unit string, goal float64) {
 // workload runs one workload.
 type workload func(ctx context.Context, o Options) (Result, error)
 
-var workloads = map[string]workload{"w1": runW1, "w2": runW2, "limit": runLimit, "w3": runW3, "w4": runW4}
+var workloads = map[string]workload{"w1": runW1, "w2": runW2, "limit": runLimit, "w3": runW3, "w4": runW4, "webhook": runWebhook}
 
 // Run runs the chosen workloads in order and returns their results; it
 // stops at the first workload that fails.

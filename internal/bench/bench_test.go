@@ -310,3 +310,28 @@ func TestAlertmanagerBodyDecodes(t *testing.T) {
 		t.Errorf("decode: %v, %d alerts, first %+v", err, len(alerts), alerts)
 	}
 }
+
+// TestQuickWebhook runs the forged-webhook workload small on Autotask:
+// every forged webhook is refused (checked and 401, or refused unread),
+// none is taken, and both CPU figures are measured.
+func TestQuickWebhook(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rs, err := Run(ctx, Options{Workloads: []string{"webhook"}, Alerts: 60})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, m := range rs[0].Metrics {
+		got[m.Name] = m.Value
+	}
+	refused := got["forged webhooks answered 401 (signature checked)"] + got["forged webhooks answered 429 (refused unread)"] + got["forged webhooks cut off (connection closed unread)"]
+	if refused != 60 || got["CPU of 60 alerts ingested"] <= 0 || got["CPU of 60 forged webhooks"] <= 0 {
+		t.Errorf("metrics %v: want all 60 forged webhooks refused and both CPU figures measured", got)
+	}
+	// At 100 a second, past a burst of 20 only 5 a second are checked.
+	if checked := got["forged webhooks answered 401 (signature checked)"]; checked >= 60 || got["forged webhooks answered 429 (refused unread)"] == 0 {
+		t.Errorf("%v of 60 forged webhooks had their signature checked, none refused unread; past the burst most must be", checked)
+	}
+}

@@ -167,3 +167,18 @@ func trimSlash(s string) string {
 	}
 	return s
 }
+
+// WebhookSignatureHeader returns the header the integration's PSA signs
+// its webhooks in, and false when this replica does not work the
+// integration or its PSA sends none.
+func (e *Engine) WebhookSignatureHeader(integration string) (string, bool) {
+	w := e.workerByName(integration)
+	if w == nil {
+		return "", false
+	}
+	hooks, ok := w.currentConn().(psa.TicketWebhooks)
+	if !ok {
+		return "", false
+	}
+	return hooks.SignatureHeader(), true
+}
