@@ -6,6 +6,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -123,6 +125,7 @@ func sendPaced(ctx context.Context, s *bench.Sender, storm bench.Storm, n, rate 
 type sample struct {
 	at                 time.Time
 	rssMB, walMB, dbMB float64
+	heapMB             float64 // Go heap in use, from serve's metrics
 }
 
 // sampleServe reads serve's resident memory and its database and WAL
@@ -142,6 +145,7 @@ func sampleServe(ctx context.Context, a *app, every time.Duration) []sample {
 			s.rssMB = residentMB(a.cmd.Process.Pid)
 		}
 		s.dbMB, s.walMB = fileMB(a.dir, ".db"), fileMB(a.dir, ".db-wal")
+		s.heapMB = metricMB(ctx, "http://"+a.addr+"/metrics", "go_memstats_heap_inuse_bytes")
 		out = append(out, s)
 	}
 }
@@ -156,6 +160,28 @@ func residentMB(pid int) float64 {
 		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
 			return kb / 1024
+		}
+	}
+	return 0
+}
+
+// metricMB reads one gauge in bytes from a Prometheus text page, in MB;
+// 0 when it cannot.
+func metricMB(ctx context.Context, url, name string) float64 {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for line := range strings.Lines(string(b)) {
+		if rest, ok := strings.CutPrefix(line, name+" "); ok {
+			v, _ := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+			return v / (1 << 20)
 		}
 	}
 	return 0
@@ -227,12 +253,12 @@ func soakReport(start time.Time, lat []alertLatency, samples []sample) string {
 		atMinute[int(s.at.Sub(start)/time.Minute)] = s
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "minute  alerts  p50 ms  p99 ms  rss MB  wal MB  db MB\n")
+	fmt.Fprintf(&b, "minute  alerts  p50 ms  p99 ms  rss MB  heap MB  wal MB  db MB\n")
 	for m := 0; m <= last; m++ {
 		d := byMinute[m]
 		slices.Sort(d)
 		s := atMinute[m]
-		fmt.Fprintf(&b, "%6d  %6d  %6.1f  %6.1f  %6.1f  %6.1f  %5.1f\n", m+1, len(d), msOf(pct(d, 50)), msOf(pct(d, 99)), s.rssMB, s.walMB, s.dbMB)
+		fmt.Fprintf(&b, "%6d  %6d  %6.1f  %6.1f  %6.1f  %7.1f  %6.1f  %5.1f\n", m+1, len(d), msOf(pct(d, 50)), msOf(pct(d, 99)), s.rssMB, s.heapMB, s.walMB, s.dbMB)
 	}
 	window := func(from, to int) []time.Duration {
 		var d []time.Duration
