@@ -38,6 +38,13 @@ func runW1(ctx context.Context, o Options) (Result, error) {
 	if err := e.WaitIdle(ctx, 2*time.Minute); err != nil {
 		return res, err
 	}
+	w1Figures(ctx, e, storm, accepted, &res, "")
+	return res, nil
+}
+
+// w1Figures adds W1's figures for the alerts of storm accepted at the
+// given times, each name prefixed by prefix.
+func w1Figures(ctx context.Context, e *env, storm Storm, accepted []time.Time, res *Result, prefix string) {
 	busy := e.calls.busy()
 	var ours, raw, toQueued, toWrite []time.Duration
 	missing := 0
@@ -66,17 +73,16 @@ func runW1(ctx context.Context, o Options) (Result, error) {
 	sortDurations(raw)
 	sortDurations(toQueued)
 	sortDurations(toWrite)
-	res.add("p50 (ticketbridge's time)", ms(percentile(ours, 50)), "ms")
-	res.add("p95 (ticketbridge's time)", ms(percentile(ours, 95)), "ms")
-	res.atMost("p99 (ticketbridge's time)", ms(percentile(ours, 99)), "ms", 10)
-	res.add("  of which 202 → routed, p50", ms(percentile(toQueued, 50)), "ms")
-	res.add("  of which 202 → routed, p99", ms(percentile(toQueued, 99)), "ms")
-	res.add("  of which routed → PSA write starts, p50", ms(percentile(toWrite, 50)), "ms")
-	res.add("  of which routed → PSA write starts, p99", ms(percentile(toWrite, 99)), "ms")
-	res.add("p50 end to end", ms(percentile(raw, 50)), "ms")
-	res.add("p99 end to end", ms(percentile(raw, 99)), "ms")
-	res.atMost("alerts not written", float64(missing), "", 0)
-	return res, nil
+	res.add(prefix+"p50 (ticketbridge's time)", ms(percentile(ours, 50)), "ms")
+	res.add(prefix+"p95 (ticketbridge's time)", ms(percentile(ours, 95)), "ms")
+	res.atMost(prefix+"p99 (ticketbridge's time)", ms(percentile(ours, 99)), "ms", 10)
+	res.add(prefix+"  of which 202 → routed, p50", ms(percentile(toQueued, 50)), "ms")
+	res.add(prefix+"  of which 202 → routed, p99", ms(percentile(toQueued, 99)), "ms")
+	res.add(prefix+"  of which routed → PSA write starts, p50", ms(percentile(toWrite, 50)), "ms")
+	res.add(prefix+"  of which routed → PSA write starts, p99", ms(percentile(toWrite, 99)), "ms")
+	res.add(prefix+"p50 end to end", ms(percentile(raw, 50)), "ms")
+	res.add(prefix+"p99 end to end", ms(percentile(raw, 99)), "ms")
+	res.atMost(prefix+"alerts not written", float64(missing), "", 0)
 }
 
 // sendSteady sends alerts one per request at w1Rate, each on its own

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -10,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
@@ -17,12 +19,15 @@ import (
 
 // runW4 fills the store with alerts through ingest (no integration), then
 // measures ingest at that size, the process's memory, and the time to read
-// one alert's timeline through the API.
+// one alert's timeline through the API; then it adds an integration that
+// skips the stored alerts (sync.since after them) and measures W1's
+// latency and the deliveries list beside all that history.
 func runW4(ctx context.Context, o Options) (Result, error) {
 	n := o.size(50_000, 1_000_000)
 	extra := max(1000, n/100)
-	res := Result{Title: "scale", Params: fmt.Sprintf("%d stored alerts, then %d more; batched 100, %d clients", n, extra, ingestClients)}
-	e, err := startEnv(ctx, o, driver.SimOptions{}, nil)
+	latencyAlerts := o.size(100, 1000) / 2
+	res := Result{Title: "scale", Params: fmt.Sprintf("%d stored alerts, then %d more; batched 100, %d clients; then W1 with %d alerts", n, extra, ingestClients, latencyAlerts)}
+	e, err := startEnv(ctx, o, driver.SimOptions{Latency: w1SimLatency, RequestLimit: 1_000_000}, nil)
 	if err != nil {
 		return res, err
 	}
@@ -69,13 +74,58 @@ func runW4(ctx context.Context, o Options) (Result, error) {
 	res.add("RSS", mem.RSS, "MB")
 	res.atMost("peak RSS", mem.Peak, "MB", 150)
 	res.add("timeline query p50", ms(p50), "ms")
-	res.add("timeline query p99", ms(p99), "ms")
+	res.atMost("timeline query p99 (GET /api/v1/alerts/{id})", ms(p99), "ms", 20)
 	res.add("alert list p99", ms(listP99), "ms")
 	res.add("alert list by type p99", ms(typeP99), "ms")
 	if fi, err := os.Stat(filepath.Join(e.DataDir, "ticketbridge.db")); err == nil {
 		res.add("database file", float64(fi.Size())/(1<<20), "MB")
 	}
+	if err := latencyAtScale(ctx, o, e, latencyAlerts, &res); err != nil {
+		return res, err
+	}
 	return res, nil
+}
+
+// latencyAtScale applies W1's integration with a sync.since after every
+// stored alert, waits until all of them are routed (skipped as too old),
+// then runs W1's steady load and reads the deliveries list.
+func latencyAtScale(ctx context.Context, o Options, e *env, n int, res *Result) error {
+	since := time.Now().UTC().Truncate(time.Second)
+	settings, _ := e.Sim.Settings(driver.BenchSettings, driver.SettingsParams{
+		Name: "bench", Base: e.SimBase(), RequestsPerHour: 1_000_000, BudgetWindow: time.Hour, MaxConcurrent: 3,
+	})
+	settings = strings.Replace(settings, "since: 30d", "since: "+since.Format(time.RFC3339), 1)
+	if !strings.Contains(settings, since.Format(time.RFC3339)) {
+		return errors.New("w4: the bench settings have no sync.since: 30d to move")
+	}
+	if _, err := e.Apply(ctx, settings); err != nil {
+		return fmt.Errorf("w4: apply: %w", err)
+	}
+	start := time.Now()
+	if err := e.WaitIdle(ctx, 30*time.Minute); err != nil {
+		return fmt.Errorf("w4: route the stored alerts: %w", err)
+	}
+	o.progress("w4: stored alerts routed (skipped as older than sync.since) in %s", time.Since(start).Round(time.Second))
+	storm := Storm{Orgs: 10, Users: 40, Types: 5, Seed: 1, IDPrefix: "w4l-", OccurredAt: since.Add(time.Second).Format(time.RFC3339)}
+	accepted, err := sendSteady(ctx, NewSender(e.BaseURL, e.Token, 8), storm, n)
+	if err != nil {
+		return err
+	}
+	if err := e.WaitIdle(ctx, 2*time.Minute); err != nil {
+		return err
+	}
+	w1Figures(ctx, e, storm, accepted, res, "W1 at size: ")
+	_, p99, err := apiTimes(ctx, e, 200, func(*rand.Rand) string { return "/api/v1/deliveries?limit=50" })
+	if err != nil {
+		return err
+	}
+	res.atMost("deliveries list p99", ms(p99), "ms", 20)
+	_, p99, err = apiTimes(ctx, e, 200, func(*rand.Rand) string { return "/api/v1/deliveries?limit=50&state=failed" })
+	if err != nil {
+		return err
+	}
+	res.atMost("failed deliveries list p99", ms(p99), "ms", 20)
+	return nil
 }
 
 // timelineTimes reads k random alerts' timelines through GET
