@@ -150,7 +150,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 		}
 	}
 	a.Engine = engine.New(engine.Config{
-		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
+		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Logger: a.log, Metrics: a.Metrics, Now: a.now,
 		Reconcile:   a.reconcileByID,
 		MaxAttempts: cfg.MaxAttempts, GiveUpAfter: cfg.GiveUpAfter, DegradedAfter: cfg.DegradedAfter,
 		Rescan: opts.Rescan, RetryBase: opts.RetryBase, RateLimitWait: opts.RateLimitWait, AfterCreate: opts.AfterCreate,
@@ -163,7 +163,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	})
 	if cfg.Retention > 0 {
 		a.Retention = retention.New(retention.Config{
-			Store: st, Tenant: a.Tenant, MaxAge: cfg.Retention, Now: a.now, Logger: a.log, Pruned: a.Metrics.AlertsPruned,
+			Store: st, Tenant: a.Tenant, Tenants: a.tenantIDs, MaxAge: cfg.Retention, Now: a.now, Logger: a.log, Pruned: a.Metrics.AlertsPruned,
 		})
 	}
 	return a, nil
@@ -241,8 +241,9 @@ func (a *App) Handler() http.Handler {
 			a.replayRoutes(mux)
 			a.reconcileRoutes(mux)
 		},
-		Encrypt:         a.sealSecret,
-		OnSourceChanged: in.ForgetToken,
+		Encrypt:           a.sealSecret,
+		OnSourceChanged:   in.ForgetToken,
+		OperatorTokenHash: a.operatorTokenHash(),
 	})
 	mux.Handle("/api/v1/", api)
 	// The console gets the rest; the routes above are more specific.
@@ -361,7 +362,7 @@ func (a *App) reportBacklog(ctx context.Context) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
-		if n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending); err == nil {
+		if n, err := a.pendingDeliveries(ctx); err == nil {
 			a.reportHealth(n)
 		}
 		if err := a.reportAges(ctx); err != nil && ctx.Err() == nil {

@@ -26,7 +26,7 @@ type IntegrationDrift struct {
 // the integration's deliveries wait; apply clears it. It calls only the
 // PSA's read endpoints.
 func (a *App) Reconcile(ctx context.Context, only string) ([]IntegrationDrift, error) {
-	its, err := a.Store.Integrations(ctx, a.Tenant)
+	its, err := a.Store.Integrations(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}
@@ -96,7 +96,7 @@ func (a *App) reconcileOne(ctx context.Context, it store.Integration) (engine.Dr
 
 // DriftReports returns every integration's last drift report.
 func (a *App) DriftReports(ctx context.Context) ([]IntegrationDrift, error) {
-	its, err := a.Store.Integrations(ctx, a.Tenant)
+	its, err := a.Store.Integrations(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}
