@@ -58,6 +58,10 @@ type Options struct {
 	// exists yet the plan runs against an empty one in a scratch folder
 	// that Close removes.
 	PlanOnly bool
+	// Tenant is the tenant the app's own calls (apply, export, explain,
+	// billing, reconcile, replay) work for; "" is the default tenant. An
+	// unknown tenant fails New with ErrUnknownTenant.
+	Tenant string
 }
 
 // App is one running ticketbridge.
@@ -149,6 +153,12 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
+	if opts.Tenant != "" {
+		if err := a.UseTenant(ctx, opts.Tenant); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	a.Engine = engine.New(engine.Config{
 		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Logger: a.log, Metrics: a.Metrics, Now: a.now,
 		Reconcile:   a.reconcileByID,
@@ -232,6 +242,8 @@ func (a *App) Handler() http.Handler {
 	hooks := a.Engine.WebhookHandler()
 	mux.Handle("POST /hooks/{integration}", hooks)
 	mux.Handle("POST /hooks/{integration}/deactivated", hooks)
+	mux.Handle("POST /hooks/t/{tenant}/{integration}", hooks) // engine.HookPath of a tenant other than default
+	mux.Handle("POST /hooks/t/{tenant}/{integration}/deactivated", hooks)
 	api := httpapi.New(httpapi.Config{
 		Store: a.Store, Now: a.now, Logger: a.log, OnRetry: func(int64) { a.Engine.Nudge() },
 		CallbackSecret: func(id string) string { return a.CallbackKey(id).Reveal() },

@@ -113,3 +113,30 @@ func (a *App) operatorTokenHash() string {
 	}
 	return ingest.HashToken(a.cfg.OperatorToken.Reveal())
 }
+
+// CreateTenant stores a new tenant with its first admin token, named
+// "admin", in one transaction and returns the token: the only time it is
+// shown, since only its hash is kept.
+func (a *App) CreateTenant(ctx context.Context, id, name string) (string, error) {
+	if !httpapi.ValidTenantID(id) {
+		return "", fmt.Errorf("tenant id %q: use 1 to 63 lowercase letters, digits or hyphens, starting with a letter or digit", id)
+	}
+	if name == "" {
+		name = id
+	}
+	token := ingest.NewToken(httpapi.AdminTokenPrefix)
+	now := a.now().UTC()
+	err := a.Store.InTx(ctx, func(q store.Queries) error {
+		if err := q.CreateTenant(ctx, store.Tenant{ID: id, Name: name, CreatedAt: now}); err != nil {
+			return err
+		}
+		return q.CreateAPIToken(ctx, store.APIToken{TenantID: id, Name: "admin", TokenHash: ingest.HashToken(token), Role: store.RoleAdmin, CreatedAt: now})
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return "", fmt.Errorf("tenant %q already exists", id)
+	}
+	if err != nil {
+		return "", fmt.Errorf("create tenant: %w", err)
+	}
+	return token, nil
+}

@@ -26,6 +26,9 @@ var tenantID = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 // tokenName is what an API token's name may be.
 var tokenName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
+// ValidTenantID reports whether id may name a tenant.
+func ValidTenantID(id string) bool { return tenantID.MatchString(id) }
+
 func (s *server) tenantRoutes() {
 	s.mux.HandleFunc("POST /api/v1/tenants", s.createTenant)
 	s.mux.HandleFunc("GET /api/v1/tenants", s.listTenants)
