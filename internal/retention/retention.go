@@ -108,7 +108,7 @@ func (p *Pruner) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		if pass, err := p.Prune(ctx); err != nil && ctx.Err() == nil {
-			p.cfg.Logger.Error("retention pass failed", "tenant", p.cfg.Tenant, "alerts_pruned", pass.Alerts, "err", err)
+			p.cfg.Logger.Error("retention pass failed", "alerts_pruned", pass.Alerts, "err", err)
 		}
 		t.Reset(p.cfg.Interval)
 	}
@@ -150,7 +150,7 @@ func (p *Pruner) Prune(ctx context.Context) (Pass, error) {
 	if err != nil {
 		return pass, err
 	}
-	p.cfg.Logger.Info("retention pass", "tenant", p.cfg.Tenant, "cutoff", pass.Cutoff,
+	p.cfg.Logger.Info("retention pass", "tenants", len(tenants), "cutoff", pass.Cutoff,
 		"alerts_pruned", pass.Alerts, "raw_bodies_pruned", pass.RawBodies, "batches", pass.Batches, "duration", pass.Took)
 	return pass, nil
 }
