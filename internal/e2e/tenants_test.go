@@ -258,6 +258,10 @@ func isolationProbes(w *tenantWorld, a, b *tenantSide) map[string]func(t *testin
 		"POST /hooks/{integration}": func(t *testing.T) string {
 			return w.raw("", "POST", "/hooks/"+b.integration, "{}", http.StatusNotFound)
 		},
+		// B's integration name under A's tenant is nothing either.
+		"POST /hooks/t/{tenant}/{integration}": func(t *testing.T) string {
+			return w.raw("", "POST", "/hooks/t/"+a.id+"/"+b.integration, "{}", http.StatusNotFound)
+		},
 		"GET /healthz":             func(t *testing.T) string { w.raw("", "GET", "/healthz", "", http.StatusOK); return "" },
 		"GET /readyz":              func(t *testing.T) string { w.raw("", "GET", "/readyz", "", http.StatusOK); return "" },
 		"GET /metrics":             func(t *testing.T) string { w.raw("", "GET", "/metrics", "", http.StatusOK); return "" },

@@ -1,11 +1,15 @@
 package engine
 
 import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/secret"
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // TestWebhookOfAnotherTenant: an integration of a tenant other than
@@ -32,5 +36,37 @@ func TestWebhookOfAnotherTenant(t *testing.T) {
 				t.Errorf("registered %q with key %q, want %q with key %q", urls, keys, tc.wantURL, tc.wantKey)
 			}
 		})
+	}
+}
+
+// TestWebhookFindsTheTenantsIntegration: a callout names its integration
+// within a tenant (the path's, or default): the same name in another
+// tenant is not found, and a tenant's integration worked elsewhere asks
+// the PSA to try again.
+func TestWebhookFindsTheTenantsIntegration(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, hookSettings(), fake(new(*fakePSA)))
+	if _, err := h.st.PutIntegration(h.ctx, store.Integration{TenantID: "acme", Name: "acme-psa", PSA: "autotask", Settings: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	e := New(Config{Store: h.st}) // no worker here: every integration is "elsewhere"
+	mux := http.NewServeMux()
+	mux.Handle("POST /hooks/{integration}", e.WebhookHandler())
+	mux.Handle("POST /hooks/t/{tenant}/{integration}", e.WebhookHandler())
+	for _, tc := range []struct {
+		path string
+		want int
+	}{
+		{"/hooks/t/acme/acme-psa", http.StatusServiceUnavailable},
+		{"/hooks/acme-psa", http.StatusNotFound},               // not the default tenant's
+		{"/hooks/t/acme/" + h.it.Name, http.StatusNotFound},    // the default tenant's name
+		{"/hooks/" + h.it.Name, http.StatusServiceUnavailable}, // the default tenant's, as before
+		{"/hooks/t/nobody/acme-psa", http.StatusNotFound},
+	} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest("POST", tc.path, strings.NewReader("{}")))
+		if w.Code != tc.want {
+			t.Errorf("POST %s: %d, want %d: %s", tc.path, w.Code, tc.want, w.Body)
+		}
 	}
 }
