@@ -1,9 +1,14 @@
 package cli
 
 import (
+	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/psa/drivers"
 )
 
 // TestReadmeTenantsBlock runs the README's Tenants block as written, on a
@@ -102,4 +107,47 @@ func shellWords(t *testing.T, line string) []string {
 		words = append(words, cur.String())
 	}
 	return words
+}
+
+// TestApplyAndExportPerTenant: apply --tenant writes the tenant's
+// settings and no other's; export reads back only the tenant's; without
+// the flag both work on the default tenant as before.
+func TestApplyAndExportPerTenant(t *testing.T) {
+	t.Parallel()
+	d, err := drivers.All().Find("autotask")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim := d.Simulate(driver.SimOptions{})
+	defer sim.Close()
+	srv := httptest.NewServer(sim)
+	defer srv.Close()
+	yaml, simEnv := sim.Settings(driver.DemoSettings, driver.SettingsParams{Name: "acme-psa", Base: srv.URL})
+
+	dir := t.TempDir()
+	env := map[string]string{"TICKETBRIDGE_DATA_DIR": dir}
+	for k, v := range simEnv {
+		env[k] = v
+	}
+	file := filepath.Join(dir, "acme.yaml")
+	write(t, file, yaml)
+
+	if code, _, stderr := run(t, env, "", "apply", "--tenant", "acme", "-f", file, "--yes"); code == 0 || !strings.Contains(stderr, `unknown tenant "acme"`) {
+		t.Fatalf("apply to a tenant not created: exit %d, %q", code, stderr)
+	}
+	if code, _, stderr := run(t, env, "", "tenant", "create", "acme"); code != 0 {
+		t.Fatalf("tenant create: %s", stderr)
+	}
+	if code, out, stderr := run(t, env, "", "apply", "--tenant", "acme", "-f", file, "--yes"); code != 0 || !strings.Contains(out, "applied") {
+		t.Fatalf("apply --tenant acme: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if code, out, stderr := run(t, env, "", "export", "--tenant", "acme"); code != 0 || !strings.Contains(out, "name: acme-psa") {
+		t.Errorf("export --tenant acme: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if code, out, stderr := run(t, env, "", "export"); code != 0 || out != "" {
+		t.Errorf("export of the default tenant: exit %d, want nothing\n%s\n%s", code, out, stderr)
+	}
+	if code, out, stderr := run(t, env, "", "apply", "-f", file); code != 0 || !strings.Contains(out, `integration "acme-psa" (create)`) {
+		t.Errorf("the default tenant's plan: exit %d, want a create\n%s\n%s", code, out, stderr)
+	}
 }
