@@ -13,7 +13,7 @@ import (
 // the drift findings. Two or three store reads per integration, run with
 // the backlog gauge every few seconds rather than per scrape.
 func (a *App) reportAges(ctx context.Context) error {
-	its, err := a.Store.Integrations(ctx, a.Tenant)
+	its, err := a.allIntegrations(ctx)
 	if err != nil {
 		return err
 	}
@@ -27,19 +27,19 @@ func (a *App) reportAges(ctx context.Context) error {
 		case !errors.Is(err, store.ErrNotFound):
 			return err
 		}
-		a.Metrics.OldestPendingDelivery.WithLabelValues(it.Name).Set(age)
+		a.Metrics.OldestPendingDelivery.WithLabelValues(budgetKey(it.TenantID, it.Name)).Set(age)
 		upTo, polled, err := engine.StatusPolledUpTo(ctx, a.Store, it.ID)
 		if err != nil {
 			return err
 		}
 		if polled {
-			a.Metrics.StatusSyncLag.WithLabelValues(it.Name).Set(max(now.Sub(upTo).Seconds(), 0))
+			a.Metrics.StatusSyncLag.WithLabelValues(budgetKey(it.TenantID, it.Name)).Set(max(now.Sub(upTo).Seconds(), 0))
 		}
 		drift, err := engine.ReadDrift(ctx, a.Store, it.ID)
 		if err != nil {
 			return err
 		}
-		a.Metrics.DriftFindings.WithLabelValues(it.Name).Set(float64(len(drift.Findings)))
+		a.Metrics.DriftFindings.WithLabelValues(budgetKey(it.TenantID, it.Name)).Set(float64(len(drift.Findings)))
 	}
 	return nil
 }

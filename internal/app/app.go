@@ -58,6 +58,10 @@ type Options struct {
 	// exists yet the plan runs against an empty one in a scratch folder
 	// that Close removes.
 	PlanOnly bool
+	// Tenant is the tenant the app's own calls (apply, export, explain,
+	// billing, reconcile, replay) work for; "" is the default tenant. An
+	// unknown tenant fails New with ErrUnknownTenant.
+	Tenant string
 }
 
 // App is one running ticketbridge.
@@ -149,8 +153,14 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 			return nil, err
 		}
 	}
+	if opts.Tenant != "" {
+		if err := a.UseTenant(ctx, opts.Tenant); err != nil {
+			a.Close()
+			return nil, err
+		}
+	}
 	a.Engine = engine.New(engine.Config{
-		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Tenant: a.Tenant, Logger: a.log, Metrics: a.Metrics, Now: a.now,
+		Store: st, Connectors: a.connector, Profiles: a.Profiles(), Logger: a.log, Metrics: a.Metrics, Now: a.now,
 		Reconcile:   a.reconcileByID,
 		MaxAttempts: cfg.MaxAttempts, GiveUpAfter: cfg.GiveUpAfter, DegradedAfter: cfg.DegradedAfter,
 		Rescan: opts.Rescan, RetryBase: opts.RetryBase, RateLimitWait: opts.RateLimitWait, AfterCreate: opts.AfterCreate,
@@ -163,7 +173,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	})
 	if cfg.Retention > 0 {
 		a.Retention = retention.New(retention.Config{
-			Store: st, Tenant: a.Tenant, MaxAge: cfg.Retention, Now: a.now, Logger: a.log, Pruned: a.Metrics.AlertsPruned,
+			Store: st, Tenant: a.Tenant, Tenants: a.tenantIDs, MaxAge: cfg.Retention, Now: a.now, Logger: a.log, Pruned: a.Metrics.AlertsPruned,
 		})
 	}
 	return a, nil
@@ -232,6 +242,8 @@ func (a *App) Handler() http.Handler {
 	hooks := a.Engine.WebhookHandler()
 	mux.Handle("POST /hooks/{integration}", hooks)
 	mux.Handle("POST /hooks/{integration}/deactivated", hooks)
+	mux.Handle("POST /hooks/t/{tenant}/{integration}", hooks) // engine.HookPath of a tenant other than default
+	mux.Handle("POST /hooks/t/{tenant}/{integration}/deactivated", hooks)
 	api := httpapi.New(httpapi.Config{
 		Store: a.Store, Now: a.now, Logger: a.log, OnRetry: func(int64) { a.Engine.Nudge() },
 		CallbackSecret: func(id string) string { return a.CallbackKey(id).Reveal() },
@@ -241,8 +253,9 @@ func (a *App) Handler() http.Handler {
 			a.replayRoutes(mux)
 			a.reconcileRoutes(mux)
 		},
-		Encrypt:         a.sealSecret,
-		OnSourceChanged: in.ForgetToken,
+		Encrypt:           a.sealSecret,
+		OnSourceChanged:   in.ForgetToken,
+		OperatorTokenHash: a.operatorTokenHash(),
 	})
 	mux.Handle("/api/v1/", api)
 	// The console gets the rest; the routes above are more specific.
@@ -361,7 +374,7 @@ func (a *App) reportBacklog(ctx context.Context) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
-		if n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending); err == nil {
+		if n, err := a.pendingDeliveries(ctx); err == nil {
 			a.reportHealth(n)
 		}
 		if err := a.reportAges(ctx); err != nil && ctx.Err() == nil {

@@ -61,7 +61,7 @@ func (a *App) PlanApply(ctx context.Context, docs []integration.Settings, getenv
 // the tenant's other integrations: the stored ones, each replaced by the
 // document of its name when this apply changes it.
 func (a *App) checkRouting(ctx context.Context, docs []integration.Settings) error {
-	stored, err := a.Store.Integrations(ctx, a.Tenant)
+	stored, err := a.Store.Integrations(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return fmt.Errorf("list integrations: %w", err)
 	}
@@ -106,7 +106,7 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 	}
 	p := &Plan{Name: s.Name}
 	var oldSettings *integration.Settings
-	old, err := a.Store.IntegrationByName(ctx, a.Tenant, s.Name)
+	old, err := a.Store.IntegrationByName(ctx, a.tenantOf(ctx), s.Name)
 	switch {
 	case err == nil:
 		p.old = &old
@@ -125,7 +125,7 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 	if err != nil {
 		return nil, unchecked(err)
 	}
-	conn, err := a.newConnector(s, creds, s.Name)
+	conn, err := a.newConnector(s, creds, budgetKey(a.tenantOf(ctx), s.Name))
 	if err != nil {
 		return nil, unchecked(err)
 	}
@@ -292,7 +292,7 @@ func (a *App) applyOne(ctx context.Context, p *Plan) error {
 			return fmt.Errorf("encrypt %s: %w", name, err)
 		}
 	}
-	it := store.Integration{TenantID: a.Tenant, Name: p.Name, PSA: p.settings.PSA, Settings: settingsJSON, Credentials: enc, CreatedAt: a.now(), UpdatedAt: a.now()}
+	it := store.Integration{TenantID: a.tenantOf(ctx), Name: p.Name, PSA: p.settings.PSA, Settings: settingsJSON, Credentials: enc, CreatedAt: a.now(), UpdatedAt: a.now()}
 	if p.old != nil {
 		it.ID, it.CreatedAt, it.Version = p.old.ID, p.old.CreatedAt, p.old.Version
 	}
@@ -319,7 +319,7 @@ func (a *App) applyOne(ctx context.Context, p *Plan) error {
 // Export returns the stored integrations as the YAML apply reads, with
 // secrets as references, never values.
 func (a *App) Export(ctx context.Context) ([]byte, error) {
-	its, err := a.Store.Integrations(ctx, a.Tenant)
+	its, err := a.Store.Integrations(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}

@@ -22,11 +22,11 @@ type IntegrationBilling struct {
 // BillingPreview lists, for every integration with billable-user sync on,
 // the adjustment a sync now would post per organization, without writing.
 func (a *App) BillingPreview(ctx context.Context) ([]IntegrationBilling, error) {
-	its, err := a.Store.Integrations(ctx, a.Tenant)
+	its, err := a.Store.Integrations(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}
-	counts, err := a.Store.BillableCounts(ctx, a.Tenant)
+	counts, err := a.Store.BillableCounts(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("read billable counts: %w", err)
 	}
@@ -72,7 +72,7 @@ func (a *App) billingRoutes(mux *http.ServeMux) {
 		writeJSON(w, map[string]any{"integrations": p})
 	})
 	mux.HandleFunc("GET /api/v1/billing/audit", func(w http.ResponseWriter, r *http.Request) {
-		its, err := a.Store.Integrations(r.Context(), a.Tenant)
+		its, err := a.Store.Integrations(r.Context(), a.tenantOf(r.Context()))
 		if err != nil {
 			a.internalError(w, "list integrations", err)
 			return

@@ -31,7 +31,7 @@ func (a *App) connector(_ context.Context, it store.Integration, s integration.S
 		}
 		creds[name] = v
 	}
-	return a.newConnector(s, creds, it.Name)
+	return a.newConnector(s, creds, budgetKey(it.TenantID, it.Name))
 }
 
 func (a *App) newConnector(s integration.Settings, creds map[string]secret.Secret, name string) (psa.Connector, error) {
@@ -129,7 +129,7 @@ func (a *App) ensureAdminToken(ctx context.Context) error {
 // Connector returns a connector for the stored integration called name,
 // for read-only uses such as summaries and explanations.
 func (a *App) Connector(ctx context.Context, name string) (psa.Connector, error) {
-	it, err := a.Store.IntegrationByName(ctx, a.Tenant, name)
+	it, err := a.Store.IntegrationByName(ctx, a.tenantOf(ctx), name)
 	if err != nil {
 		return nil, fmt.Errorf("integration %s: %w", name, err)
 	}

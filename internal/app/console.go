@@ -12,11 +12,13 @@ import (
 func (a *App) console(api http.Handler) http.Handler {
 	return web.New(web.Config{
 		API: api, Tokens: a.Store, PSAs: a.drivers.Names(), Now: a.now, Logger: a.log,
-		Health: func() []web.Health {
-			hs := a.Engine.Health()
-			out := make([]web.Health, len(hs))
-			for i, h := range hs {
-				out[i] = web.Health{Integration: h.Integration, Degraded: h.Degraded, Since: h.Since, Reason: h.Reason, Waiting: h.RoutingWaiting}
+		Health: func(tenant string) []web.Health {
+			var out []web.Health
+			for _, h := range a.Engine.Health() {
+				if h.Tenant != tenant {
+					continue // another tenant's integration does not exist here
+				}
+				out = append(out, web.Health{Integration: h.Integration, Degraded: h.Degraded, Since: h.Since, Reason: h.Reason, Waiting: h.RoutingWaiting})
 			}
 			return out
 		},

@@ -26,7 +26,7 @@ func (a *App) effects(ctx context.Context, p *Plan, old *integration.Settings, c
 	// Existing integrations have routed what their old window let through;
 	// only a window moved back reaches new alerts.
 	if old == nil || since.Before(p.oldSince) {
-		n, err := a.Store.CountAlertsSince(ctx, a.Tenant, since)
+		n, err := a.Store.CountAlertsSince(ctx, a.tenantOf(ctx), since)
 		if err != nil {
 			return nil, fmt.Errorf("count stored alerts: %w", err)
 		}
@@ -55,7 +55,7 @@ func (a *App) billingEffects(ctx context.Context, p *Plan, conn psa.Connector) (
 	if !today {
 		return nil, nil
 	}
-	counts, err := a.Store.BillableCounts(ctx, a.Tenant)
+	counts, err := a.Store.BillableCounts(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("read billable counts: %w", err)
 	}

@@ -42,7 +42,7 @@ type Explanation struct {
 // and contact lookups for up to Config.CompaniesTTL where explain reads
 // them fresh.
 func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]Explanation, error) {
-	its, err := a.Store.Integrations(ctx, a.Tenant)
+	its, err := a.Store.Integrations(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}

@@ -84,7 +84,7 @@ func (a *App) patchIntegration(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.PathValue("name")
-	old, err := a.Store.IntegrationByName(r.Context(), a.Tenant, name)
+	old, err := a.Store.IntegrationByName(r.Context(), a.tenantOf(r.Context()), name)
 	if errors.Is(err, store.ErrNotFound) {
 		httpapi.NotFound(w, "integration "+name)
 		return
@@ -208,7 +208,7 @@ func (a *App) withCredentials(w http.ResponseWriter, ctx context.Context, s *int
 		return false
 	}
 	stored := map[string]string{}
-	if old, err := a.Store.IntegrationByName(ctx, a.Tenant, s.Name); err == nil {
+	if old, err := a.Store.IntegrationByName(ctx, a.tenantOf(ctx), s.Name); err == nil {
 		stored = old.Credentials
 	} else if !errors.Is(err, store.ErrNotFound) {
 		a.internalError(w, "read integration", err)
@@ -296,19 +296,19 @@ func (a *App) connectorFor(ctx context.Context, s integration.Settings) (psa.Con
 	}
 	p.ApplyDefaults(&s)
 	var old *store.Integration
-	if it, err := a.Store.IntegrationByName(ctx, a.Tenant, s.Name); err == nil {
+	if it, err := a.Store.IntegrationByName(ctx, a.tenantOf(ctx), s.Name); err == nil {
 		old = &it
 	}
 	creds, err := a.credentials(s, old, func(string) string { return "" })
 	if err != nil {
 		return nil, err
 	}
-	return a.newConnector(s, creds, s.Name)
+	return a.newConnector(s, creds, budgetKey(a.tenantOf(ctx), s.Name))
 }
 
 // storedConnector builds the connector of a stored integration.
 func (a *App) storedConnector(w http.ResponseWriter, ctx context.Context, name string) (psa.Connector, bool) {
-	it, err := a.Store.IntegrationByName(ctx, a.Tenant, name)
+	it, err := a.Store.IntegrationByName(ctx, a.tenantOf(ctx), name)
 	if errors.Is(err, store.ErrNotFound) {
 		httpapi.NotFound(w, "integration "+name)
 		return nil, false
@@ -344,8 +344,9 @@ type picklistValue struct {
 func (a *App) integrationPicklists(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	name := r.PathValue("name")
+	key := budgetKey(a.tenantOf(ctx), name) // names repeat across tenants
 	a.picklists.mu.Lock()
-	cached, hit := a.picklists.byIt[name]
+	cached, hit := a.picklists.byIt[key]
 	a.picklists.mu.Unlock()
 	refresh := r.URL.Query().Get("refresh") == "1"
 	if !hit || refresh || a.now().Sub(cached.at) > picklistsTTL {
@@ -363,9 +364,9 @@ func (a *App) integrationPicklists(w http.ResponseWriter, r *http.Request) {
 		if a.picklists.byIt == nil {
 			a.picklists.byIt = map[string]cachedPicklists{}
 		}
-		a.picklists.byIt[name] = cached
+		a.picklists.byIt[key] = cached
 		a.picklists.mu.Unlock()
-	} else if _, err := a.Store.IntegrationByName(ctx, a.Tenant, name); err != nil {
+	} else if _, err := a.Store.IntegrationByName(ctx, a.tenantOf(ctx), name); err != nil {
 		httpapi.NotFound(w, "integration "+name) // deleted since it was cached
 		return
 	}

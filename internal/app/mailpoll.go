@@ -16,7 +16,7 @@ const mailPollEvery = time.Minute
 // and returns how many messages were taken; a source whose poll fails is
 // logged and the others are polled.
 func (a *App) PollMailOnce(ctx context.Context) (int, error) {
-	srcs, err := a.Store.Sources(ctx, a.Tenant)
+	srcs, err := a.allSources(ctx)
 	if err != nil {
 		return 0, err
 	}

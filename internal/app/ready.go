@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // readyTimeout bounds a readiness check; on SQLite the probe waits its
@@ -27,7 +25,7 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "store cannot write", http.StatusServiceUnavailable)
 		return
 	}
-	n, err := a.Store.CountDeliveries(ctx, a.Tenant, store.DeliveryPending)
+	n, err := a.pendingDeliveries(ctx)
 	if err != nil {
 		a.log.Error("readiness", "err", err)
 		http.Error(w, "store unavailable", http.StatusServiceUnavailable)

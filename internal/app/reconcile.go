@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/engine"
+	"github.com/ticketbridge/ticketbridge/internal/httpapi"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -26,7 +27,7 @@ type IntegrationDrift struct {
 // the integration's deliveries wait; apply clears it. It calls only the
 // PSA's read endpoints.
 func (a *App) Reconcile(ctx context.Context, only string) ([]IntegrationDrift, error) {
-	its, err := a.Store.Integrations(ctx, a.Tenant)
+	its, err := a.Store.Integrations(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}
@@ -96,7 +97,7 @@ func (a *App) reconcileOne(ctx context.Context, it store.Integration) (engine.Dr
 
 // DriftReports returns every integration's last drift report.
 func (a *App) DriftReports(ctx context.Context) ([]IntegrationDrift, error) {
-	its, err := a.Store.Integrations(ctx, a.Tenant)
+	its, err := a.Store.Integrations(ctx, a.tenantOf(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}
@@ -114,7 +115,15 @@ func (a *App) DriftReports(ctx context.Context) ([]IntegrationDrift, error) {
 // reconcileRoutes mounts the admin reconcile routes on the API mux.
 func (a *App) reconcileRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/reconcile", func(w http.ResponseWriter, r *http.Request) {
-		out, err := a.Reconcile(r.Context(), r.URL.Query().Get("integration"))
+		only := r.URL.Query().Get("integration")
+		if only != "" {
+			// Another tenant's integration, or none: not found, not a PSA failure.
+			if _, err := a.Store.IntegrationByName(r.Context(), a.tenantOf(r.Context()), only); errors.Is(err, store.ErrNotFound) {
+				httpapi.NotFound(w, "integration "+only)
+				return
+			}
+		}
+		out, err := a.Reconcile(r.Context(), only)
 		if err != nil {
 			a.log.Error("reconcile", "err", err)
 			http.Error(w, "reconcile failed: see the server log", http.StatusBadGateway)

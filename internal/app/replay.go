@@ -31,7 +31,7 @@ type ReplayResult struct {
 // update), and a body that no longer decodes is reported and skipped.
 func (a *App) Replay(ctx context.Context, sourceID string) (ReplayResult, error) {
 	var res ReplayResult
-	src, err := a.Store.SourceByID(ctx, a.Tenant, sourceID)
+	src, err := a.Store.SourceByID(ctx, a.tenantOf(ctx), sourceID)
 	if err != nil {
 		return res, fmt.Errorf("replay %s: %w", sourceID, err)
 	}
@@ -44,7 +44,7 @@ func (a *App) Replay(ctx context.Context, sourceID string) (ReplayResult, error)
 		return res, fmt.Errorf("replay %s: %w", sourceID, err)
 	}
 	for after := int64(0); ; {
-		bodies, err := a.Store.RawBodies(ctx, a.Tenant, sourceID, after, replayPage)
+		bodies, err := a.Store.RawBodies(ctx, a.tenantOf(ctx), sourceID, after, replayPage)
 		if err != nil {
 			return res, fmt.Errorf("replay %s: %w", sourceID, err)
 		}

@@ -15,6 +15,7 @@ func runApply(ctx context.Context, args []string, io IO) error {
 	var cfg config.Config
 	fs := newFlags("apply", "-f FILE.yaml [--yes]", io)
 	cfg.Register(fs, config.Env(io.Getenv))
+	tenant := tenantFlag(fs)
 	file := fs.String("f", "", "integration settings YAML (one or more documents); - for stdin")
 	yes := fs.Bool("yes", false, "write the change (without it, only the plan is shown)")
 	if err := parse(fs, args); err != nil {
@@ -30,7 +31,7 @@ func runApply(ctx context.Context, args []string, io IO) error {
 	}
 	// Without --yes nothing is written: no data folder, key, token or
 	// database appears.
-	a, err := openAppWith(ctx, &cfg, io, app.Options{PlanOnly: !*yes})
+	a, err := openAppWith(ctx, &cfg, io, app.Options{PlanOnly: !*yes, Tenant: *tenant})
 	if err != nil {
 		return err
 	}

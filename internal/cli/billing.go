@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/ticketbridge/ticketbridge/internal/app"
 	"text/tabwriter"
 
 	"github.com/ticketbridge/ticketbridge/internal/config"
@@ -11,6 +12,7 @@ import (
 func runBilling(ctx context.Context, args []string, io IO) error {
 	var cfg config.Config
 	fs := newFlags("billing", "preview", io)
+	tenant := tenantFlag(fs)
 	cfg.Register(fs, config.Env(io.Getenv))
 	if len(args) == 0 || args[0] != "preview" {
 		fs.Usage()
@@ -22,7 +24,7 @@ func runBilling(ctx context.Context, args []string, io IO) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, &cfg, io)
+	a, err := openAppWith(ctx, &cfg, io, app.Options{Tenant: *tenant})
 	if err != nil {
 		return err
 	}

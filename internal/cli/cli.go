@@ -66,7 +66,8 @@ var commands map[string]command
 func init() {
 	commands = map[string]command{
 		"serve": {"run the ingest, API and delivery engine", runServe,
-			append([]string{"TICKETBRIDGE_ADMIN_TOKEN, TICKETBRIDGE_ADMIN_TOKEN_FILE  the management API's token (default: DATA_DIR/admin.token)"}, dataEnv...),
+			append([]string{"TICKETBRIDGE_ADMIN_TOKEN, TICKETBRIDGE_ADMIN_TOKEN_FILE  the management API's token (default: DATA_DIR/admin.token)",
+				"TICKETBRIDGE_OPERATOR_TOKEN, TICKETBRIDGE_OPERATOR_TOKEN_FILE  the operator's token for /api/v1/tenants (default: none, no operator)"}, dataEnv...),
 			"ticketbridge serve --addr 127.0.0.1:8080"},
 		"demo": {"run an end-to-end demo against an in-process PSA simulator", runDemo, nil,
 			"ticketbridge demo --psa halopsa"},
@@ -85,6 +86,8 @@ func init() {
 		"migrate": {"create or upgrade the database schema", runMigrate, nil,
 			"ticketbridge migrate --database-url postgres://ticketbridge@db/ticketbridge"},
 		"version": {"print the version", runVersion, nil, "ticketbridge version"},
+		"tenant": {"create a tenant (printing its admin token once) or list tenants", runTenant, dataEnv,
+			"ticketbridge tenant create acme --name \"Acme MSP\""},
 		"health": {"ask a running serve whether it is ready (exit 0) or not (exit 1)", runHealth, nil,
 			"ticketbridge health --addr 127.0.0.1:8080"},
 		"bench": {"run the benchmark workloads (latency, ingest, storm, scale) against a simulator", runBench, nil,

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/ticketbridge/ticketbridge/internal/app"
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/config"
@@ -11,6 +12,7 @@ import (
 func runExplain(ctx context.Context, args []string, io IO) error {
 	var cfg config.Config
 	fs := newFlags("explain", "-f alert.json [--source ID]", io)
+	tenant := tenantFlag(fs)
 	cfg.Register(fs, config.Env(io.Getenv))
 	file := fs.String("f", "-", "one alert as JSON; - for stdin")
 	source := fs.String("source", "sample", "source id the alert would come from")
@@ -25,7 +27,7 @@ func runExplain(ctx context.Context, args []string, io IO) error {
 	if err != nil {
 		return err
 	}
-	a, err := openApp(ctx, &cfg, io)
+	a, err := openAppWith(ctx, &cfg, io, app.Options{Tenant: *tenant})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/ticketbridge/ticketbridge/internal/app"
 	"os"
 
 	"github.com/ticketbridge/ticketbridge/internal/config"
@@ -11,12 +12,13 @@ import (
 func runExport(ctx context.Context, args []string, io IO) error {
 	var cfg config.Config
 	fs := newFlags("export", "[-o FILE.yaml]", io)
+	tenant := tenantFlag(fs)
 	cfg.Register(fs, config.Env(io.Getenv))
 	out := fs.String("o", "", "write to this file instead of stdout")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, &cfg, io)
+	a, err := openAppWith(ctx, &cfg, io, app.Options{Tenant: *tenant})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/ticketbridge/ticketbridge/internal/app"
 
 	"github.com/ticketbridge/ticketbridge/internal/config"
 )
@@ -13,12 +14,13 @@ import (
 func runReconcile(ctx context.Context, args []string, io IO) error {
 	var cfg config.Config
 	fs := newFlags("reconcile", "[--integration NAME]", io)
+	tenant := tenantFlag(fs)
 	cfg.Register(fs, config.Env(io.Getenv))
 	only := fs.String("integration", "", "reconcile only this integration (default: all)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := openApp(ctx, &cfg, io)
+	a, err := openAppWith(ctx, &cfg, io, app.Options{Tenant: *tenant})
 	if err != nil {
 		return err
 	}

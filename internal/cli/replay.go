@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ticketbridge/ticketbridge/internal/app"
 
 	"github.com/ticketbridge/ticketbridge/internal/config"
 )
@@ -14,6 +15,7 @@ import (
 func runReplay(ctx context.Context, args []string, io IO) error {
 	var cfg config.Config
 	fs := newFlags("replay", "--source ID (with serve stopped on SQLite; while it runs, POST /api/v1/sources/{id}/replay)", io)
+	tenant := tenantFlag(fs)
 	cfg.Register(fs, config.Env(io.Getenv))
 	sourceID := fs.String("source", "", "the source whose bodies to derive again")
 	if err := parse(fs, args); err != nil {
@@ -23,7 +25,7 @@ func runReplay(ctx context.Context, args []string, io IO) error {
 		fs.Usage()
 		return errUsage
 	}
-	a, err := openApp(ctx, &cfg, io)
+	a, err := openAppWith(ctx, &cfg, io, app.Options{Tenant: *tenant})
 	if err != nil {
 		return err
 	}

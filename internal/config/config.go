@@ -41,6 +41,9 @@ type Config struct {
 	// AdminToken guards the management API. Empty means: use (or create)
 	// the token file beside the data.
 	AdminToken secret.Secret
+	// OperatorToken manages tenants (/api/v1/tenants). Empty means there
+	// is no operator: none is made up, and the tenant routes answer 401.
+	OperatorToken secret.Secret
 	// Retention is how long an alert is kept after it was last received
 	// or changed (unless a live ticket or pending work still needs it);
 	// 0 keeps everything. Register sets DefaultRetention.
@@ -183,7 +186,11 @@ func (c *Config) LoadSecrets(env Env) error {
 	if err != nil {
 		return err
 	}
-	c.SecretKey, c.AdminToken = secret.New(key), secret.New(tok)
+	op, err := fromEnvOrFile(env, "TICKETBRIDGE_OPERATOR_TOKEN")
+	if err != nil {
+		return err
+	}
+	c.SecretKey, c.AdminToken, c.OperatorToken = secret.New(key), secret.New(tok), secret.New(op)
 	return nil
 }
 

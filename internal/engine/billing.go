@@ -205,7 +205,7 @@ func (b *biller) sync(ctx context.Context) error {
 	if !today {
 		return nil
 	}
-	counts, err := b.st.BillableCounts(ctx, b.cfg.Tenant)
+	counts, err := b.st.BillableCounts(ctx, b.tenant)
 	if err != nil {
 		return err
 	}
@@ -286,7 +286,7 @@ func (b *biller) applyBillingLine(ctx context.Context, cc psa.Contracts, period 
 func (b *biller) audit(ctx context.Context, period string, l BillingLine, action string, after float64, detail string) error {
 	effective, _ := time.Parse("2006-01-02", l.EffectiveDate)
 	return b.st.AppendBillingAudit(ctx, store.BillingAudit{
-		TenantID: b.cfg.Tenant, IntegrationID: b.id, Organization: l.Organization, Period: period,
+		TenantID: b.tenant, IntegrationID: b.id, Organization: l.Organization, Period: period,
 		ContractID: l.ContractID, ContractServiceID: l.ContractServiceID, Action: action,
 		Before: l.Current, After: after, EffectiveDate: effective, At: b.cfg.Now(), Detail: detail,
 	})

@@ -19,9 +19,12 @@ import (
 type books struct {
 	id   int64
 	name string
-	cfg  *Config
-	st   store.Store // fenced by the lease
-	log  *slog.Logger
+	// tenant owns the integration: its alerts, organizations and
+	// billable counts are the only ones the parts read.
+	tenant string
+	cfg    *Config
+	st     store.Store // fenced by the lease
+	log    *slog.Logger
 	// wall is the wall clock (time.Now), for pacing that must not follow
 	// the business clock cfg.Now, which tests move by months; part tests
 	// set it.

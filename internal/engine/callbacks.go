@@ -85,9 +85,17 @@ func (e *Engine) runCallbacks(ctx context.Context) {
 }
 
 func (e *Engine) sendCallbacks(ctx context.Context) (int, error) {
-	due, err := e.cfg.Store.DueCallbacks(ctx, e.cfg.Tenant, e.cfg.Now(), 100)
+	tenants, err := e.tenants(ctx)
 	if err != nil {
 		return 0, err
+	}
+	var due []store.Callback
+	for _, t := range tenants {
+		ds, err := e.cfg.Store.DueCallbacks(ctx, t, e.cfg.Now(), 100)
+		if err != nil {
+			return 0, err
+		}
+		due = append(due, ds...)
 	}
 	for _, c := range due {
 		if err := e.sendCallback(ctx, c); err != nil {

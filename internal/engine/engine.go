@@ -43,10 +43,12 @@ type Config struct {
 	// Profiles are the PSAs' settings profiles; an integration's field
 	// limits come from its PSA's.
 	Profiles integration.Profiles
-	Tenant   string
-	Logger   *slog.Logger
-	Metrics  *obs.Metrics
-	Now      func() time.Time
+	// Tenant, when set, limits the engine to one tenant; empty serves
+	// every tenant in the store.
+	Tenant  string
+	Logger  *slog.Logger
+	Metrics *obs.Metrics
+	Now     func() time.Time
 
 	// Rescan is how often workers look for work without a nudge, and how
 	// often the integration list is reloaded (default 2s).
@@ -103,9 +105,6 @@ type Config struct {
 }
 
 func (c *Config) setDefaults() {
-	if c.Tenant == "" {
-		c.Tenant = store.DefaultTenant
-	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -213,9 +212,9 @@ func (e *Engine) Run(ctx context.Context) error {
 // so replicas holding fewer win the free ones; every free lease is still
 // taken within a few rounds.
 func (e *Engine) syncWorkers(ctx context.Context, wg *sync.WaitGroup) error {
-	its, err := e.cfg.Store.Integrations(ctx, e.cfg.Tenant)
+	its, err := e.integrations(ctx)
 	if err != nil {
-		return fmt.Errorf("list integrations: %w", err)
+		return err
 	}
 	for _, it := range its {
 		e.mu.Lock()
@@ -232,7 +231,7 @@ func (e *Engine) syncWorkers(ctx context.Context, wg *sync.WaitGroup) error {
 		if err != nil {
 			return fmt.Errorf("acquire lease of %s: %w", it.Name, err)
 		}
-		e.startWorker(ctx, wg, newWorker(e, it.ID, it.Name, l))
+		e.startWorker(ctx, wg, newWorker(e, it, l))
 	}
 	return nil
 }

@@ -64,7 +64,7 @@ func newHarness(t *testing.T, s integration.Settings, conn func(clock func() tim
 	for _, m := range mods {
 		m(&cfg)
 	}
-	h.w = newWorker(New(cfg), h.it.ID, h.it.Name, lease)
+	h.w = newWorker(New(cfg), h.it, lease)
 	h.w.wall = h.wallClock
 	h.must(h.w.reload(h.ctx))
 	return h

@@ -15,6 +15,8 @@ const DefaultDegradedAfter = 5 * time.Minute
 // IntegrationHealth is what an integration's worker knows of its PSA.
 type IntegrationHealth struct {
 	Integration string
+	// Tenant owns the integration.
+	Tenant string
 	// Degraded is set once routing or delivery has kept failing for
 	// Config.DegradedAfter; Since and Reason say since when and why.
 	Degraded bool
@@ -110,7 +112,9 @@ func (e *Engine) Health() []IntegrationHealth {
 	e.mu.Lock()
 	out := make([]IntegrationHealth, 0, len(e.workers))
 	for _, w := range e.workers {
-		out = append(out, w.health.report(w.name, now, e.cfg.DegradedAfter))
+		h := w.health.report(w.name, now, e.cfg.DegradedAfter)
+		h.Tenant = w.tenant
+		out = append(out, h)
 	}
 	e.mu.Unlock()
 	slices.SortFunc(out, func(a, b IntegrationHealth) int { return strings.Compare(a.Integration, b.Integration) })

@@ -150,7 +150,7 @@ func (b *books) failWaitingNotes(ctx context.Context, q store.Queries, create st
 // resumeWaitingNotes puts notes failed only because their ticket's
 // creation failed back in the queue, once it has succeeded.
 func (b *books) resumeWaitingNotes(ctx context.Context, q store.Queries, linkID int64, now time.Time) error {
-	failed, err := q.Deliveries(ctx, store.DeliveryFilter{TenantID: b.cfg.Tenant, IntegrationID: b.id, State: store.DeliveryFailed})
+	failed, err := q.Deliveries(ctx, store.DeliveryFilter{TenantID: b.tenant, IntegrationID: b.id, State: store.DeliveryFailed})
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,7 @@ func (r *router) route(ctx context.Context) (int, error) {
 	if r.wall().Sub(r.lastFullScan) > fullRescan {
 		r.routedUpTo, r.lastFullScan = 0, r.wall()
 	}
-	alerts, err := r.st.UnroutedAlerts(ctx, r.cfg.Tenant, r.id, r.routedUpTo, routeBatch)
+	alerts, err := r.st.UnroutedAlerts(ctx, r.tenant, r.id, r.routedUpTo, routeBatch)
 	if err != nil {
 		return 0, fmt.Errorf("list unrouted alerts: %w", err)
 	}
@@ -110,7 +110,7 @@ func (r *router) route(ctx context.Context) (int, error) {
 	// Read at every batch, not cached: another integration's apply must
 	// take its organizations from this one at once, and one store read
 	// per batch of alerts costs no PSA request.
-	its, err := r.st.Integrations(ctx, r.cfg.Tenant)
+	its, err := r.st.Integrations(ctx, r.tenant)
 	if err != nil {
 		return 0, fmt.Errorf("list integrations: %w", err)
 	}

@@ -38,10 +38,13 @@ func (e *Engine) WebhookHandler() http.Handler {
 }
 
 func (e *Engine) receiveWebhook(r *http.Request) (int, string) {
-	name := r.PathValue("integration")
-	w := e.workerByName(name)
+	name, tenant := r.PathValue("integration"), r.PathValue("tenant")
+	if tenant == "" {
+		tenant = store.DefaultTenant
+	}
+	w := e.workerByName(tenant, name)
 	if w == nil {
-		if _, err := e.cfg.Store.IntegrationByName(r.Context(), e.cfg.Tenant, name); err == nil {
+		if _, err := e.cfg.Store.IntegrationByName(r.Context(), tenant, name); err == nil {
 			// Another replica works this integration: ask the PSA to try
 			// again (it may reach that one); the poller covers it anyway.
 			return http.StatusServiceUnavailable, "integration is worked by another replica"
@@ -61,7 +64,7 @@ func (e *Engine) receiveWebhook(r *http.Request) (int, string) {
 	if err != nil {
 		return http.StatusRequestEntityTooLarge, "body too large"
 	}
-	ev, err := hooks.ParseTicketWebhook(body, r.Header.Get(hooks.SignatureHeader()), e.cfg.WebhookKey(w.name))
+	ev, err := hooks.ParseTicketWebhook(body, r.Header.Get(hooks.SignatureHeader()), e.cfg.WebhookKey(hookName(w.tenant, w.name)))
 	if errors.Is(err, psa.ErrBadSignature) {
 		rej.record(w.log, true)
 		return http.StatusUnauthorized, "signature does not verify"
@@ -84,11 +87,11 @@ func (e *Engine) receiveWebhook(r *http.Request) (int, string) {
 	return http.StatusOK, ""
 }
 
-func (e *Engine) workerByName(name string) *worker {
+func (e *Engine) workerByName(tenant, name string) *worker {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, w := range e.workers {
-		if w.name == name {
+		if w.tenant == tenant && w.name == name {
 			return w
 		}
 	}
@@ -151,8 +154,8 @@ func (s *statusSync) registerWebhook(ctx context.Context) {
 	if !ok {
 		return
 	}
-	base := trimSlash(ss.PublicURL) + "/hooks/" + s.name
-	id, err := hooks.RegisterTicketWebhook(ctx, base, base+"/deactivated", s.cfg.WebhookKey(s.name))
+	base := trimSlash(ss.PublicURL) + HookPath(s.tenant, s.name)
+	id, err := hooks.RegisterTicketWebhook(ctx, base, base+"/deactivated", s.cfg.WebhookKey(hookName(s.tenant, s.name)))
 	if err != nil {
 		s.log.Error("register webhook; polling only until it succeeds", "err", err)
 		return

@@ -51,11 +51,16 @@ func (w *worker) currentConn() psa.Connector {
 	return nil
 }
 
-func newWorker(e *Engine, id int64, name string, l store.Lease) *worker {
+func newWorker(e *Engine, it store.Integration, l store.Lease) *worker {
 	lease := &leaseHold{lease: l}
+	id, name := it.ID, it.Name
+	log := e.log.With("integration", name)
+	if it.TenantID != store.DefaultTenant {
+		log = log.With("tenant", it.TenantID)
+	}
 	b := &books{
-		id: id, name: name, cfg: &e.cfg, st: fenced{Store: e.cfg.Store, lease: lease},
-		log: e.log.With("integration", name), wall: time.Now, health: &health{},
+		id: id, name: name, tenant: it.TenantID, cfg: &e.cfg, st: fenced{Store: e.cfg.Store, lease: lease},
+		log: log, wall: time.Now, health: &health{},
 	}
 	w := &worker{books: b, wake: make(chan struct{}, 1), lease: lease, router: &router{books: b}, biller: &biller{books: b}}
 	w.status = newStatusSync(b, w.nudge)

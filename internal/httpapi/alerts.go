@@ -71,10 +71,9 @@ func (s *server) getAlert(w http.ResponseWriter, r *http.Request) {
 			badRequest(w, "without ?source= the id is our alert seq, a positive number")
 			return
 		}
-		a, err = s.cfg.Store.AlertBySeq(r.Context(), seq)
-		if err == nil && a.TenantID != p.tenant {
-			err = store.ErrNotFound // another tenant's alert does not exist for this caller
-		}
+		// Another tenant's alert does not exist for this caller: the
+		// tenant is in the query, not checked after it.
+		a, err = s.cfg.Store.TenantAlert(r.Context(), p.tenant, seq)
 	}
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -103,7 +102,7 @@ func (s *server) alertView(ctx context.Context, a store.StoredAlert) (alertView,
 		ReceivedAt: a.ReceivedAt, UpdatedAt: a.UpdatedAt,
 		Routes: []routeView{}, Tickets: []ticketView{}, Deliveries: []deliveryView{}, Timeline: []timelineView{},
 	}
-	routes, err := s.cfg.Store.Routes(ctx, a.Seq)
+	routes, err := s.cfg.Store.TenantRoutes(ctx, a.TenantID, a.Seq)
 	if err != nil {
 		return alertView{}, err
 	}
@@ -120,10 +119,10 @@ func (s *server) alertView(ctx context.Context, a store.StoredAlert) (alertView,
 		v.Deliveries = append(v.Deliveries, newDeliveryView(d, names))
 		linkIDs = appendUnique(linkIDs, d.TicketLinkID)
 	}
-	if v.Tickets, err = s.tickets(ctx, linkIDs, names); err != nil {
+	if v.Tickets, err = s.tickets(ctx, a.TenantID, linkIDs, names); err != nil {
 		return alertView{}, err
 	}
-	entries, err := s.cfg.Store.Timeline(ctx, a.Seq)
+	entries, err := s.cfg.Store.TenantTimeline(ctx, a.TenantID, a.Seq)
 	if err != nil {
 		return alertView{}, err
 	}
@@ -134,10 +133,10 @@ func (s *server) alertView(ctx context.Context, a store.StoredAlert) (alertView,
 }
 
 // tickets reads the ticket links an alert was routed or delivered to.
-func (s *server) tickets(ctx context.Context, ids []int64, names map[int64]string) ([]ticketView, error) {
+func (s *server) tickets(ctx context.Context, tenant string, ids []int64, names map[int64]string) ([]ticketView, error) {
 	out := []ticketView{}
 	for _, id := range ids {
-		l, err := s.cfg.Store.TicketLink(ctx, id)
+		l, err := s.cfg.Store.TenantTicketLink(ctx, tenant, id)
 		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}

@@ -10,15 +10,17 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-// principal is who is calling: an admin API token, or a source whose
-// token may read the source's own alerts.
+// principal is who is calling: a tenant's admin API token, the
+// operator (who manages tenants and reads no tenant's objects), or a
+// source whose token may read the source's own alerts.
 type principal struct {
-	tenant string
-	name   string        // API token name, or the source id
-	source *store.Source // nil for an admin token
+	tenant   string
+	name     string        // API token name, or the source id
+	source   *store.Source // nil for an API token
+	operator bool
 }
 
-func (p principal) admin() bool { return p.source == nil }
+func (p principal) admin() bool { return p.source == nil && !p.operator }
 
 type principalKey struct{}
 
@@ -48,10 +50,13 @@ func (s *server) authenticate(w http.ResponseWriter, r *http.Request) (principal
 		return principal{}, false
 	}
 	hash := ingest.HashToken(token)
+	if s.cfg.OperatorTokenHash != "" && sameHash(s.cfg.OperatorTokenHash, hash) {
+		return principal{name: "operator", operator: true}, true
+	}
 	ctx := r.Context()
-	tok, err := s.cfg.Store.APITokenByHash(ctx, hash)
+	tok, err := s.cfg.Store.APITokenByHash(ctx, hash) // a revoked token is not found
 	if err == nil && sameHash(tok.TokenHash, hash) {
-		return principal{tenant: tok.TenantID, name: tok.Name}, true
+		return principal{tenant: tok.TenantID, name: tok.Name, operator: tok.Role == store.RoleOperator}, true
 	}
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		s.internal(w, r, "look up api token", err)

@@ -154,12 +154,9 @@ func (s *server) retryDelivery(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *server) retry(ctx context.Context, q store.Queries, p principal, id int64) (store.Delivery, error) {
-	d, err := q.Delivery(ctx, id)
+	d, err := q.TenantDelivery(ctx, p.tenant, id) // another tenant's id is not found
 	if err != nil {
 		return d, fmt.Errorf("read delivery: %w", err)
-	}
-	if d.TenantID != p.tenant {
-		return store.Delivery{}, store.ErrNotFound
 	}
 	if d.State != store.DeliveryFailed {
 		return d, errNotFailed

@@ -38,6 +38,9 @@ type Config struct {
 	// OnSourceChanged is called with a source's token hash after its
 	// format or settings changed (the app drops ingest's cached copy).
 	OnSourceChanged func(tokenHash string)
+	// OperatorTokenHash is the hash of the operator's token, which
+	// manages tenants; "" means there is no operator.
+	OperatorTokenHash string
 }
 
 // pathOpenAPI is the API's description, served without a token.
@@ -88,6 +91,7 @@ func (s *server) routes() {
 	s.mux.HandleFunc("POST /api/v1/formats/test", s.testFormat)
 	s.mux.HandleFunc("GET /api/v1/mail/unmatched", s.listUnmatchedMail)
 	s.mux.HandleFunc("GET "+pathOpenAPI, s.openAPI)
+	s.tenantRoutes()
 }
 
 // ServeHTTP authenticates the caller, keeps source tokens to their one
@@ -108,9 +112,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.unrouted(w, r, h)
 		return
 	}
-	if !p.admin() && pattern != patternAlert {
-		writeProblem(w, http.StatusForbidden, "forbidden", "Forbidden",
-			"a source token may only read its own alerts; use an API token", nil)
+	if !s.allowed(w, p, pattern) {
 		return
 	}
 	s.mux.ServeHTTP(w, r.WithContext(withPrincipal(r.Context(), p)))

@@ -13,6 +13,11 @@ import (
 // file reference, or `stored: true` when only the database holds them.
 // A secret value is never written.
 func Export(all []Settings) ([]byte, error) {
+	if len(all) == 0 {
+		// Nothing stored is an empty file, which apply reads as nothing;
+		// the YAML emitter refuses to close a stream it never opened.
+		return nil, nil
+	}
 	var buf bytes.Buffer
 	d, err := yaml.NewDumper(&buf, yaml.WithV4Defaults())
 	if err != nil {

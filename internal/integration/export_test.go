@@ -71,3 +71,13 @@ func TestExportRoundTrip(t *testing.T) {
 		t.Errorf("Export() starts with %q", strings.SplitN(string(out), "\n", 2)[0])
 	}
 }
+
+// TestExportNothing: with no integrations (a new tenant) export writes
+// an empty file rather than failing.
+func TestExportNothing(t *testing.T) {
+	t.Parallel()
+	out, err := Export(nil)
+	if err != nil || len(out) != 0 {
+		t.Fatalf("Export(nil) = %q, %v; want empty", out, err)
+	}
+}

@@ -10,6 +10,7 @@ package retention
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 )
@@ -41,6 +42,9 @@ const (
 type Config struct {
 	Store  Store
 	Tenant string
+	// Tenants, when set, lists the tenants each pass prunes (every
+	// tenant of the installation) instead of Tenant alone.
+	Tenants func(ctx context.Context) ([]string, error)
 	// MaxAge is the age past which an alert is pruned; 0 disables
 	// retention (Run returns at once).
 	MaxAge time.Duration
@@ -104,7 +108,7 @@ func (p *Pruner) Run(ctx context.Context) {
 		case <-t.C:
 		}
 		if pass, err := p.Prune(ctx); err != nil && ctx.Err() == nil {
-			p.cfg.Logger.Error("retention pass failed", "tenant", p.cfg.Tenant, "alerts_pruned", pass.Alerts, "err", err)
+			p.cfg.Logger.Error("retention pass failed", "alerts_pruned", pass.Alerts, "err", err)
 		}
 		t.Reset(p.cfg.Interval)
 	}
@@ -130,9 +134,14 @@ func (p *Pruner) Prune(ctx context.Context) (Pass, error) {
 	}
 	start := time.Now()
 	pass := Pass{Cutoff: p.cfg.Now().Add(-p.cfg.MaxAge)}
-	err := p.batches(ctx, &pass)
-	if err == nil {
-		err = p.rawBodies(ctx, &pass)
+	tenants, err := p.tenants(ctx)
+	for _, tenant := range tenants {
+		if err = p.batches(ctx, tenant, &pass); err == nil {
+			err = p.rawBodies(ctx, tenant, &pass)
+		}
+		if err != nil {
+			break
+		}
 	}
 	pass.Took = time.Since(start)
 	if pass.Alerts > 0 && p.cfg.Pruned != nil {
@@ -141,15 +150,27 @@ func (p *Pruner) Prune(ctx context.Context) (Pass, error) {
 	if err != nil {
 		return pass, err
 	}
-	p.cfg.Logger.Info("retention pass", "tenant", p.cfg.Tenant, "cutoff", pass.Cutoff,
+	p.cfg.Logger.Info("retention pass", "tenants", len(tenants), "cutoff", pass.Cutoff,
 		"alerts_pruned", pass.Alerts, "raw_bodies_pruned", pass.RawBodies, "batches", pass.Batches, "duration", pass.Took)
 	return pass, nil
 }
 
-func (p *Pruner) batches(ctx context.Context, pass *Pass) error {
+// tenants lists the tenants a pass prunes.
+func (p *Pruner) tenants(ctx context.Context) ([]string, error) {
+	if p.cfg.Tenants == nil {
+		return []string{p.cfg.Tenant}, nil
+	}
+	ts, err := p.cfg.Tenants(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("retention: list tenants: %w", err)
+	}
+	return ts, nil
+}
+
+func (p *Pruner) batches(ctx context.Context, tenant string, pass *Pass) error {
 	for {
 		began := time.Now()
-		n, err := p.cfg.Store.PruneAlerts(ctx, p.cfg.Tenant, pass.Cutoff, p.cfg.Batch)
+		n, err := p.cfg.Store.PruneAlerts(ctx, tenant, pass.Cutoff, p.cfg.Batch)
 		if err != nil {
 			return err
 		}
@@ -166,14 +187,14 @@ func (p *Pruner) batches(ctx context.Context, pass *Pass) error {
 
 // rawBodies prunes raw bodies in batches like alerts, when the store
 // keeps them.
-func (p *Pruner) rawBodies(ctx context.Context, pass *Pass) error {
+func (p *Pruner) rawBodies(ctx context.Context, tenant string, pass *Pass) error {
 	rs, ok := p.cfg.Store.(RawBodyStore)
 	if !ok {
 		return nil
 	}
 	for {
 		began := time.Now()
-		n, err := rs.PruneRawBodies(ctx, p.cfg.Tenant, pass.Cutoff, p.cfg.Batch)
+		n, err := rs.PruneRawBodies(ctx, tenant, pass.Cutoff, p.cfg.Batch)
 		if err != nil {
 			return err
 		}

@@ -65,8 +65,15 @@ type Queries interface {
 	// tokens of an ingest commit.
 	SourcesByTokenHashes(ctx context.Context, tokenHashes []string) ([]Source, error)
 	Sources(ctx context.Context, tenant string) ([]Source, error)
+	// CreateAPIToken stores a token (Role "" is RoleAdmin); ErrConflict
+	// when its name is taken in the tenant or its hash anywhere.
 	CreateAPIToken(ctx context.Context, t APIToken) error
+	// APITokenByHash finds a token that is not revoked; ErrNotFound for
+	// an unknown or revoked one, so a revocation takes effect at once.
 	APITokenByHash(ctx context.Context, tokenHash string) (APIToken, error)
+
+	// Tenants and their tokens (tenants.go).
+	TenantQueries
 
 	// Alerts.
 	// UpsertAlert stores a new alert or updates the one with the same
@@ -307,7 +314,12 @@ type APIToken struct {
 	TenantID  string
 	Name      string
 	TokenHash string
+	// Role is RoleAdmin (the tenant's own objects) or RoleOperator
+	// (tenants themselves).
+	Role      string
 	CreatedAt time.Time
+	// RevokedAt is when the token was revoked; nil while it is live.
+	RevokedAt *time.Time
 }
 
 // AlertKey names an alert the way its source does: the source's id for

@@ -41,7 +41,7 @@ func (c *Console) integrations(w http.ResponseWriter, r *http.Request, sess *ses
 	}
 	health := map[string]Health{}
 	if c.cfg.Health != nil {
-		for _, h := range c.cfg.Health() {
+		for _, h := range c.cfg.Health(sess.tenant) {
 			health[h.Integration] = h
 		}
 	}

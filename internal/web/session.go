@@ -22,6 +22,7 @@ const (
 type session struct {
 	id      string
 	token   string // the admin API token, for in-process API calls
+	tenant  string // the token's tenant
 	csrf    string
 	expires time.Time
 
@@ -62,8 +63,8 @@ func newSessions(now func() time.Time, ttl time.Duration) *sessions {
 	return &sessions{byID: map[string]*session{}, now: now, ttl: ttl}
 }
 
-func (s *sessions) create(token string) *session {
-	sess := &session{id: randomString(), token: token, csrf: randomString(), expires: s.now().Add(s.ttl)}
+func (s *sessions) create(token, tenant string) *session {
+	sess := &session{id: randomString(), token: token, tenant: tenant, csrf: randomString(), expires: s.now().Add(s.ttl)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Sessions nobody comes back to are dropped here, so the map holds

@@ -44,7 +44,7 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		c.renderSignIn(w, r, http.StatusInternalServerError, "Signing in failed; the server log has the details.")
 		return
 	}
-	sess := c.sessions.create(token)
+	sess := c.sessions.create(token, tok.TenantID)
 	setCookie(w, r, signInCookie, "", -1)
 	setCookie(w, r, sessionCookie, sess.id, 0)
 	c.cfg.Logger.Info("console sign-in", "tenant", tok.TenantID, "token_name", tok.Name)

@@ -34,8 +34,9 @@ type Config struct {
 	// API is the /api/v1 handler; the console is its client.
 	API    http.Handler
 	Tokens TokenStore
-	// Health reports each integration's health; nil shows none.
-	Health func() []Health
+	// Health reports the health of each integration of a tenant; nil
+	// shows none.
+	Health func(tenant string) []Health
 	// PSAs are the driver names the wizard offers.
 	PSAs   []string
 	Now    func() time.Time

@@ -477,10 +477,10 @@ func TestExpiredSessionsAreDropped(t *testing.T) {
 	t.Parallel()
 	clk := &clock{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
 	s := newSessions(clk.now, time.Hour)
-	s.create("a")
-	s.create("b")
+	s.create("a", "default")
+	s.create("b", "default")
 	clk.add(2 * time.Hour)
-	s.create("c")
+	s.create("c", "default")
 	if n := len(s.byID); n != 1 {
 		t.Fatalf("%d sessions held, want 1 (the two expired ones dropped)", n)
 	}

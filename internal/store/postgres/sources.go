@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,9 +18,9 @@ ON CONFLICT DO NOTHING`
 	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = $1`
 	sqlSourcesByTokens = sqlSourceColumns + ` WHERE token_hash = ANY($1::text[])`
 	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = $1 ORDER BY id`
-	sqlInsertAPIToken  = `INSERT INTO api_tokens (tenant_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)
+	sqlInsertAPIToken  = `INSERT INTO api_tokens (tenant_id, name, token_hash, role, created_at) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT DO NOTHING`
-	sqlAPITokenByHash = `SELECT tenant_id, name, token_hash, created_at FROM api_tokens WHERE token_hash = $1`
+	sqlAPITokenByHash = sqlAPITokenColumns + ` WHERE token_hash = $1 AND revoked_at IS NULL`
 )
 
 // CreateSource stores a source; ErrConflict when its id or token hash is
@@ -78,18 +77,15 @@ func scanSource(r pgx.Row) (store.Source, error) {
 // CreateAPIToken stores a management API token; ErrConflict when its name
 // or hash is taken.
 func (q *queries) CreateAPIToken(ctx context.Context, t store.APIToken) error {
-	err := inserted(q.exec(ctx, sqlInsertAPIToken, t.TenantID, t.Name, t.TokenHash, q.orNow(t.CreatedAt)))
+	err := inserted(q.exec(ctx, sqlInsertAPIToken, t.TenantID, t.Name, t.TokenHash, t.RoleOrAdmin(), q.orNow(t.CreatedAt)))
 	return wrap(err, "create api token")
 }
 
 // APITokenByHash finds the API token with the hash.
 func (q *queries) APITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error) {
-	var t store.APIToken
-	var created time.Time
-	err := q.db.QueryRow(ctx, sqlAPITokenByHash, tokenHash).Scan(&t.TenantID, &t.Name, &t.TokenHash, &created)
+	t, err := scanAPIToken(q.db.QueryRow(ctx, sqlAPITokenByHash, tokenHash))
 	if err != nil {
 		return store.APIToken{}, wrap(err, "api token by hash")
 	}
-	t.CreatedAt = created.UTC()
 	return t, nil
 }

@@ -49,12 +49,14 @@ func (q *queries) AppendTimelines(ctx context.Context, es []store.TimelineEntry)
 // Timeline lists what happened to an alert, in time order.
 func (q *queries) Timeline(ctx context.Context, alertSeq int64) ([]store.TimelineEntry, error) {
 	rows, err := q.db.Query(ctx, sqlTimelineOfAlert, alertSeq)
-	out, err := collect(rows, err, func(s pgx.Row) (store.TimelineEntry, error) {
-		var e store.TimelineEntry
-		var integration *int64
-		err := s.Scan(&e.ID, &e.TenantID, &e.AlertSeq, &integration, &e.At, &e.Event, &e.Detail)
-		e.IntegrationID, e.At = deref(integration), e.At.UTC()
-		return e, err
-	})
+	out, err := collect(rows, err, scanTimeline)
 	return out, wrap(err, "list timeline")
+}
+
+func scanTimeline(s pgx.Row) (store.TimelineEntry, error) {
+	var e store.TimelineEntry
+	var integration *int64
+	err := s.Scan(&e.ID, &e.TenantID, &e.AlertSeq, &integration, &e.At, &e.Event, &e.Detail)
+	e.IntegrationID, e.At = deref(integration), e.At.UTC()
+	return e, err
 }

@@ -34,6 +34,7 @@ var statements = concat(
 	sourceStatements, alertStatements, integrationStatements, routeStatements,
 	linkStatements, deliveryStatements, timelineStatements, leaseStatements,
 	statusStatements, callbackStatements, billingStatements, probeStatements, retentionStatements, mailStatements, rawBodyStatements,
+	tenantStatements,
 )
 
 func concat(lists ...[]string) []string {

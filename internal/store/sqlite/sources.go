@@ -16,8 +16,8 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
 	sqlSourceByToken   = sqlSourceColumns + ` WHERE token_hash = ?`
 	sqlSourcesByTokens = sqlSourceColumns + ` WHERE token_hash IN (SELECT value FROM json_each(?))`
 	sqlSourcesOfTenant = sqlSourceColumns + ` WHERE tenant_id = ? ORDER BY id`
-	sqlInsertAPIToken  = `INSERT INTO api_tokens (tenant_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)`
-	sqlAPITokenByHash  = `SELECT tenant_id, name, token_hash, created_at FROM api_tokens WHERE token_hash = ?`
+	sqlInsertAPIToken  = `INSERT INTO api_tokens (tenant_id, name, token_hash, role, created_at) VALUES (?, ?, ?, ?, ?)`
+	sqlAPITokenByHash  = sqlAPITokenColumns + ` WHERE token_hash = ? AND revoked_at IS NULL`
 )
 
 const sqlSetSourceFormat = `UPDATE sources SET format = ?, settings = ? WHERE tenant_id = ? AND id = ?`
@@ -84,18 +84,15 @@ func scanSource(r scanner) (store.Source, error) {
 // CreateAPIToken stores a management API token; ErrConflict when its name
 // or hash is taken.
 func (q *queries) CreateAPIToken(ctx context.Context, t store.APIToken) error {
-	_, err := q.exec(ctx, sqlInsertAPIToken, t.TenantID, t.Name, t.TokenHash, dbTime(q.orNow(t.CreatedAt)))
+	_, err := q.exec(ctx, sqlInsertAPIToken, t.TenantID, t.Name, t.TokenHash, t.RoleOrAdmin(), dbTime(q.orNow(t.CreatedAt)))
 	return wrap(err, "create api token")
 }
 
 // APITokenByHash finds the API token with the hash.
 func (q *queries) APITokenByHash(ctx context.Context, tokenHash string) (store.APIToken, error) {
-	var t store.APIToken
-	var created int64
-	err := q.readRow(ctx, sqlAPITokenByHash, tokenHash).Scan(&t.TenantID, &t.Name, &t.TokenHash, &created)
+	t, err := scanAPIToken(q.readRow(ctx, sqlAPITokenByHash, tokenHash))
 	if err != nil {
 		return store.APIToken{}, wrap(err, "api token by hash")
 	}
-	t.CreatedAt = goTime(created)
 	return t, nil
 }

@@ -56,13 +56,15 @@ func (q *queries) AppendTimelines(ctx context.Context, es []store.TimelineEntry)
 // Timeline lists what happened to an alert, in time order.
 func (q *queries) Timeline(ctx context.Context, alertSeq int64) ([]store.TimelineEntry, error) {
 	rows, err := q.readRows(ctx, sqlTimelineOfAlert, alertSeq)
-	out, err := collect(rows, err, func(s scanner) (store.TimelineEntry, error) {
-		var e store.TimelineEntry
-		var integration sql.NullInt64
-		var at int64
-		err := s.Scan(&e.ID, &e.TenantID, &e.AlertSeq, &integration, &at, &e.Event, &e.Detail)
-		e.IntegrationID, e.At = integration.Int64, goTime(at)
-		return e, err
-	})
+	out, err := collect(rows, err, scanTimeline)
 	return out, wrap(err, "list timeline")
+}
+
+func scanTimeline(s scanner) (store.TimelineEntry, error) {
+	var e store.TimelineEntry
+	var integration sql.NullInt64
+	var at int64
+	err := s.Scan(&e.ID, &e.TenantID, &e.AlertSeq, &integration, &at, &e.Event, &e.Detail)
+	e.IntegrationID, e.At = integration.Int64, goTime(at)
+	return e, err
 }

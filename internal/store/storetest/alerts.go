@@ -90,7 +90,7 @@ func testSourceFormat(t *testing.T, s store.Store) {
 
 func testAPITokens(t *testing.T, s store.Store) {
 	ctx := t.Context()
-	tok := store.APIToken{TenantID: "t1", Name: "ci", TokenHash: "api-hash-1", CreatedAt: t0}
+	tok := store.APIToken{TenantID: "t1", Name: "ci", TokenHash: "api-hash-1", Role: store.RoleAdmin, CreatedAt: t0}
 	must(t, s.CreateAPIToken(ctx, tok))
 
 	got, err := s.APITokenByHash(ctx, tok.TokenHash)
