@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
+	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 // Forged-webhook parameters: bodies of the size a webhook may have, with a
@@ -90,7 +91,7 @@ func runWebhook(ctx context.Context, o Options) (Result, error) {
 // returns the header its PSA signs webhooks in.
 func webhookHeader(ctx context.Context, e *env) (string, bool) {
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && ctx.Err() == nil; time.Sleep(20 * time.Millisecond) {
-		if h, ok := e.App.Engine.WebhookSignatureHeader("bench"); ok {
+		if h, ok := e.App.Engine.WebhookSignatureHeader(store.DefaultTenant, "bench"); ok {
 			return h, true
 		}
 	}

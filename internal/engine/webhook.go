@@ -171,11 +171,11 @@ func trimSlash(s string) string {
 	return s
 }
 
-// WebhookSignatureHeader returns the header the integration's PSA signs
-// its webhooks in, and false when this replica does not work the
+// WebhookSignatureHeader returns the header the tenant's integration's PSA
+// signs its webhooks in, and false when this replica does not work the
 // integration or its PSA sends none.
-func (e *Engine) WebhookSignatureHeader(integration string) (string, bool) {
-	w := e.workerByName(integration)
+func (e *Engine) WebhookSignatureHeader(tenant, integration string) (string, bool) {
+	w := e.workerByName(tenant, integration)
 	if w == nil {
 		return "", false
 	}
