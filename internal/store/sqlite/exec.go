@@ -34,6 +34,7 @@ var statements = concat(
 	sourceStatements, alertStatements, integrationStatements, routeStatements,
 	linkStatements, deliveryStatements, timelineStatements, leaseStatements,
 	statusStatements, callbackStatements, billingStatements, probeStatements, retentionStatements, mailStatements, rawBodyStatements,
+	organizationStatements,
 )
 
 func concat(lists ...[]string) []string {
