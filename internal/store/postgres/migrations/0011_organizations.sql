@@ -16,9 +16,10 @@ CREATE TABLE organizations (
 CREATE INDEX organizations_sorted ON organizations (tenant_id, sort_key, key);
 
 -- Organizations already sent before this version, named as the latest
--- alert names them. lower() here may differ from the store's Go
--- lowercasing outside ASCII; the next alert of such an organization
--- does not rewrite it, which only moves it in the listing order.
+-- alert names them and credited to that alert's source. lower() here may
+-- differ from the store's Go lowercasing outside ASCII; the next alert of
+-- such an organization does not rewrite it, which only moves it in the
+-- listing order.
 INSERT INTO organizations (tenant_id, key, org_id, name, sort_key, origin, created_at, updated_at)
 SELECT DISTINCT ON (a.tenant_id, a.organization_key)
        a.tenant_id, a.organization_key,

@@ -20,7 +20,7 @@ CREATE INDEX organizations_sorted ON organizations (tenant_id, sort_key, key);
 
 -- Organizations already sent before this version: one per distinct
 -- organization key of the stored alerts, named as the latest alert names
--- it.
+-- it and credited to that alert's source.
 INSERT INTO organizations (tenant_id, key, org_id, name, sort_key, origin, created_at, updated_at)
 SELECT a.tenant_id, a.organization_key,
        COALESCE(json_extract(a.body, '$.organization.id'), ''),
