@@ -74,4 +74,3 @@ func (s *server) forgetToken(src store.Source) {
 		s.cfg.OnSourceChanged(src.TokenHash)
 	}
 }
-
