@@ -2,7 +2,9 @@ package ingest_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -124,4 +126,23 @@ func TestRotatedTokenRefusedOnEveryReplica(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkIngestBatch100NewOrganizations is BenchmarkIngestBatch100's
+// worst case for organization records: every alert names an
+// organization never seen, so every commit upserts a hundred of them.
+func BenchmarkIngestBatch100NewOrganizations(b *testing.B) {
+	st, _ := openStore(b)
+	h := newHandler(st)
+	for i := 0; b.Loop(); i++ {
+		items := make([]string, 100)
+		for j := range items {
+			id := fmt.Sprintf("n-%d-%d", i, j)
+			items[j] = alertJSONOrg(id, "org-"+id, "Org "+id)
+		}
+		if w := post(h, tokenA, "["+strings.Join(items, ",")+"]"); w.Code != http.StatusAccepted {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+	b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "alerts/s")
 }

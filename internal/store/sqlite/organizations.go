@@ -2,16 +2,22 @@ package sqlite
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
 const (
-	// A known organization is written only when its name changed, so the
-	// upsert ingest sends for every commit costs a lookup, not a write.
-	sqlUpsertOrganization = `INSERT INTO organizations (tenant_id, key, org_id, name, sort_key, origin, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	// One statement for all of a commit's organizations, as one JSON
+	// array. A known organization is written only when its name changed,
+	// so the upsert ingest sends costs a lookup, not a write. (WHERE true
+	// lets SQLite's parser tell the upsert from a join.)
+	sqlUpsertOrganizations = `INSERT INTO organizations (tenant_id, key, org_id, name, sort_key, origin, created_at, updated_at)
+SELECT value ->> '$.t', value ->> '$.k', value ->> '$.i', value ->> '$.n', value ->> '$.s', value ->> '$.o',
+       value ->> '$.a', value ->> '$.a'
+FROM json_each(?) WHERE true
 ON CONFLICT (tenant_id, key) DO UPDATE
 SET name = excluded.name, sort_key = excluded.sort_key, updated_at = excluded.updated_at
 WHERE excluded.name <> '' AND organizations.name <> excluded.name`
@@ -54,25 +60,36 @@ var integrationDeletes = []string{
 }
 
 var organizationStatements = append([]string{
-	sqlUpsertOrganization, sqlOrganizationByKey, sqlOrganizations, sqlRotateSourceToken, sqlRevokeSourceToken,
+	sqlUpsertOrganizations, sqlOrganizationByKey, sqlOrganizations, sqlRotateSourceToken, sqlRevokeSourceToken,
 	sqlIntegrationOfTenant, sqlIntegrationData,
 }, integrationDeletes...)
 
-// UpsertOrganizations records organizations, one statement each: a commit
-// names few distinct organizations.
+// orgRow is one organization in sqlUpsertOrganizations's JSON array.
+type orgRow struct {
+	T string `json:"t"`
+	K string `json:"k"`
+	I string `json:"i"`
+	N string `json:"n"`
+	S string `json:"s"`
+	O string `json:"o"`
+	A int64  `json:"a"`
+}
+
+// UpsertOrganizations records organizations in one statement.
 func (q *queries) UpsertOrganizations(ctx context.Context, orgs []store.Organization) error {
 	if len(orgs) == 0 {
 		return nil
 	}
-	return q.atomically(ctx, func(q *queries) error {
-		for _, o := range orgs {
-			at := dbTime(q.orNow(o.CreatedAt))
-			if _, err := q.exec(ctx, sqlUpsertOrganization, o.TenantID, o.Key, o.ID, o.Name, o.SortKey(), o.Origin, at, at); err != nil {
-				return wrap(err, "upsert organization")
-			}
-		}
-		return nil
-	})
+	rows := make([]orgRow, len(orgs))
+	for i, o := range orgs {
+		rows[i] = orgRow{o.TenantID, o.Key, o.ID, o.Name, o.SortKey(), o.Origin, dbTime(q.orNow(o.CreatedAt))}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("upsert organizations: encode: %w", err)
+	}
+	_, err = q.exec(ctx, sqlUpsertOrganizations, string(b))
+	return wrap(err, "upsert organizations")
 }
 
 // Organizations lists a tenant's organizations alphabetically.
