@@ -288,6 +288,18 @@ func wizardThroughTheAPI(t *testing.T, p string) {
 		t.Errorf("imported organization: %+v", found)
 	}
 
+	// Unmap: org-9 goes back to the catch-all; an unmapped one is 404.
+	if code := e.apiCall("DELETE", path+"/organizations/org-9", nil, &plan); code != http.StatusOK || !plan.Applied {
+		t.Errorf("unmap: %d %+v", code, plan)
+	}
+	e.apiCall("GET", "/api/v1/organizations?integration="+name+"&q=umbrella", nil, &list)
+	if got := list.statuses()["org-9"]; got != "catch_all" {
+		t.Errorf("org-9 after unmap: %s", got)
+	}
+	if code := e.apiCall("DELETE", path+"/organizations/org-9", nil, nil); code != http.StatusNotFound {
+		t.Errorf("unmap again: %d, want 404", code)
+	}
+
 	rotateAndRevoke(t, e)
 	deleteIntegration(t, e, path)
 }
