@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -145,4 +146,46 @@ func BenchmarkIngestBatch100NewOrganizations(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(100*b.N)/b.Elapsed().Seconds(), "alerts/s")
+}
+
+// TestReplicasRecordOrganizationsConcurrently: two replicas on one
+// PostgreSQL commit requests naming the same new organizations in
+// opposite orders at once; every request is accepted (no deadlock
+// between their upserts) and each organization is recorded once.
+func TestReplicasRecordOrganizationsConcurrently(t *testing.T) {
+	t.Parallel()
+	st := openPostgres(t)
+	replicas := []*ingest.Handler{newHandler(st), newHandler(st)}
+	const orgs, requests = 20, 16
+	codes := make(chan int, requests)
+	var wg sync.WaitGroup
+	for r := range requests {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			items := make([]string, orgs)
+			for j := range orgs {
+				k := j
+				if r%2 == 1 {
+					k = orgs - 1 - j
+				}
+				items[j] = alertJSONOrg(fmt.Sprintf("c-%d-%d", r, j), fmt.Sprintf("org-%02d", k), fmt.Sprintf("Org %02d", k))
+			}
+			codes <- post(replicas[r%2], tokenA, "["+strings.Join(items, ",")+"]").Code
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != http.StatusAccepted {
+			t.Errorf("request answered %d, want 202", c)
+		}
+	}
+	got, err := st.Organizations(context.Background(), store.OrganizationFilter{TenantID: store.DefaultTenant})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != orgs {
+		t.Errorf("%d organizations recorded, want %d", len(got), orgs)
+	}
 }
