@@ -250,6 +250,7 @@ func (a *App) Handler() http.Handler {
 		Extra: func(mux *http.ServeMux) {
 			a.billingRoutes(mux)
 			a.integrationRoutes(mux)
+			a.organizationRoutes(mux)
 			a.replayRoutes(mux)
 			a.reconcileRoutes(mux)
 		},

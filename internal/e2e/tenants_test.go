@@ -210,6 +210,36 @@ func isolationProbes(w *tenantWorld, a, b *tenantSide) map[string]func(t *testin
 		"POST /api/v1/sources/{id}/replay": func(t *testing.T) string {
 			return w.raw(a.admin, "POST", "/api/v1/sources/"+b.source+"/replay", "", http.StatusNotFound)
 		},
+		"POST /api/v1/sources/{id}/rotate": func(t *testing.T) string {
+			return w.raw(a.admin, "POST", "/api/v1/sources/"+b.source+"/rotate", "", http.StatusNotFound)
+		},
+		"POST /api/v1/sources/{id}/revoke": func(t *testing.T) string {
+			return w.raw(a.admin, "POST", "/api/v1/sources/"+b.source+"/revoke", "", http.StatusNotFound)
+		},
+		"GET /api/v1/organizations": func(t *testing.T) string {
+			body := get("/api/v1/organizations", http.StatusOK)(t)
+			if strings.Contains(body, b.source) {
+				t.Errorf("A's organizations name B's source: %s", body)
+			}
+			// A filter naming an integration A does not have is bad input, as for any unknown name.
+			return body + get("/api/v1/organizations?integration="+b.integration, http.StatusBadRequest)(t)
+		},
+		"POST /api/v1/integrations/{name}/auto-match": func(t *testing.T) string {
+			return w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/auto-match", "", http.StatusNotFound)
+		},
+		"PUT /api/v1/integrations/{name}/organizations/{org}": func(t *testing.T) string {
+			return w.raw(a.admin, "PUT", "/api/v1/integrations/"+b.integration+"/organizations/org-42", `{"company":"Acme Corp"}`, http.StatusNotFound)
+		},
+		"DELETE /api/v1/integrations/{name}/organizations/{org}": func(t *testing.T) string {
+			return w.raw(a.admin, "DELETE", "/api/v1/integrations/"+b.integration+"/organizations/org-42", "", http.StatusNotFound)
+		},
+		"POST /api/v1/integrations/{name}/organizations": func(t *testing.T) string {
+			return w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/organizations", `{"company":"Acme Corp"}`, http.StatusNotFound)
+		},
+		"DELETE /api/v1/integrations/{name}": func(t *testing.T) string {
+			return w.raw(a.admin, "DELETE", "/api/v1/integrations/"+b.integration+"?dry_run=1", "", http.StatusNotFound) +
+				w.raw(a.admin, "DELETE", "/api/v1/integrations/"+b.integration, "", http.StatusNotFound)
+		},
 		"GET /api/v1/formats": get("/api/v1/formats", http.StatusOK),
 		"POST /api/v1/formats/test": func(t *testing.T) string {
 			return w.raw(a.admin, "POST", "/api/v1/formats/test", `{"format":"canonical","sample":`+alert("x", "probe")+`}`, http.StatusOK)

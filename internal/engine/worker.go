@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"time"
@@ -97,6 +98,12 @@ func (w *worker) run(ctx context.Context) {
 // next one if nothing nudges the worker.
 func (w *worker) cycle(ctx context.Context) time.Duration {
 	if err := w.reload(ctx); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			// The integration was deleted: stop, as if the lease were
+			// lost, and let the engine forget the worker.
+			w.lease.lost.Store(true)
+			return 0
+		}
 		if ctx.Err() == nil {
 			w.log.Error("load integration", "err", err)
 		}

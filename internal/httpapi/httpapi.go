@@ -87,6 +87,8 @@ func (s *server) routes() {
 	s.mux.HandleFunc("GET /api/v1/sources", s.listSources)
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
 	s.mux.HandleFunc("PUT /api/v1/sources/{id}/format", s.setSourceFormat)
+	s.mux.HandleFunc("POST /api/v1/sources/{id}/rotate", s.rotateSource)
+	s.mux.HandleFunc("POST /api/v1/sources/{id}/revoke", s.revokeSource)
 	s.mux.HandleFunc("GET /api/v1/formats", s.listFormats)
 	s.mux.HandleFunc("POST /api/v1/formats/test", s.testFormat)
 	s.mux.HandleFunc("GET /api/v1/mail/unmatched", s.listUnmatchedMail)

@@ -59,6 +59,14 @@ func TestOpenAPI(t *testing.T) {
 		{"get", "/healthz"},
 		{"get", "/readyz"},
 		{"get", "/metrics"},
+		{"get", "/api/v1/organizations"},
+		{"post", "/api/v1/integrations/{name}/auto-match"},
+		{"post", "/api/v1/integrations/{name}/organizations"},
+		{"put", "/api/v1/integrations/{name}/organizations/{org}"},
+		{"delete", "/api/v1/integrations/{name}/organizations/{org}"},
+		{"delete", "/api/v1/integrations/{name}"},
+		{"post", "/api/v1/sources/{id}/rotate"},
+		{"post", "/api/v1/sources/{id}/revoke"},
 	}
 	for _, r := range routes {
 		if _, ok := doc.Paths[r.path][r.method]; !ok {

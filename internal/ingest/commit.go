@@ -44,6 +44,7 @@ type committer struct {
 	log       *slog.Logger
 	window    time.Duration
 	maxAlerts int
+	orgs      orgBook
 
 	mu            sync.Mutex
 	pending       []*job
@@ -241,13 +242,19 @@ func answerRevoked(jobs []*job, idx []int) []*job {
 func (c *committer) persist(ctx context.Context, batch []*job) ([][]acceptedAlert, error) {
 	now := c.now().UTC()
 	var out [][]acceptedAlert
+	var orgs []store.Organization
 	err := c.st.InTx(ctx, func(q store.Queries) error {
 		var err error
 		out, err = saveJobs(ctx, q, batch, now) // fresh if the store runs fn again
-		return err
+		if err != nil {
+			return err
+		}
+		orgs = c.orgs.unknown(batch, now)
+		return c.orgs.save(ctx, q, orgs)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store alerts: %w", err)
 	}
+	c.orgs.remember(orgs)
 	return out, nil
 }

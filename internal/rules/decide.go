@@ -26,10 +26,7 @@ const (
 // never fails: whatever goes wrong is a reason in the Decision.
 func (r *Ruleset) Decide(a alert.Alert, in Input, alertKey string) Decision {
 	var d Decision
-	m, mapped := r.orgs[norm(a.Organization.ID)]
-	if !mapped {
-		m, mapped = r.orgs[norm(a.Organization.Name)]
-	}
+	m, mapped := r.mapping(a.Organization)
 	skip := r.skip(a, in, m, mapped)
 	if skip == nil && !mapped && in.ClaimedBy != nil {
 		if other := in.ClaimedBy(a.Organization, in.Source); other != "" {
@@ -61,6 +58,16 @@ func (r *Ruleset) Decide(a alert.Alert, in Input, alertKey string) Decision {
 		Visibility:  r.visibility,
 	}
 	return d
+}
+
+// mapping finds the organization's entry of companies.map: by its id,
+// else by its name.
+func (r *Ruleset) mapping(o alert.Organization) (integration.Mapping, bool) {
+	m, ok := r.orgs[norm(o.ID)]
+	if !ok {
+		m, ok = r.orgs[norm(o.Name)]
+	}
+	return m, ok
 }
 
 // skip runs the checks that stop an alert, in their documented order.

@@ -54,6 +54,8 @@ type Store interface {
 // Queries is every read and write, available on the store and inside a
 // transaction alike.
 type Queries interface {
+	OrganizationQueries
+
 	// Sources and tokens.
 	CreateSource(ctx context.Context, s Source) error
 	// SetSourceFormat changes a source's format and settings;

@@ -46,6 +46,7 @@ var tenantDeletes = []string{
 	`DELETE FROM ticket_links WHERE tenant_id = $1`,
 	`DELETE FROM unmatched_mail WHERE tenant_id = $1`,
 	`DELETE FROM raw_bodies WHERE tenant_id = $1`,
+	`DELETE FROM organizations WHERE tenant_id = $1`,
 	`DELETE FROM alerts WHERE tenant_id = $1`,
 	`DELETE FROM integrations WHERE tenant_id = $1`,
 	`DELETE FROM sources WHERE tenant_id = $1`,

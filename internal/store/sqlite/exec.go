@@ -35,6 +35,7 @@ var statements = concat(
 	linkStatements, deliveryStatements, timelineStatements, leaseStatements,
 	statusStatements, callbackStatements, billingStatements, probeStatements, retentionStatements, mailStatements, rawBodyStatements,
 	tenantStatements,
+	organizationStatements,
 )
 
 func concat(lists ...[]string) []string {

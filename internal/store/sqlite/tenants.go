@@ -47,6 +47,7 @@ var tenantDeletes = []string{
 	`DELETE FROM ticket_links WHERE tenant_id = ?`,
 	`DELETE FROM unmatched_mail WHERE tenant_id = ?`,
 	`DELETE FROM raw_bodies WHERE tenant_id = ?`,
+	`DELETE FROM organizations WHERE tenant_id = ?`,
 	`DELETE FROM alerts WHERE tenant_id = ?`,
 	`DELETE FROM integrations WHERE tenant_id = ?`,
 	`DELETE FROM sources WHERE tenant_id = ?`,

@@ -88,6 +88,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"probe_write", testProbeWrite},
 		{"prune_alerts", testPruneAlerts},
 		{"spent_deliveries_keep_no_payload", testSpentDeliveriesKeepNoPayload},
+		{"organizations", testOrganizations},
+		{"source_token_rotate_revoke", testSourceTokenRotateRevoke},
+		{"delete_integration", testDeleteIntegration},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -53,6 +53,8 @@ func testDeleteTenantWithData(t *testing.T, s store.Store) {
 			Outcome: store.RouteQueued, TicketLinkID: link.ID, CreatedAt: t0}))
 		must(t, s.AppendTimeline(ctx, store.TimelineEntry{TenantID: f.it.TenantID, AlertSeq: f.alert.Seq, At: t0, Event: "received"}))
 		must(t, s.CreateAPIToken(ctx, store.APIToken{TenantID: f.it.TenantID, Name: "admin", TokenHash: "h-" + f.it.TenantID, CreatedAt: t0}))
+		must(t, s.UpsertOrganizations(ctx, []store.Organization{{TenantID: f.it.TenantID, Key: "org-1", ID: "org-1", Name: "Org One",
+			Origin: "source:" + f.alert.SourceID, CreatedAt: t0, UpdatedAt: t0}}))
 	}
 	used, err := s.TenantHasData(ctx, "gone")
 	must(t, err)
@@ -68,6 +70,10 @@ func testDeleteTenantWithData(t *testing.T, s store.Store) {
 	its, err := s.Integrations(ctx, "gone")
 	must(t, err)
 	diff(t, "integrations left", 0, len(its))
+	_, err = s.Organization(ctx, "gone", "org-1")
+	wantErr(t, err, store.ErrNotFound)
+	_, err = s.Organization(ctx, "kept", "org-1")
+	must(t, err)
 
 	got, err := s.AlertBySeq(ctx, kept.alert.Seq)
 	must(t, err)
