@@ -364,3 +364,29 @@ func mappedBuiltins() []string {
 	slices.Sort(out)
 	return out
 }
+
+// BenchmarkFormatIngest is W2's batched run as a Go benchmark, canonical
+// and each built-in format, so `go test -cpuprofile` can show where a
+// format's ingest spends beyond canonical's.
+func BenchmarkFormatIngest(b *testing.B) {
+	const n = 2000
+	storm := Storm{Orgs: 50, Users: 200, Types: 20, Seed: 2, IDPrefix: "b-"}
+	b.Run("canonical", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := ingestRun(b.Context(), Options{}, storm, n, 100); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "alerts/s")
+	})
+	for _, f := range FormatBodies {
+		b.Run(f, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := formatRun(b.Context(), Options{Format: f}, storm, n, 100); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "alerts/s")
+		})
+	}
+}
