@@ -169,7 +169,7 @@ func (d *doc) lookup(path string) gjson.Result {
 	if i >= 0 {
 		first, rest = path[:i], path[i+1:]
 	}
-	if first == "" || (i >= 0 && rest == "") || strings.ContainsAny(first, pathSyntax) || !d.item.IsObject() {
+	if first == "" || strings.ContainsAny(first, pathSyntax) || !plainRest(path, i) || !d.item.IsObject() {
 		return d.item.Get(path)
 	}
 	if !d.topBuilt {
@@ -196,6 +196,28 @@ func (d *doc) lookup(path string) gjson.Result {
 		return parsed.Get(inner)
 	}
 	return v.Get(rest)
+}
+
+// plainRest reports whether the rest of path after its first separator at
+// i reads the same as a path of its own. gjson gives a path's start
+// meanings it has nowhere else ("..x" JSON lines, "!x" a literal, "@x" a
+// modifier, "[" and "{" multipaths), so the rest must start with a plain
+// key or an index ("#" too), or be the @fromstr step after a pipe.
+func plainRest(path string, i int) bool {
+	if i < 0 {
+		return true
+	}
+	rest := path[i+1:]
+	if rest == "" {
+		return false
+	}
+	switch c := rest[0]; {
+	case c == '@':
+		return path[i] == '|' && strings.HasPrefix(rest, fromStr)
+	case c == '#', c == '_', c == '-', c >= '0' && c <= '9', c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+		return true
+	}
+	return false
 }
 
 // fromStr starts the rest of a path that reads JSON held in a string.

@@ -55,3 +55,26 @@ func TestDocGetMatchesGjson(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDocGet holds the doc's shortcuts to gjson itself: for any valid
+// JSON item and any path, the doc reads what gjson reads.
+func FuzzDocGet(f *testing.F) {
+	f.Add(`{"a": {"b": "one"}, "s": "{\"n\": 5}"}`, "a.b")
+	f.Add(`{"a": {"b": "one"}, "s": "{\"n\": 5}"}`, "s|@fromstr|n")
+	f.Add(`{"a": [{"b": 1}, {"b": 2}]}`, "a.#.b")
+	f.Add(`{"dup": 1, "dup": 2}`, "dup")
+	f.Add(`{"k.dot": 1}`, `k\.dot`)
+	f.Fuzz(func(t *testing.T, item, path string) {
+		if !gjson.Valid(item) || strings.HasPrefix(path, RootPrefix) { // ^ reads the body, by design
+			return
+		}
+		r := gjson.Parse(item)
+		d := newDoc([]byte(`{}`))
+		d.setItem(r)
+		for range 2 {
+			if got, want := d.Get(path), text(r.Get(path)); got != want {
+				t.Fatalf("item %s path %q: %q, gjson %q", item, path, got, want)
+			}
+		}
+	})
+}
