@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -278,8 +280,9 @@ func TestQuickLimit(t *testing.T) {
 }
 
 // TestW2Format runs W2 at its smallest with --format alertmanager: the
-// native bodies are all accepted (as many alerts stored as sent) and the
-// share of canonical ingest is reported.
+// native bodies are all accepted (formatRun checks as many alerts stored
+// as sent) and the share of canonical ingest is reported; a format it
+// cannot generate fails before anything runs.
 func TestW2Format(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -292,22 +295,99 @@ func TestW2Format(t *testing.T) {
 	for _, m := range rs[0].Metrics {
 		got[m.Name] = m.Value
 	}
-	if got["batched 100 as alertmanager: alerts/s"] <= 0 || got["alertmanager / canonical"] <= 0 {
+	if got["batched 100 as alertmanager, median of 3: alerts/s"] <= 0 || got["alertmanager / canonical"] <= 0 {
 		t.Errorf("metrics %v", got)
 	}
-	if _, err := Run(ctx, Options{Workloads: []string{"w2"}, Alerts: 100, Format: "guardz"}); err == nil {
+	if _, err := Run(ctx, Options{Workloads: []string{"w2"}, Alerts: 100, Format: "no-such-product"}); err == nil {
 		t.Error("w2 with a format it cannot generate: nil error")
 	}
 }
 
-// TestAlertmanagerBodyDecodes: the generated Alertmanager bodies are what
-// the built-in format reads, one alert per element.
-func TestAlertmanagerBodyDecodes(t *testing.T) {
+// TestFormatRunEveryBuiltin sends a few bodies of every built-in format
+// through a real app: each is accepted and every alert is stored.
+func TestFormatRunEveryBuiltin(t *testing.T) {
 	t.Parallel()
-	c, _ := source.MustLoadBuiltins().Get("alertmanager")
-	alerts, err := c.Decode(Storm{Orgs: 5, Users: 10, Types: 3, Seed: 1, IDPrefix: "t-"}.amBody(0, 7), source.Options{})
-	if err != nil || len(alerts) != 7 || alerts[0].ID != "am-t-0000000" || alerts[0].Organization.ID == "" {
-		t.Errorf("decode: %v, %d alerts, first %+v", err, len(alerts), alerts)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	storm := Storm{Orgs: 5, Users: 10, Types: 3, Seed: 1, IDPrefix: "t-"}
+	for _, f := range mappedBuiltins() {
+		if rate, err := formatRun(ctx, Options{Format: f}, storm, 250, 100); err != nil || rate <= 0 {
+			t.Errorf("%s: %v alerts/s, %v", f, rate, err)
+		}
+	}
+}
+
+// TestNativeBodiesDecode: the generated bodies of every built-in format
+// are what its mapping reads, one alert per generated alert, with the
+// same id, type, severity and user as the canonical body of that alert.
+func TestNativeBodiesDecode(t *testing.T) {
+	t.Parallel()
+	b := source.MustLoadBuiltins()
+	if got, want := FormatBodies, mappedBuiltins(); !slices.Equal(got, want) {
+		t.Fatalf("bench generates %v, built in are %v", got, want)
+	}
+	storm := Storm{Orgs: 5, Users: 10, Types: 3, Seed: 1, IDPrefix: "t-"}
+	for _, name := range FormatBodies {
+		t.Run(name, func(t *testing.T) {
+			c, _ := b.Get(name)
+			d, err := b.NewDecoder(name, []byte(nativeFormats[name].settings))
+			if err != nil {
+				t.Fatal(err)
+			}
+			alerts, err := d.Decode(storm.nativeBody(nativeFormats[name], 3, 7), nil)
+			if err != nil || len(alerts) != 7 {
+				t.Fatalf("decode: %v, %d alerts, want 7", err, len(alerts))
+			}
+			for i, a := range alerts {
+				want := storm.vars(3 + i)
+				if !strings.HasSuffix(a.ID, want.id) || a.Type != fmt.Sprintf("Storm Type %02d", want.typ) ||
+					a.Severity != "high" || a.Status != "open" || a.Organization.ID == "" {
+					t.Errorf("alert %d = %+v, want id …%s, type %02d, high, open, an organization", i, a, want.id, want.typ)
+				}
+				if _, mapsUser := c.Mapping().Fields["user.email"]; mapsUser && (a.User == nil || a.User.Email != want.email) {
+					t.Errorf("alert %d user = %+v, want %s", i, a.User, want.email)
+				}
+			}
+		})
+	}
+}
+
+// mappedBuiltins names the built-in formats that are mappings (all but
+// canonical), sorted.
+func mappedBuiltins() []string {
+	var out []string
+	for _, n := range source.MustLoadBuiltins().Names() {
+		if n != source.Canonical {
+			out = append(out, n)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// BenchmarkFormatIngest is W2's batched run as a Go benchmark, canonical
+// and each built-in format, so `go test -cpuprofile` can show where a
+// format's ingest spends beyond canonical's.
+func BenchmarkFormatIngest(b *testing.B) {
+	const n = 2000
+	storm := Storm{Orgs: 50, Users: 200, Types: 20, Seed: 2, IDPrefix: "b-"}
+	b.Run("canonical", func(b *testing.B) {
+		for b.Loop() {
+			if _, _, err := ingestRun(b.Context(), Options{}, storm, n, 100); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "alerts/s")
+	})
+	for _, f := range FormatBodies {
+		b.Run(f, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := formatRun(b.Context(), Options{Format: f}, storm, n, 100); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "alerts/s")
+		})
 	}
 }
 

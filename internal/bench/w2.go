@@ -15,7 +15,11 @@ const ingestClients = 32
 // alerts per second with durable commits, batched 100 per request and one
 // per request, from 32 concurrent clients, each on a fresh database.
 func runW2(ctx context.Context, o Options) (Result, error) {
+	if err := checkFormat(o.Format); err != nil {
+		return Result{}, err
+	}
 	n := o.size(10_000, 100_000)
+	storm := Storm{Orgs: 50, Users: 200, Types: 20, Seed: 2, IDPrefix: "w2-"}
 	res := Result{Title: "ingest", Params: fmt.Sprintf("%d alerts per mode, %d clients, SQLite synchronous=FULL", n, ingestClients)}
 	for _, mode := range []struct {
 		name  string
@@ -23,20 +27,16 @@ func runW2(ctx context.Context, o Options) (Result, error) {
 		goal  float64
 	}{{"batched 100", 100, 20_000}, {"single", 1, 5_000}} {
 		o.progress("w2: %s", mode.name)
-		rate, mem, err := ingestRun(ctx, o, Storm{Orgs: 50, Users: 200, Types: 20, Seed: 2, IDPrefix: "w2-"}, n, mode.batch)
+		rate, mem, err := ingestRun(ctx, o, storm, n, mode.batch)
 		if err != nil {
 			return res, fmt.Errorf("%s: %w", mode.name, err)
 		}
 		res.atLeast(mode.name+": alerts/s", rate, "alerts/s", mode.goal)
 		res.add(mode.name+": peak RSS", mem.Peak, "MB")
-		if mode.batch == 100 && o.Format != "" && o.Format != "canonical" {
-			o.progress("w2: batched 100 as %s", o.Format)
-			frate, err := formatRun(ctx, o, Storm{Orgs: 50, Users: 200, Types: 20, Seed: 2, IDPrefix: "w2-"}, n, 100)
-			if err != nil {
-				return res, fmt.Errorf("%s: %w", o.Format, err)
-			}
-			res.add("batched 100 as "+o.Format+": alerts/s", frate, "alerts/s")
-			res.atLeast(o.Format+" / canonical", frate/rate, "ratio", 0.8)
+	}
+	if o.Format != "" && o.Format != "canonical" {
+		if err := compareFormat(ctx, o, storm, n, 100, &res); err != nil {
+			return res, fmt.Errorf("%s: %w", o.Format, err)
 		}
 	}
 	return res, nil

@@ -8,13 +8,13 @@ import (
 )
 
 func runBench(ctx context.Context, args []string, io IO) error {
-	fs := newFlags("bench", "[--psa "+io.psaNames("|")+"] [--workload w1,w2,limit,w3,w4,webhook] [--quick] [--alerts N] [--format alertmanager] [--json]", io)
+	fs := newFlags("bench", "[--psa "+io.psaNames("|")+"] [--workload w1,w2,limit,w3,w4,webhook] [--quick] [--alerts N] [--format NAME] [--json]", io)
 	psaName := fs.String("psa", io.drivers()[0].Name(), "the PSA whose simulator the workloads run against: "+io.psaNames(", "))
 	which := fs.String("workload", strings.Join(bench.Workloads, ","), "workloads to run, comma-separated: w1 latency, w2 ingest, limit ingest against the durable limit, w3 storm, w4 scale, webhook forged PSA webhooks")
 	quick := fs.Bool("quick", false, "a small, CI-sized run of every workload")
 	alerts := fs.Int("alerts", 0, "alert count of each workload (default: the workload's own)")
 	asJSON := fs.Bool("json", false, "print the results as JSON instead of a table")
-	format := fs.String("format", "", "with w2: also send the batched run as this source format's own bodies and report it as a share of canonical ingest (formats: "+strings.Join(bench.FormatBodies, ", ")+")")
+	format := fs.String("format", "", "with w2: also send the batched run as this source format's own bodies, interleaved with canonical bodies of the same alerts, and report it as a share of canonical ingest (formats: "+strings.Join(bench.FormatBodies, ", ")+")")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

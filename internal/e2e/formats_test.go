@@ -29,25 +29,28 @@ type nativeCase struct {
 
 // TestNativeFormats posts each built-in format's own sample, as the
 // product sends it, to a source of that format over HTTP, and reads the
-// ticket back from the PSA simulator: company, contact, priority, queue
-// and issue type.
+// ticket back from every PSA's simulator: company, contact, priority,
+// queue and issue type. One app per PSA takes all nine formats, so the
+// table costs one start per PSA, and the PSAs run side by side.
 func TestNativeFormats(t *testing.T) {
-	e := start(t, "", func(o *demo.Options) { o.SkipApply = true })
-	yaml := psaSettings(e.DefaultSettings(), "none")
-	// Products that name their customer by an id of their own: the MSP
-	// maps that id to the company, as for any organization.
-	yaml = strings.Replace(yaml, "  map:\n", "  map:\n    - organization: \"42\"\n      company: Acme Corp\n      contact: helpdesk@acme.example\n"+
-		"    - organization: b3c1b5fc-0000-0000-0000-000000000000\n      company: Acme Corp\n      contact: helpdesk@acme.example\n", 1)
-	if _, err := e.Apply(context.Background(), yaml); err != nil {
-		t.Fatalf("apply: %v", err)
+	t.Parallel()
+	for _, p := range psaNames() {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			nativeFormatsOn(t, p)
+		})
 	}
-	pr := seedOf(e.PSA).Priorities
+}
+
+// nativeCases are the built-in formats' samples and the tickets they make
+// on a PSA whose priorities by severity are pr.
+func nativeCases(pr map[string]string) []nativeCase {
 	acme := func(contact, severity string) view {
 		return view{Company: "Acme Corp", Contact: contact, Queue: "Security", Priority: pr[severity], IssueType: "Security Incident", SubIssueType: "Other"}
 	}
 	const defaultOrg = `{"default_organization": {"id": "org-42", "name": "Acme Corp"}}`
 	same := func(s string) string { return s }
-	cases := []nativeCase{
+	return []nativeCase{
 		{"alertmanager", defaultOrg, same, "am-1a30ba71cca2921f", acme("Acme Helpdesk", "critical")},
 		{"saas-alerts", `{}`, same, "sa-evt_000123", acme("Jane Doe", "critical")},
 		{"huntress", `{}`, same, "hu-1234", acme("Acme Helpdesk", "high")},
@@ -60,33 +63,48 @@ func TestNativeFormats(t *testing.T) {
 		{"guardz", `{}`, same, "gz-issue-881", acme("Jane Doe", "high")},
 		{"kaseya-mdr", `{}`, same, "kmdr-5531", acme("Acme Helpdesk", "critical")},
 	}
-	for _, tc := range cases {
-		t.Run(tc.format, func(t *testing.T) {
-			token := e.createFormatSource(t, tc.format, tc.settings)
-			raw, err := os.ReadFile(filepath.Join("..", "source", "testdata", tc.format+".json"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			var ids []string
-			if tc.format == "saas-alerts" {
-				// SaaS Alerts cannot set our header: its token rides in the path.
-				ids = e.postTo(t, "/api/v1/alerts/"+token, "", tc.edit(string(raw)))
-			} else {
-				ids = e.postAs(t, token, tc.edit(string(raw)))
-			}
-			id := tc.alertID
-			if id == "" {
-				id = ids[0] // a content-hash id
-			}
-			got := e.viewOfSource(t, "native-"+tc.format, id)
-			got.ID, got.Notes, got.Closed = "", nil, false
-			if lacks(e.PSA, "ticket.sub_issue_type") {
-				tc.want.SubIssueType = ""
-			}
-			if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", tc.want) {
-				t.Errorf("%s:\n got  %+v\n want %+v", id, got, tc.want)
-			}
-		})
+}
+
+// nativeFormatsOn runs every built-in format's case against the PSA
+// called p, one source per format on one app.
+func nativeFormatsOn(t *testing.T, p string) {
+	e := start(t, "", func(o *demo.Options) { o.PSA, o.SkipApply = p, true })
+	yaml := psaSettings(e.DefaultSettings(), "none")
+	// Products that name their customer by an id of their own: the MSP
+	// maps that id to the company, as for any organization.
+	mapped := strings.Replace(yaml, "  map:\n", "  map:\n    - organization: \"42\"\n      company: Acme Corp\n      contact: helpdesk@acme.example\n"+
+		"    - organization: b3c1b5fc-0000-0000-0000-000000000000\n      company: Acme Corp\n      contact: helpdesk@acme.example\n", 1)
+	if mapped == yaml {
+		t.Fatalf("%s: the settings have no companies.map block to extend:\n%s", p, yaml)
+	}
+	if _, err := e.Apply(context.Background(), mapped); err != nil {
+		t.Fatalf("apply: %v", err)
+	}
+	for _, tc := range nativeCases(seedOf(p).Priorities) {
+		token := e.createFormatSource(t, tc.format, tc.settings)
+		raw, err := os.ReadFile(filepath.Join("..", "source", "testdata", tc.format+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		if tc.format == "saas-alerts" {
+			// SaaS Alerts cannot set our header: its token rides in the path.
+			ids = e.postTo(t, "/api/v1/alerts/"+token, "", tc.edit(string(raw)))
+		} else {
+			ids = e.postAs(t, token, tc.edit(string(raw)))
+		}
+		id := tc.alertID
+		if id == "" {
+			id = ids[0] // a content-hash id
+		}
+		got := e.viewOfSource(t, "native-"+tc.format, id)
+		got.ID, got.Notes, got.Closed = "", nil, false
+		if lacks(p, "ticket.sub_issue_type") {
+			tc.want.SubIssueType = ""
+		}
+		if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", tc.want) {
+			t.Errorf("%s %s:\n got  %+v\n want %+v", tc.format, id, got, tc.want)
+		}
 	}
 }
 

@@ -29,6 +29,10 @@ type Poller struct {
 	Getenv  func(string) string
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// TLS, when set, is the client side of implicit-TLS connections (a
+	// test trusts its own certificate with it); nil means the system's
+	// roots and TLS 1.2 or newer.
+	TLS *tls.Config
 }
 
 // PollOnce polls one source's folder and returns how many messages it
@@ -46,7 +50,7 @@ func (p *Poller) PollOnce(ctx context.Context, src store.Source) (int, error) {
 	if password == "" {
 		return 0, fmt.Errorf("imap %s: %s is not set", src.ID, cfg.PasswordEnv)
 	}
-	c, err := dial(cfg)
+	c, err := dial(cfg, p.TLS)
 	if err != nil {
 		return 0, fmt.Errorf("imap %s: dial %s: %w", src.ID, cfg.Addr, err)
 	}
@@ -82,11 +86,14 @@ func (p *Poller) PollOnce(ctx context.Context, src store.Source) (int, error) {
 	return taken, nil
 }
 
-func dial(cfg *source.IMAPSettings) (*imapclient.Client, error) {
+func dial(cfg *source.IMAPSettings, tlsConfig *tls.Config) (*imapclient.Client, error) {
 	if cfg.Insecure {
 		return imapclient.DialInsecure(cfg.Addr, nil)
 	}
-	return imapclient.DialTLS(cfg.Addr, &imapclient.Options{TLSConfig: &tls.Config{MinVersion: tls.VersionTLS12}})
+	if tlsConfig == nil {
+		tlsConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	return imapclient.DialTLS(cfg.Addr, &imapclient.Options{TLSConfig: tlsConfig})
 }
 
 // takeOne fetches a message without marking it, takes it, then flags it.

@@ -100,7 +100,7 @@ func Compile(m Mapping) (*Compiled, error) {
 	for _, n := range FieldNames {
 		known[n] = true
 	}
-	c := &Compiled{m: m, templates: map[string]*template.Template{}, maps: map[string]map[string]string{}}
+	c := &Compiled{m: m, templates: map[string]*template.Template{}, maps: map[string]map[string]string{}, patterns: &patterns{}}
 	for _, name := range sortedKeys(m.Fields) {
 		f := m.Fields[name]
 		if !known[name] {
@@ -117,7 +117,7 @@ func Compile(m Mapping) (*Compiled, error) {
 		}
 		problems = append(problems, checkValues(name, f)...)
 		if f.Template != "" {
-			t, err := template.New(name).Option("missingkey=zero").Funcs(templateFuncs).Parse(f.Template)
+			t, err := template.New(name).Option("missingkey=zero").Funcs(c.templateFuncs()).Parse(f.Template)
 			if err != nil {
 				problems = append(problems, fmt.Sprintf("fields.%s: template: %v", name, err))
 			}
@@ -147,6 +147,7 @@ type Compiled struct {
 	m         Mapping
 	templates map[string]*template.Template
 	maps      map[string]map[string]string
+	patterns  *patterns
 }
 
 // Mapping returns the mapping as written.
