@@ -25,13 +25,17 @@ type deletedIntegration struct {
 // audit, in one transaction. Its tickets in the PSA are left as they are,
 // open ones included. ?dry_run=1 answers the counts only.
 func (a *App) deleteIntegration(w http.ResponseWriter, r *http.Request) {
+	dryRun, ok := httpapi.BoolQuery(w, r, "dry_run")
+	if !ok {
+		return
+	}
 	it, ok := a.loadIntegration(w, r)
 	if !ok {
 		return
 	}
 	ctx, tenant := r.Context(), a.tenantOf(r.Context())
 	out := deletedIntegration{Name: it.Name}
-	if dry := r.URL.Query().Get("dry_run"); dry == "1" || dry == "true" {
+	if dryRun {
 		counts, err := a.Store.IntegrationData(ctx, tenant, it.ID)
 		if err != nil {
 			a.internalError(w, "count integration data", err)

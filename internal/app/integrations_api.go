@@ -163,6 +163,10 @@ func (a *App) settingsFromBody(w http.ResponseWriter, name string, raw json.RawM
 // keeps, and writes it unless the request is a dry run.
 func (a *App) writeIntegration(w http.ResponseWriter, r *http.Request, s integration.Settings, creds map[string]string) {
 	ctx := r.Context()
+	dryRun, ok := httpapi.BoolQuery(w, r, "dry_run")
+	if !ok {
+		return
+	}
 	if !a.withCredentials(w, ctx, &s, creds) {
 		return
 	}
@@ -176,7 +180,7 @@ func (a *App) writeIntegration(w http.ResponseWriter, r *http.Request, s integra
 	for _, c := range p.Changes {
 		view.Changes = append(view.Changes, c.String())
 	}
-	if dry := r.URL.Query().Get("dry_run"); dry == "1" || dry == "true" || len(p.Changes) == 0 {
+	if dryRun || len(p.Changes) == 0 {
 		httpapi.JSON(w, http.StatusOK, view)
 		return
 	}

@@ -241,6 +241,10 @@ func (a *App) editSettings(w http.ResponseWriter, r *http.Request, it store.Inte
 func (a *App) editSettingsThen(w http.ResponseWriter, r *http.Request, it store.Integration, edit func(*integration.Settings),
 	fields map[string]string, then func(p *Plan) error,
 ) {
+	dryRun, ok := httpapi.BoolQuery(w, r, "dry_run")
+	if !ok {
+		return
+	}
 	var s integration.Settings
 	if err := json.Unmarshal(it.Settings, &s); err != nil {
 		a.internalError(w, "decode stored settings", err)
@@ -262,7 +266,7 @@ func (a *App) editSettingsThen(w http.ResponseWriter, r *http.Request, it store.
 	for _, c := range p.Changes {
 		view.Changes = append(view.Changes, c.String())
 	}
-	if dry := r.URL.Query().Get("dry_run"); dry == "1" || dry == "true" {
+	if dryRun {
 		httpapi.JSON(w, http.StatusOK, view)
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
+	"github.com/ticketbridge/ticketbridge/internal/httpapi"
 	"github.com/ticketbridge/ticketbridge/internal/mailin"
 	"github.com/ticketbridge/ticketbridge/internal/source"
 	"github.com/ticketbridge/ticketbridge/internal/store"
@@ -91,11 +92,11 @@ func (a *App) replayRoutes(mux *http.ServeMux) {
 		res, err := a.Replay(r.Context(), r.PathValue("id"))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			http.Error(w, "no such source", http.StatusNotFound)
+			httpapi.NotFound(w, "source "+r.PathValue("id"))
 			return
 		case err != nil:
 			a.log.Error("replay", "source", r.PathValue("id"), "err", err)
-			http.Error(w, "replay failed: see the server log", http.StatusInternalServerError)
+			httpapi.Problem(w, http.StatusInternalServerError, "internal", "Internal error", "replay failed; the server log has the details", nil)
 			return
 		}
 		if res.Failed == nil {

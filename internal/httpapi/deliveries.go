@@ -187,6 +187,10 @@ const bulkRetryBatch = 500
 // every failed delivery (of one integration, or all) goes back to
 // pending, a batch per transaction; a dry run only counts them.
 func (s *server) retryFailed(w http.ResponseWriter, r *http.Request) {
+	dryRun, valid := boolQuery(w, r, "dry_run")
+	if !valid {
+		return
+	}
 	p := principalFrom(r.Context())
 	f := store.DeliveryFilter{TenantID: p.tenant, State: store.DeliveryFailed}
 	if name := r.URL.Query().Get("integration"); name != "" {
@@ -206,7 +210,7 @@ func (s *server) retryFailed(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, "list deliveries", err)
 		return
 	}
-	if dry := r.URL.Query().Get("dry_run"); dry == "1" || dry == "true" {
+	if dryRun {
 		ok(w, http.StatusOK, map[string]any{"matched": len(failed), "retried": 0})
 		return
 	}

@@ -20,3 +20,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool { return dec
 
 // NotFound answers 404 for what.
 func NotFound(w http.ResponseWriter, what string) { notFound(w, what) }
+
+// BoolQuery reads an optional true/false query parameter strictly (1,
+// true, 0, false), answering 400 itself for anything else.
+func BoolQuery(w http.ResponseWriter, r *http.Request, name string) (value, ok bool) {
+	return boolQuery(w, r, name)
+}

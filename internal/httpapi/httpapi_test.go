@@ -407,7 +407,7 @@ func TestCreateSourceRejects(t *testing.T) {
 		{"existing id", `{"id":"src-a"}`, http.StatusConflict, nil},
 		{"missing id", `{"name":"x"}`, http.StatusBadRequest, []string{"id"}},
 		{"bad id and url", `{"id":"has space","callback_url":"ftp://x"}`, http.StatusBadRequest, []string{"id", "callback_url"}},
-		{"unknown field", `{"id":"x","token":"mine"}`, http.StatusBadRequest, nil},
+		{"unknown field", `{"id":"x","token":"mine"}`, http.StatusBadRequest, []string{"token"}},
 		{"not JSON", `id=x`, http.StatusBadRequest, nil},
 		{"empty", ``, http.StatusBadRequest, nil},
 		{"unknown format", `{"id":"x","format":"splunk"}`, http.StatusBadRequest, []string{"format"}},

@@ -81,6 +81,8 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 		err = errors.New("more than one JSON value")
 	}
 	var tooBig *http.MaxBytesError
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
 	switch {
 	case err == nil:
 		return true
@@ -89,8 +91,46 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) bool {
 			fmt.Sprintf("the body is larger than %d bytes", maxRequestBody), nil)
 	case errors.Is(err, io.EOF):
 		badRequest(w, "the body is empty; send a JSON object")
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		badRequest(w, "the body is not valid", FieldError{Field: typeErr.Field, Reason: "must be " + jsonKind(typeErr.Type.Kind().String())})
+	case errors.As(err, &syntaxErr):
+		badRequest(w, fmt.Sprintf("the body is not valid JSON (at byte %d)", syntaxErr.Offset))
 	default:
+		if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			badRequest(w, "the body is not valid", FieldError{Field: strings.Trim(field, `"`), Reason: "unknown field"})
+			break
+		}
 		badRequest(w, "the body is not valid: "+strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return false
+}
+
+// jsonKind names a Go kind as the JSON a caller should have sent.
+func jsonKind(kind string) string {
+	switch {
+	case kind == "string":
+		return "a string"
+	case kind == "bool":
+		return "true or false"
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "slice", kind == "array":
+		return "an array"
+	}
+	return "an object"
+}
+
+// boolQuery reads an optional true/false query parameter strictly: 1,
+// true, 0, false or absent. Anything else answers 400 naming it, so a
+// typo such as dry_run=yes never runs for real what was meant as a try.
+func boolQuery(w http.ResponseWriter, r *http.Request, name string) (bool, bool) {
+	switch v := r.URL.Query().Get(name); v {
+	case "", "0", "false":
+		return false, true
+	case "1", "true":
+		return true, true
+	default:
+		badRequest(w, "the query is not valid", FieldError{Field: name, Reason: fmt.Sprintf("%q: use 1, true, 0 or false", v)})
+		return false, false
+	}
 }

@@ -174,7 +174,10 @@ func (s *server) deleteTenant(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusConflict, "conflict", "Default tenant", "the default tenant cannot be deleted", nil)
 		return
 	}
-	force := r.URL.Query().Get("force") == "1"
+	force, valid := boolQuery(w, r, "force")
+	if !valid {
+		return
+	}
 	errHasData := errors.New("tenant has data")
 	err := s.cfg.Store.InTx(r.Context(), func(q store.Queries) error {
 		if !force {

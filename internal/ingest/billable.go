@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -31,7 +32,8 @@ func (h *Handler) BillableUsers() http.Handler {
 		var in billableBody
 		if err := json.Unmarshal(body, &in); err != nil || in.Count == nil || *in.Count < 0 {
 			writeProblem(w, http.StatusBadRequest, "invalid-count", "Invalid billable user count",
-				`send {"count": <whole number ≥ 0>, "as_of": "<RFC 3339 time, optional>"}`, nil)
+				`send {"count": <whole number ≥ 0>, "as_of": "<RFC 3339 time, optional>"}`,
+				[]alert.FieldError{{Field: "count", Reason: "must be a whole number ≥ 0"}})
 			return
 		}
 		now := h.cfg.Now().UTC()
