@@ -85,8 +85,10 @@ func (dl *deliverer) deliver(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("list due deliveries: %w", err)
 	}
-	if len(due) > 0 {
-		if hold, err := dl.holdForDrift(ctx, due); hold || err != nil {
+	if len(due) > 0 || dl.drift.waiting {
+		// Also with nothing due: held rows wait pushed back, and apply's
+		// clearing of the report must bring them back at once.
+		if due, err = dl.holdForDrift(ctx, due); err != nil {
 			return 0, err
 		}
 	}
