@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
 )
 
 // CursorDrift holds an integration's last drift report as JSON:
