@@ -77,6 +77,7 @@ func flattenTicket(f *flattener, t *Ticket) {
 		f.pick("ticket.priority."+sev, t.Priority[sev])
 	}
 	f.str("ticket.due_in", t.DueIn)
+	f.str("ticket.reopen_within", t.ReopenWithin)
 	f.list("ticket.closed_statuses", pickNames(t.ClosedStatuses))
 	for i, o := range t.Overrides {
 		p := OverridePath(i, o)

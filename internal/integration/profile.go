@@ -241,6 +241,7 @@ var settingSet = map[string]func(*Settings) bool{
 	"companies.filter.types":           func(s *Settings) bool { return len(s.Companies.Filter.Types) > 0 },
 	"companies.filter.classifications": func(s *Settings) bool { return len(s.Companies.Filter.Classifications) > 0 },
 	"notes.type":                       func(s *Settings) bool { return !s.Notes.Type.IsZero() },
+	"ticket.reopen_within":             func(s *Settings) bool { return s.Ticket.ReopenWindow() > 0 },
 	"contracts.attach_to_tickets":      func(s *Settings) bool { return s.Contracts.AttachToTickets || len(s.Contracts.Map) > 0 },
 	"contracts.billable_users":         func(s *Settings) bool { return s.Contracts.BillableUsers.Enabled },
 	"status_sync.enabled":              func(s *Settings) bool { return s.StatusSync.Enabled },

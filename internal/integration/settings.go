@@ -181,6 +181,10 @@ type Ticket struct {
 	// DueIn sets the due date of new tickets (some PSAs require one unless
 	// the category supplies it). A Go duration; default 24h.
 	DueIn string `yaml:"due_in,omitempty" json:"due_in,omitempty"`
+	// ReopenWithin, when set, reopens a group's ticket closed less than
+	// this long ago for the group's next alert instead of opening a new
+	// one (see ReopenWindow). Off by default.
+	ReopenWithin string `yaml:"reopen_within,omitempty" json:"reopen_within,omitempty"`
 	// ClosedStatuses are statuses besides the PSA's own "complete" that
 	// count as closed: the next alert of the group opens a new ticket.
 	ClosedStatuses []Pick     `yaml:"closed_statuses,omitempty" json:"closed_statuses,omitempty"`

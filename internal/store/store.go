@@ -110,6 +110,10 @@ type Queries interface {
 	// Ticket links.
 	// OpenTicketLink returns the creating-or-open link for the group.
 	OpenTicketLink(ctx context.Context, integrationID int64, companyID, groupKey string) (TicketLink, error)
+	// LastClosedTicketLink returns the group's closed link that closed
+	// last, if it closed at or after since (ticket.reopen_within);
+	// ErrNotFound otherwise.
+	LastClosedTicketLink(ctx context.Context, integrationID int64, companyID, groupKey string, since time.Time) (TicketLink, error)
 	// CreateTicketLink inserts a link in state creating; ErrConflict when
 	// the group already has a creating-or-open link.
 	CreateTicketLink(ctx context.Context, l TicketLink) (TicketLink, error)

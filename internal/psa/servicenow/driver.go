@@ -35,6 +35,7 @@ var Profile = integration.Profile{
 		"companies.filter.classifications": "ServiceNow companies have no classification: filter by companies.filter.types (Customer, Vendor, Manufacturer, Other)",
 		"contracts.attach_to_tickets":      "ServiceNow contracts (ast_contract) are not attached to tickets by ticketbridge: remove contracts.attach_to_tickets and contracts.map",
 		"contracts.billable_users":         "ServiceNow contracts have no billable quantities to keep in step with a user count: remove contracts.billable_users",
+		"ticket.reopen_within":             "a Closed ServiceNow incident is read-only for the integration's role (only an admin may change it): remove ticket.reopen_within; the group's next alert opens a new incident",
 		"status_sync.webhooks":             "ServiceNow has no webhook registration API (outbound calls are business rules an admin writes): remove status_sync.webhooks; status is polled by sys_updated_on",
 	},
 	// Journal entries have no type: visibility picks work notes or comments.

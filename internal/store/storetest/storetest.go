@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"unrouted_alerts", testUnroutedAlerts},
 		{"ticket_links_one_live_per_group", testTicketLinksOneLivePerGroup},
 		{"ticket_links_concurrent_create", testTicketLinksConcurrentCreate},
+		{"last_closed_ticket_link", testLastClosedTicketLink},
 		{"deliveries_insert_update_get", testDeliveriesInsertUpdateGet},
 		{"due_deliveries", testDueDeliveries},
 		{"pending_notes", testPendingNotes},
