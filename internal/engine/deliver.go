@@ -163,7 +163,7 @@ func (dl *deliverer) deliverLink(ctx context.Context, linkID int64, due []store.
 // records the ticket id, the link state and the delivery's completion in
 // one transaction.
 func (dl *deliverer) createTicket(ctx context.Context, link store.TicketLink, d store.Delivery, r *round) error {
-	dec, _, err := decodePayload(d)
+	dec, key, err := decodePayload(d)
 	if err != nil {
 		return dl.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()})
 	}
@@ -172,6 +172,12 @@ func (dl *deliverer) createTicket(ctx context.Context, link store.TicketLink, d 
 		return err
 	}
 	d = batch[0]
+	if link.PSATicketID != "" {
+		// The group's closed ticket, within ticket.reopen_within.
+		if done, err := dl.reopen(ctx, &link, d, dec, key); done || err != nil {
+			return err
+		}
+	}
 	t, how, err := dl.findOrCreate(ctx, link, dec, d.Attempts > 1, r.bare)
 	if err != nil {
 		return dl.fail(ctx, batch, err)
