@@ -84,6 +84,10 @@ type Queries interface {
 	// CountAlertsSince counts the tenant's alerts that occurred at or after
 	// since: what a new integration's sync.since lets through.
 	CountAlertsSince(ctx context.Context, tenant string, since time.Time) (int64, error)
+	// RecentAlertTypes lists the distinct types of the tenant's latest
+	// limit alerts, in name order: a bounded read by the (tenant, seq)
+	// index, however many alerts are kept.
+	RecentAlertTypes(ctx context.Context, tenant string, limit int) ([]string, error)
 	// ListAlerts lists the tenant's alerts matching the filter, newest
 	// (highest seq) first.
 	ListAlerts(ctx context.Context, f AlertFilter) ([]StoredAlert, error)

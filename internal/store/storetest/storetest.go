@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"upsert_alerts_many", testUpsertAlertsMany},
 		{"upsert_same_id_two_sources", testUpsertSameIDTwoSources},
 		{"upsert_unknown_source", testUpsertUnknownSource},
+		{"recent_alert_types", testRecentAlertTypes},
 		{"tenant_isolation", testTenantIsolation},
 		{"integrations", testIntegrations},
 		{"integration_unique_name", testIntegrationUniqueName},
