@@ -65,4 +65,3 @@ func (e *env) planWarnings(yaml string) []string {
 	}
 	return out
 }
-
