@@ -240,6 +240,8 @@ var settingSet = map[string]func(*Settings) bool{
 	"ticket.sub_issue_type":            func(s *Settings) bool { return !s.Ticket.SubIssueType.IsZero() },
 	"companies.filter.types":           func(s *Settings) bool { return len(s.Companies.Filter.Types) > 0 },
 	"companies.filter.classifications": func(s *Settings) bool { return len(s.Companies.Filter.Classifications) > 0 },
+	"companies.filter.market_segments": func(s *Settings) bool { return len(s.Companies.Filter.MarketSegments) > 0 },
+	"companies.filter.accounts":        func(s *Settings) bool { return s.Companies.Filter.Accounts != "" && !strings.EqualFold(s.Companies.Filter.Accounts, "all") },
 	"notes.type":                       func(s *Settings) bool { return !s.Notes.Type.IsZero() },
 	"ticket.reopen_within":             func(s *Settings) bool { return s.Ticket.ReopenWindow() > 0 },
 	"contracts.attach_to_tickets":      func(s *Settings) bool { return s.Contracts.AttachToTickets || len(s.Contracts.Map) > 0 },

@@ -137,6 +137,12 @@ type CatchAll struct {
 type CompanyFilter struct {
 	Types           []Pick `yaml:"types,omitempty" json:"types,omitempty"`
 	Classifications []Pick `yaml:"classifications,omitempty" json:"classifications,omitempty"`
+	// MarketSegments are market segment names, where the PSA has them.
+	MarketSegments []Pick `yaml:"market_segments,omitempty" json:"market_segments,omitempty"`
+	// Accounts is parent (accounts with no parent account), child
+	// (accounts under one) or all (default), where the PSA has account
+	// hierarchies.
+	Accounts string `yaml:"accounts,omitempty" json:"accounts,omitempty"`
 }
 
 // Mapping ties one organization (by id, or by name when the source sends no

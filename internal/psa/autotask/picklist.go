@@ -30,7 +30,8 @@ var picklistSources = []struct {
 	}},
 	{entity: "Companies", fields: map[string]string{
 		"companytype":    psa.FieldCompanyType,
-		"classification": psa.FieldClassification,
+		"classification":  psa.FieldClassification,
+		"marketsegmentid": psa.FieldMarketSegment,
 	}},
 }
 

@@ -30,6 +30,8 @@ var Profile = integration.Profile{
 	Limits: integration.Limits{Title: 160, NoteTitle: 160, Description: 4000, Note: 32000},
 	URL:    integration.URLRule{Required: true, SiteOnly: true, Example: "https://acme.service-now.com"},
 	Unsupported: map[string]string{
+		"companies.filter.market_segments": "ServiceNow companies have no market segment: remove companies.filter.market_segments (filter by companies.filter.types)",
+		"companies.filter.accounts":        "ServiceNow companies have no parent and child accounts ticketbridge filters by: remove companies.filter.accounts",
 		"ticket.category":                  "ServiceNow's category is ticket.issue_type (and subcategory ticket.sub_issue_type): remove ticket.category",
 		"ticket.type":                      "ServiceNow incidents have no ticket type: remove ticket.type",
 		"companies.filter.classifications": "ServiceNow companies have no classification: filter by companies.filter.types (Customer, Vendor, Manufacturer, Other)",
