@@ -29,7 +29,7 @@ var picklistSources = []struct {
 		"notetype": psa.FieldNoteType,
 	}},
 	{entity: "Companies", fields: map[string]string{
-		"companytype":    psa.FieldCompanyType,
+		"companytype":     psa.FieldCompanyType,
 		"classification":  psa.FieldClassification,
 		"marketsegmentid": psa.FieldMarketSegment,
 	}},
