@@ -76,6 +76,24 @@ func TestReopenWindowOnEveryPSA(t *testing.T) {
 			if id := e.ticketIDOf("o4"); id == "" || id == first {
 				t.Errorf("o4 (another user) is on ticket %q, want a new one", id)
 			}
+
+			// Closed, its link ended, then deleted in the PSA: the reopen
+			// finds it gone and the group gets a new ticket instead.
+			if err := e.CloseTicket(ctx, first); err != nil {
+				t.Fatal(err)
+			}
+			e.adminDo("POST", "/api/v1/reconcile")
+			eventually(t, 10*time.Second, "reconcile ends the closed ticket's link again", func() bool {
+				l, err := e.App.Store.TicketLink(ctx, e.route("o1").TicketLinkID)
+				return err == nil && l.State == store.LinkClosed
+			})
+			if err := e.DeleteTicket(first); err != nil {
+				t.Fatal(err)
+			}
+			e.send(testAlert{ID: "o5", Type: "X", Email: "jane@acme.example"})
+			if id := e.ticketIDOf("o5"); id == "" || id == first {
+				t.Errorf("o5 is on ticket %q, want a new one beside the deleted %s", id, first)
+			}
 		})
 	}
 }
