@@ -66,7 +66,11 @@ func TestReopenWindowOnEveryPSA(t *testing.T) {
 				links, _ := e.links()
 				return len(links) == 1 && links[0].State == store.LinkClosed
 			})
-			e.send(testAlert{ID: "o3", Type: "Z", Email: "jane@acme.example"})
+			o3 := testAlert{ID: "o3", Type: "Z", Email: "jane@acme.example"}
+			if ex := e.explain(o3); ex.NoteOn != first || !strings.Contains(strings.Join(ex.Lines, "\n"), "would reopen ticket") {
+				t.Errorf("explain of o3 = %q (note on %q), want it to reopen %s", ex.Lines, ex.NoteOn, first)
+			}
+			e.send(o3)
 			e.assertReopened(first, "o3")
 			if tl := e.timelineText("o3"); !strings.Contains(tl, "reopen queued for ticket") || !strings.Contains(tl, "within reopen_within (24h0m0s)") {
 				t.Errorf("o3's timeline does not say routing queued a reopen:\n%s", tl)
