@@ -171,6 +171,11 @@ func (a *App) planOne(ctx context.Context, s integration.Settings, getenv func(s
 	if w := profile.BudgetWarning(s.Connection); w != "" {
 		p.Warnings = append(p.Warnings, w)
 	}
+	mapping, err := a.mappingWarnings(ctx, s, cat)
+	if err != nil {
+		return nil, err
+	}
+	p.Warnings = append(p.Warnings, mapping...)
 	p.Changes = integration.Plan(oldSettings, s)
 	p.settings, p.creds = s, creds
 	if len(p.Changes) > 0 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
 	"github.com/ticketbridge/ticketbridge/internal/engine"
@@ -111,8 +112,7 @@ func (a *App) explainTarget(ctx context.Context, itID int64, plan *engine.Plan, 
 	link, err := a.Store.OpenTicketLink(ctx, itID, dec.CompanyID, dec.GroupKey)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		ex.NewTicket = true
-		return "would create a new ticket: no open ticket for group " + dec.GroupKey, nil
+		return a.explainNoOpenTicket(ctx, itID, plan, dec, ex)
 	case err != nil:
 		return "", fmt.Errorf("find open ticket link: %w", err)
 	case link.State != store.LinkOpen:
@@ -127,12 +127,36 @@ func (a *App) explainTarget(ctx context.Context, itID int64, plan *engine.Plan, 
 		ex.NoteOn = link.PSATicketID
 		return fmt.Sprintf("would add a note %q to open ticket %s (group %s), unless the PSA has closed it (reading it failed: %v)",
 			dec.Note.Title, link.TicketNumber, dec.GroupKey, err), nil
+	case plan.Closed(t) && plan.ReopenWithin > 0:
+		ex.NoteOn = link.PSATicketID
+		return fmt.Sprintf("would reopen ticket %s of group %s, closed in the PSA (within reopen_within %s), and add a note %q",
+			link.TicketNumber, dec.GroupKey, plan.ReopenWithin, dec.Note.Title), nil
 	case plan.Closed(t):
 		ex.NewTicket = true
 		return fmt.Sprintf("would create a new ticket: ticket %s of group %s was closed in the PSA", link.TicketNumber, dec.GroupKey), nil
 	}
 	ex.NoteOn = link.PSATicketID
 	return fmt.Sprintf("would add a note %q to open ticket %s (group %s)", dec.Note.Title, link.TicketNumber, dec.GroupKey), nil
+}
+
+// explainNoOpenTicket says what a group without a live ticket link gets:
+// its ticket closed within ticket.reopen_within reopened, as routing
+// would reopen it, or a new ticket.
+func (a *App) explainNoOpenTicket(ctx context.Context, itID int64, plan *engine.Plan, dec rules.Decision, ex *Explanation) (string, error) {
+	if plan.ReopenWithin > 0 {
+		now := a.now()
+		l, err := a.Store.LastClosedTicketLink(ctx, itID, dec.CompanyID, dec.GroupKey, now.Add(-plan.ReopenWithin))
+		switch {
+		case err == nil && l.PSATicketID != "" && l.ClosedAt != nil:
+			ex.NoteOn = l.PSATicketID
+			return fmt.Sprintf("would reopen ticket %s of group %s (closed %s ago, within reopen_within %s) and add a note %q",
+				l.TicketNumber, dec.GroupKey, now.Sub(*l.ClosedAt).Round(time.Second), plan.ReopenWithin, dec.Note.Title), nil
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			return "", fmt.Errorf("find closed ticket link: %w", err)
+		}
+	}
+	ex.NewTicket = true
+	return "would create a new ticket: no open ticket for group " + dec.GroupKey, nil
 }
 
 func describeTicket(pl psa.Picklists, dec rules.Decision) []string {

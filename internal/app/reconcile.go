@@ -83,7 +83,9 @@ func (a *App) reconcileOne(ctx context.Context, it store.Integration) (engine.Dr
 		return r, err
 	}
 	for _, p := range problems {
-		r.Findings = append(r.Findings, engine.DriftFinding{Path: p.Path, Message: p.Message})
+		f := engine.DriftFinding{Path: p.Path, Message: p.Message}
+		f.Kind, f.Value, _ = integration.DriftValue(s, p.Path)
+		r.Findings = append(r.Findings, f)
 	}
 	a.Metrics.DriftFindings.WithLabelValues(it.Name).Set(float64(len(r.Findings)))
 	if err := engine.SaveDrift(ctx, a.Store, it.ID, r); err != nil {

@@ -86,6 +86,80 @@ func TestDriftOnEveryPSA(t *testing.T) {
 	}
 }
 
+// A queue renamed in the PSA that only one override uses holds only the
+// deliveries that override fills: an alert of that rule waits, saying
+// which setting it waits for, while another alert's ticket goes out to
+// the default queue; after apply with the new name the held one follows.
+func TestDriftHoldsOnlyItsDeliveriesOnEveryPSA(t *testing.T) {
+	t.Parallel()
+	for _, p := range psaNames() {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			e := startPSA(t, p, "user")
+			base := psaSettings(e.DefaultSettings(), "user")
+			if err := e.RenameQueue("Service Desk", "Service Desk Team"); err != nil {
+				t.Fatal(err)
+			}
+			e.adminDo("POST", "/api/v1/reconcile")
+			held := testAlert{ID: "h1", Type: "Bad Hash", Email: "jane@acme.example", Rule: "ioc:ioc-5"}
+			free := testAlert{ID: "f1", Type: "X", Email: "bob@acme.example"}
+			if code, body, err := e.Send(ctx, "["+held.json()+","+free.json()+"]"); err != nil || code != 202 {
+				t.Fatalf("send: %d %s %v", code, body, err)
+			}
+			e.App.Engine.Nudge()
+			eventually(t, 10*time.Second, "f1's ticket goes out while the override's queue is gone", func() bool {
+				return e.ticketIDOf("f1") != ""
+			})
+			eventually(t, 10*time.Second, "h1's delivery waits for the override's queue", func() bool {
+				return strings.Contains(e.timelineText("h1"), "waiting: the PSA no longer backs these settings (fix them and apply): ticket.overrides[ioc_rule=ioc-5].queue")
+			})
+			if v := e.viewOf("f1"); v.Queue != "Security" {
+				t.Errorf("f1's ticket is in queue %q, want the default Security", v.Queue)
+			}
+			if tl := e.timelineText("f1"); strings.Contains(tl, "waiting") {
+				t.Errorf("f1 uses no drifted value but its timeline says it waited:\n%s", tl)
+			}
+			if e.ticketIDOf("h1") != "" {
+				t.Fatal("h1 got a ticket while its override's queue was gone")
+			}
+			e.noFailedDeliveries()
+
+			fixed := strings.ReplaceAll(base, "      queue: Service Desk\n", "      queue: Service Desk Team\n")
+			if _, err := e.Apply(ctx, fixed); err != nil {
+				t.Fatalf("apply with the new name: %v", err)
+			}
+			if err := e.WaitIdle(ctx, 15*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			e.noFailedDeliveries()
+			if v := e.viewOf("h1"); v.Queue != "Service Desk Team" {
+				t.Errorf("h1's ticket is in queue %q, want Service Desk Team", v.Queue)
+			}
+		})
+	}
+}
+
+// ticketIDOf is the PSA ticket id of the alert's route, "" while it has
+// no route or its ticket is not created yet.
+func (e *env) ticketIDOf(alertID string) string {
+	e.t.Helper()
+	ctx := context.Background()
+	a, err := e.App.Store.AlertBySourceID(ctx, store.DefaultTenant, e.SourceID, alertID)
+	if err != nil {
+		return ""
+	}
+	routes, err := e.App.Store.Routes(ctx, a.Seq)
+	if err != nil || len(routes) != 1 || routes[0].TicketLinkID == 0 {
+		return ""
+	}
+	l, err := e.App.Store.TicketLink(ctx, routes[0].TicketLinkID)
+	if err != nil {
+		return ""
+	}
+	return l.PSATicketID
+}
+
 // adminDo calls the API with the admin token and returns the body.
 func (e *env) adminDo(method, path string) string {
 	e.t.Helper()

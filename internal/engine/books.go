@@ -67,23 +67,32 @@ const (
 // reopenGroup handles a ticket the PSA closed (or deleted: why says
 // which) while alerts were waiting to be added to it: the link is closed,
 // and the waiting alerts start a new ticket (the first becomes its create,
-// the rest its notes).
-func (b *books) reopenGroup(ctx context.Context, old store.TicketLink, status, why string, ds []store.Delivery) error {
+// the rest its notes). With keep (ticket.reopen_within is on, and the
+// ticket was closed just now) they reopen the closed ticket instead: the
+// link goes back to creating with its PSA id, and its create reopens.
+func (b *books) reopenGroup(ctx context.Context, old store.TicketLink, status, why string, ds []store.Delivery, keep bool) error {
 	now := b.cfg.Now()
 	return b.st.InTx(ctx, func(q store.Queries) error {
 		old.State, old.PSAStatus, old.ClosedAt, old.UpdatedAt = store.LinkClosed, status, &now, now
-		if err := q.UpdateTicketLink(ctx, old); err != nil {
+		link := old
+		if keep {
+			link.State = store.LinkCreating
+		}
+		if err := q.UpdateTicketLink(ctx, link); err != nil {
 			return err
 		}
-		link, err := q.CreateTicketLink(ctx, store.TicketLink{
-			TenantID: old.TenantID, IntegrationID: b.id, CompanyID: old.CompanyID, GroupKey: old.GroupKey,
-			State: store.LinkCreating, ExternalRef: newExternalRef(), CreatedAt: now, UpdatedAt: now,
-		})
-		if err != nil {
-			return fmt.Errorf("open new ticket link: %w", err)
+		if !keep {
+			var err error
+			link, err = q.CreateTicketLink(ctx, store.TicketLink{
+				TenantID: old.TenantID, IntegrationID: b.id, CompanyID: old.CompanyID, GroupKey: old.GroupKey,
+				State: store.LinkCreating, ExternalRef: newExternalRef(), CreatedAt: now, UpdatedAt: now,
+			})
+			if err != nil {
+				return fmt.Errorf("open new ticket link: %w", err)
+			}
 		}
 		for i, d := range ds {
-			if err := b.moveDelivery(ctx, q, d, link, i == 0, old.TicketNumber, why); err != nil {
+			if err := b.moveDelivery(ctx, q, d, link, i == 0, old.TicketNumber, why, keep); err != nil {
 				return err
 			}
 		}
@@ -91,7 +100,7 @@ func (b *books) reopenGroup(ctx context.Context, old store.TicketLink, status, w
 	})
 }
 
-func (b *books) moveDelivery(ctx context.Context, q store.Queries, d store.Delivery, to store.TicketLink, create bool, closedNumber, why string) error {
+func (b *books) moveDelivery(ctx context.Context, q store.Queries, d store.Delivery, to store.TicketLink, create bool, closedNumber, why string, reopen bool) error {
 	now := b.cfg.Now()
 	old := d
 	old.State, old.Result, old.UpdatedAt, old.CompletedAt = store.DeliveryMerged, fmt.Sprintf("moved to ticket link %d", to.ID), now, &now
@@ -99,8 +108,13 @@ func (b *books) moveDelivery(ctx context.Context, q store.Queries, d store.Deliv
 		return err
 	}
 	kind, detail := store.DeliveryAddNote, "ticket "+closedNumber+" was "+why+" in the PSA: note queued for the new ticket of the group"
-	if create {
+	switch {
+	case create && reopen:
+		kind, detail = store.DeliveryCreateTicket, "ticket "+closedNumber+" was "+why+" in the PSA: reopen queued (within reopen_within)"
+	case create:
 		kind, detail = store.DeliveryCreateTicket, "ticket "+closedNumber+" was "+why+" in the PSA: new ticket queued"
+	case reopen:
+		detail = "ticket " + closedNumber + " was " + why + " in the PSA: note queued for when it is reopened"
 	}
 	if _, err := q.InsertDelivery(ctx, store.Delivery{
 		TenantID: d.TenantID, IntegrationID: b.id, TicketLinkID: to.ID, AlertSeq: d.AlertSeq, Kind: kind,
@@ -149,7 +163,7 @@ func (b *books) endDeleted(ctx context.Context, link store.TicketLink) error {
 		return fmt.Errorf("pending notes of ticket %s: %w", cur.TicketNumber, err)
 	}
 	if len(pending) > 0 {
-		return b.reopenGroup(ctx, cur, cur.PSAStatus, endedDeleted, pending)
+		return b.reopenGroup(ctx, cur, cur.PSAStatus, endedDeleted, pending, false)
 	}
 	now := b.cfg.Now()
 	cur.State, cur.ClosedAt, cur.UpdatedAt = store.LinkClosed, &now, now

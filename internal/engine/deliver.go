@@ -126,8 +126,10 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 	if err != nil {
 		return 0, fmt.Errorf("list due deliveries: %w", err)
 	}
-	if len(due) > 0 {
-		if hold, err := dl.holdForDrift(ctx, due); hold || err != nil {
+	if len(due) > 0 || dl.drift.waiting {
+		// Also with nothing due: held rows wait pushed back, and apply's
+		// clearing of the report must bring them back at once.
+		if due, err = dl.holdForDrift(ctx, due); err != nil {
 			return 0, err
 		}
 	}
@@ -218,7 +220,7 @@ func (dl *deliverer) deliverLink(ctx context.Context, linkID int64, due []store.
 // records the ticket id, the link state and the delivery's completion in
 // one transaction.
 func (dl *deliverer) createTicket(ctx context.Context, link store.TicketLink, d store.Delivery, r *round) error {
-	dec, _, err := decodePayload(d)
+	dec, key, err := decodePayload(d)
 	if err != nil {
 		return dl.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()})
 	}
@@ -227,6 +229,12 @@ func (dl *deliverer) createTicket(ctx context.Context, link store.TicketLink, d 
 		return err
 	}
 	d = batch[0]
+	if link.PSATicketID != "" {
+		// The group's closed ticket, within ticket.reopen_within.
+		if done, err := dl.reopen(ctx, &link, d, dec, key); done || err != nil {
+			return err
+		}
+	}
 	t, how, err := dl.findOrCreate(ctx, link, dec, d.Attempts > 1, r.bare)
 	if err != nil {
 		return dl.fail(ctx, batch, err)

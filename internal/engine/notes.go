@@ -47,7 +47,7 @@ func (dl *deliverer) addNotes(ctx context.Context, link store.TicketLink, prefet
 		}
 	}
 	if dl.snap.isClosed(t) {
-		return dl.reopenGroup(ctx, link, t.Status, endedClosed, ds)
+		return dl.reopenGroup(ctx, link, t.Status, endedClosed, ds, dl.snap.plan.ReopenWithin > 0)
 	}
 	notes := make([]pendingNote, 0, len(ds))
 	for _, d := range ds {

@@ -23,8 +23,11 @@ type Plan struct {
 	Rules    *rules.Ruleset
 	// Since is sync.since as apply resolved it (Settings.Sync.SinceTime);
 	// zero means no limit.
-	Since  time.Time
-	closed map[string]bool // ticket.closed_statuses by PSA id
+	Since time.Time
+	// ReopenWithin is ticket.reopen_within: a group's ticket closed less
+	// than this long ago is reopened for its next alert; 0 is off.
+	ReopenWithin time.Duration
+	closed       map[string]bool // ticket.closed_statuses by PSA id
 }
 
 // NewPlan decodes an integration's stored settings and prepares them for
@@ -38,7 +41,7 @@ func NewPlan(it store.Integration, limits integration.Limits) (*Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compile rules: %w", err)
 	}
-	p := &Plan{Settings: s, Rules: rs, closed: map[string]bool{}}
+	p := &Plan{Settings: s, Rules: rs, ReopenWithin: s.Ticket.ReopenWindow(), closed: map[string]bool{}}
 	if s.Sync.SinceTime != "" {
 		if p.Since, err = time.Parse(time.RFC3339Nano, s.Sync.SinceTime); err != nil {
 			return nil, fmt.Errorf("parse sync.since_time: %w", err)

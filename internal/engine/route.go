@@ -275,7 +275,15 @@ func (r *router) queue(ctx context.Context, q store.Queries, a store.StoredAlert
 	}
 	link, err := q.OpenTicketLink(ctx, r.id, dec.CompanyID, dec.GroupKey)
 	kind, event := store.DeliveryAddNote, ""
+	reopened := false
+	if isNotFound(err) {
+		link, reopened, err = r.reopenLink(ctx, q, dec)
+	}
 	switch {
+	case errors.Is(err, errHeldBack):
+		return err
+	case reopened:
+		kind, event = store.DeliveryCreateTicket, reopenEvent(link, r.snap.plan.ReopenWithin, now)
 	case isNotFound(err):
 		link, err = q.CreateTicketLink(ctx, store.TicketLink{
 			TenantID: a.TenantID, IntegrationID: r.id, CompanyID: dec.CompanyID, GroupKey: dec.GroupKey,

@@ -157,7 +157,7 @@ func (s *statusSync) updateLinkStatus(ctx context.Context, link store.TicketLink
 		return err
 	}
 	if len(pending) > 0 {
-		return s.reopenGroup(ctx, link, status, endedClosed, pending)
+		return s.reopenGroup(ctx, link, status, endedClosed, pending, s.snap.plan.ReopenWithin > 0)
 	}
 	now := s.cfg.Now()
 	link.State, link.PSAStatus, link.ClosedAt, link.UpdatedAt = store.LinkClosed, status, &now, now

@@ -53,6 +53,8 @@ func flattenCompanies(f *flattener, c *Companies) {
 	f.boolean("companies.auto_match", c.AutoMatch)
 	f.list("companies.filter.types", pickNames(c.Filter.Types))
 	f.list("companies.filter.classifications", pickNames(c.Filter.Classifications))
+	f.list("companies.filter.market_segments", pickNames(c.Filter.MarketSegments))
+	f.str("companies.filter.accounts", c.Filter.Accounts)
 	f.list("companies.ignore", pickNames(c.Ignore))
 	for i, m := range c.Map {
 		p := MappingPath(i, m)
@@ -77,6 +79,7 @@ func flattenTicket(f *flattener, t *Ticket) {
 		f.pick("ticket.priority."+sev, t.Priority[sev])
 	}
 	f.str("ticket.due_in", t.DueIn)
+	f.str("ticket.reopen_within", t.ReopenWithin)
 	f.list("ticket.closed_statuses", pickNames(t.ClosedStatuses))
 	for i, o := range t.Overrides {
 		p := OverridePath(i, o)

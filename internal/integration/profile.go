@@ -240,12 +240,17 @@ var settingSet = map[string]func(*Settings) bool{
 	"ticket.sub_issue_type":            func(s *Settings) bool { return !s.Ticket.SubIssueType.IsZero() },
 	"companies.filter.types":           func(s *Settings) bool { return len(s.Companies.Filter.Types) > 0 },
 	"companies.filter.classifications": func(s *Settings) bool { return len(s.Companies.Filter.Classifications) > 0 },
-	"notes.type":                       func(s *Settings) bool { return !s.Notes.Type.IsZero() },
-	"contracts.attach_to_tickets":      func(s *Settings) bool { return s.Contracts.AttachToTickets || len(s.Contracts.Map) > 0 },
-	"contracts.billable_users":         func(s *Settings) bool { return s.Contracts.BillableUsers.Enabled },
-	"status_sync.enabled":              func(s *Settings) bool { return s.StatusSync.Enabled },
-	"status_sync.webhooks":             func(s *Settings) bool { return s.StatusSync.Webhooks },
-	"status_sync.only_untouched":       func(s *Settings) bool { return s.StatusSync.OnlyUntouched },
+	"companies.filter.market_segments": func(s *Settings) bool { return len(s.Companies.Filter.MarketSegments) > 0 },
+	"companies.filter.accounts": func(s *Settings) bool {
+		return s.Companies.Filter.Accounts != "" && !strings.EqualFold(s.Companies.Filter.Accounts, "all")
+	},
+	"notes.type":                  func(s *Settings) bool { return !s.Notes.Type.IsZero() },
+	"ticket.reopen_within":        func(s *Settings) bool { return s.Ticket.ReopenWindow() > 0 },
+	"contracts.attach_to_tickets": func(s *Settings) bool { return s.Contracts.AttachToTickets || len(s.Contracts.Map) > 0 },
+	"contracts.billable_users":    func(s *Settings) bool { return s.Contracts.BillableUsers.Enabled },
+	"status_sync.enabled":         func(s *Settings) bool { return s.StatusSync.Enabled },
+	"status_sync.webhooks":        func(s *Settings) bool { return s.StatusSync.Webhooks },
+	"status_sync.only_untouched":  func(s *Settings) bool { return s.StatusSync.OnlyUntouched },
 }
 
 // SettingPaths lists the settings a profile may declare unsupported or

@@ -40,6 +40,7 @@ var fieldNouns = map[string]string{
 	psa.FieldNoteType:       "note type",
 	psa.FieldCompanyType:    "company type",
 	psa.FieldClassification: "classification",
+	psa.FieldMarketSegment:  "market segment",
 }
 
 // Resolve fills the ID of every Pick from its Name against the catalog and

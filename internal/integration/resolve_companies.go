@@ -18,6 +18,9 @@ func (r *resolver) companies(c *Companies) {
 	for i := range c.Filter.Types {
 		r.pick(psa.FieldCompanyType, fmt.Sprintf("companies.filter.types[%d]", i), &c.Filter.Types[i], "")
 	}
+	for i := range c.Filter.MarketSegments {
+		r.pick(psa.FieldMarketSegment, fmt.Sprintf("companies.filter.market_segments[%d]", i), &c.Filter.MarketSegments[i], "")
+	}
 	for i := range c.Filter.Classifications {
 		r.pick(psa.FieldClassification, fmt.Sprintf("companies.filter.classifications[%d]", i), &c.Filter.Classifications[i], "")
 	}

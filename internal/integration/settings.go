@@ -137,6 +137,12 @@ type CatchAll struct {
 type CompanyFilter struct {
 	Types           []Pick `yaml:"types,omitempty" json:"types,omitempty"`
 	Classifications []Pick `yaml:"classifications,omitempty" json:"classifications,omitempty"`
+	// MarketSegments are market segment names, where the PSA has them.
+	MarketSegments []Pick `yaml:"market_segments,omitempty" json:"market_segments,omitempty"`
+	// Accounts is parent (accounts with no parent account), child
+	// (accounts under one) or all (default), where the PSA has account
+	// hierarchies.
+	Accounts string `yaml:"accounts,omitempty" json:"accounts,omitempty"`
 }
 
 // Mapping ties one organization (by id, or by name when the source sends no
@@ -181,6 +187,10 @@ type Ticket struct {
 	// DueIn sets the due date of new tickets (some PSAs require one unless
 	// the category supplies it). A Go duration; default 24h.
 	DueIn string `yaml:"due_in,omitempty" json:"due_in,omitempty"`
+	// ReopenWithin, when set, reopens a group's ticket closed less than
+	// this long ago for the group's next alert instead of opening a new
+	// one (see ReopenWindow). Off by default.
+	ReopenWithin string `yaml:"reopen_within,omitempty" json:"reopen_within,omitempty"`
 	// ClosedStatuses are statuses besides the PSA's own "complete" that
 	// count as closed: the next alert of the group opens a new ticket.
 	ClosedStatuses []Pick     `yaml:"closed_statuses,omitempty" json:"closed_statuses,omitempty"`

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
 )
 
 // Problem is one thing wrong with settings: where, and what to set.
@@ -242,6 +244,12 @@ func validateCompanies(ps *problems, c *Companies) {
 	}
 	checkNameList(ps, "companies.filter.types", pickNames(c.Filter.Types), "a company type")
 	checkNameList(ps, "companies.filter.classifications", pickNames(c.Filter.Classifications), "a classification")
+	checkNameList(ps, "companies.filter.market_segments", pickNames(c.Filter.MarketSegments), "a market segment")
+	switch strings.ToLower(strings.TrimSpace(c.Filter.Accounts)) {
+	case "", "all", psa.AccountsParent, psa.AccountsChild:
+	default:
+		ps.add("companies.filter.accounts", "unknown %q: set parent (accounts with no parent account), child (accounts under one) or all", c.Filter.Accounts)
+	}
 	checkNameList(ps, "companies.ignore", pickNames(c.Ignore), "a company name")
 	validateMappings(ps, c)
 }

@@ -57,6 +57,7 @@ func validateTicket(ps *problems, p Profile, t *Ticket) {
 		}
 	}
 	checkNameList(ps, "ticket.closed_statuses", pickNames(t.ClosedStatuses), "a status")
+	validateReopen(ps, t)
 }
 
 func checkTemplate(ps *problems, path, name, text string, required bool) {

@@ -16,6 +16,7 @@ const (
 	FieldNoteType       = "note_type"
 	FieldCompanyType    = "company_type"
 	FieldClassification = "classification"
+	FieldMarketSegment  = "market_segment"
 )
 
 // Value is one picklist entry.

@@ -44,11 +44,22 @@ type Connector interface {
 }
 
 // CompanyFilter narrows the company list the way MSP admins do in mapping
-// screens: by account type and classification ids. Empty means all.
+// screens: by account type, classification and market segment ids, and
+// to parent or child accounts. Empty means all.
 type CompanyFilter struct {
 	Types           []string
 	Classifications []string
+	MarketSegments  []string
+	// Accounts is AccountsParent, AccountsChild, or "" for both.
+	Accounts string
 }
+
+// Which accounts a CompanyFilter takes by their place in the PSA's
+// account hierarchy.
+const (
+	AccountsParent = "parent" // accounts with no parent account
+	AccountsChild  = "child"  // accounts under a parent account
+)
 
 // Company is a PSA customer account.
 type Company struct {

@@ -107,6 +107,12 @@ func (r *Ruleset) compileLookups(s *integration.Settings) {
 	for _, p := range s.Companies.Filter.Classifications {
 		r.companyFilter.Classifications = append(r.companyFilter.Classifications, p.ID)
 	}
+	for _, p := range s.Companies.Filter.MarketSegments {
+		r.companyFilter.MarketSegments = append(r.companyFilter.MarketSegments, p.ID)
+	}
+	if a := norm(s.Companies.Filter.Accounts); a != "all" {
+		r.companyFilter.Accounts = a
+	}
 	for _, p := range s.Companies.Ignore {
 		if p.ID != "" {
 			r.ignore["id:"+p.ID] = true
@@ -171,6 +177,8 @@ func (r *Ruleset) CompanyFilter() (f psa.CompanyFilter, needed bool) {
 	return psa.CompanyFilter{
 		Types:           slices.Clone(r.companyFilter.Types),
 		Classifications: slices.Clone(r.companyFilter.Classifications),
+		MarketSegments:  slices.Clone(r.companyFilter.MarketSegments),
+		Accounts:        r.companyFilter.Accounts,
 	}, true
 }
 

@@ -93,6 +93,10 @@ type Queries interface {
 	// CountAlertsSince counts the tenant's alerts that occurred at or after
 	// since: what a new integration's sync.since lets through.
 	CountAlertsSince(ctx context.Context, tenant string, since time.Time) (int64, error)
+	// RecentAlertTypes lists the distinct types of the tenant's latest
+	// limit alerts, in name order: a bounded read by the (tenant, seq)
+	// index, however many alerts are kept.
+	RecentAlertTypes(ctx context.Context, tenant string, limit int) ([]string, error)
 	// ListAlerts lists the tenant's alerts matching the filter, newest
 	// (highest seq) first.
 	ListAlerts(ctx context.Context, f AlertFilter) ([]StoredAlert, error)
@@ -119,6 +123,10 @@ type Queries interface {
 	// Ticket links.
 	// OpenTicketLink returns the creating-or-open link for the group.
 	OpenTicketLink(ctx context.Context, integrationID int64, companyID, groupKey string) (TicketLink, error)
+	// LastClosedTicketLink returns the group's closed link that closed
+	// last, if it closed at or after since (ticket.reopen_within);
+	// ErrNotFound otherwise.
+	LastClosedTicketLink(ctx context.Context, integrationID int64, companyID, groupKey string, since time.Time) (TicketLink, error)
 	// CreateTicketLink inserts a link in state creating; ErrConflict when
 	// the group already has a creating-or-open link.
 	CreateTicketLink(ctx context.Context, l TicketLink) (TicketLink, error)

@@ -27,13 +27,15 @@ type contactWire struct {
 	IsActive      flexBool   `json:"isActive"`
 }
 
-// Companies lists active companies, narrowed by type and classification ids.
+// Companies lists active companies, narrowed by type, classification and
+// market segment ids, and to parent or child accounts (parentCompanyID
+// empty or set).
 func (c *Connector) Companies(ctx context.Context, f psa.CompanyFilter) ([]psa.Company, error) {
 	filters := []filter{{Op: "eq", Field: "isActive", Value: true}}
 	for _, in := range []struct {
 		field string
 		ids   []string
-	}{{"companyType", f.Types}, {"classification", f.Classifications}} {
+	}{{"companyType", f.Types}, {"classification", f.Classifications}, {"marketSegmentID", f.MarketSegments}} {
 		if len(in.ids) == 0 {
 			continue
 		}
@@ -42,6 +44,12 @@ func (c *Connector) Companies(ctx context.Context, f psa.CompanyFilter) ([]psa.C
 			return nil, err
 		}
 		filters = append(filters, filter{Op: "in", Field: in.field, Value: ids})
+	}
+	switch f.Accounts {
+	case psa.AccountsParent:
+		filters = append(filters, filter{Op: "notExist", Field: "parentCompanyID"})
+	case psa.AccountsChild:
+		filters = append(filters, filter{Op: "exist", Field: "parentCompanyID"})
 	}
 	rows, err := queryAll[companyWire](ctx, c, "Companies", "companies.query", filters)
 	if err != nil {

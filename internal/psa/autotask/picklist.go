@@ -29,8 +29,9 @@ var picklistSources = []struct {
 		"notetype": psa.FieldNoteType,
 	}},
 	{entity: "Companies", fields: map[string]string{
-		"companytype":    psa.FieldCompanyType,
-		"classification": psa.FieldClassification,
+		"companytype":     psa.FieldCompanyType,
+		"classification":  psa.FieldClassification,
+		"marketsegmentid": psa.FieldMarketSegment,
 	}},
 }
 

@@ -29,6 +29,8 @@ var Profile = integration.Profile{
 	// The codebase is discovered at the site, never configured.
 	URL: integration.URLRule{Required: true, SiteOnly: true, Example: DefaultSite},
 	Unsupported: map[string]string{
+		"companies.filter.market_segments": "ConnectWise companies have no market segment: remove companies.filter.market_segments (filter by companies.filter.types)",
+		"companies.filter.accounts":        "ConnectWise companies have no parent and child accounts ticketbridge filters by: remove companies.filter.accounts",
 		"ticket.category":                  "ConnectWise has no ticket category: remove it (a board's types and subtypes classify tickets: set ticket.issue_type and ticket.sub_issue_type)",
 		"ticket.type":                      "ConnectWise has no ticket type apart from the board's types: remove it and set ticket.issue_type to a type of the board",
 		"companies.filter.classifications": "ConnectWise has no company classifications: remove them (filter by companies.filter.types)",

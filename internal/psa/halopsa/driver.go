@@ -30,6 +30,8 @@ var Profile = integration.Profile{
 	Limits: integration.Limits{Title: 250, NoteTitle: 250, Description: 30000, Note: 30000},
 	URL:    integration.URLRule{Required: true, Example: "https://yourcompany.halopsa.com"},
 	Unsupported: map[string]string{
+		"companies.filter.market_segments": "HaloPSA clients have no market segment: remove companies.filter.market_segments (filter by companies.filter.types)",
+		"companies.filter.accounts":        "HaloPSA clients have no parent and child accounts ticketbridge filters by: remove companies.filter.accounts",
 		"ticket.source":                    "HaloPSA sets a ticket's source itself (API-created tickets come from the API): remove it",
 		"companies.filter.classifications": "HaloPSA has no client classification: remove it (companies.filter.types filters by the clients' top level)",
 		"status_sync.webhooks":             "HaloPSA signs no webhook callout (only a fixed Basic, Bearer or API-key header, which does not protect the body): remove it; status changes are polled",

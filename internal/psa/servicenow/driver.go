@@ -30,11 +30,14 @@ var Profile = integration.Profile{
 	Limits: integration.Limits{Title: 160, NoteTitle: 160, Description: 4000, Note: 32000},
 	URL:    integration.URLRule{Required: true, SiteOnly: true, Example: "https://acme.service-now.com"},
 	Unsupported: map[string]string{
+		"companies.filter.market_segments": "ServiceNow companies have no market segment: remove companies.filter.market_segments (filter by companies.filter.types)",
+		"companies.filter.accounts":        "ServiceNow companies have no parent and child accounts ticketbridge filters by: remove companies.filter.accounts",
 		"ticket.category":                  "ServiceNow's category is ticket.issue_type (and subcategory ticket.sub_issue_type): remove ticket.category",
 		"ticket.type":                      "ServiceNow incidents have no ticket type: remove ticket.type",
 		"companies.filter.classifications": "ServiceNow companies have no classification: filter by companies.filter.types (Customer, Vendor, Manufacturer, Other)",
 		"contracts.attach_to_tickets":      "ServiceNow contracts (ast_contract) are not attached to tickets by ticketbridge: remove contracts.attach_to_tickets and contracts.map",
 		"contracts.billable_users":         "ServiceNow contracts have no billable quantities to keep in step with a user count: remove contracts.billable_users",
+		"ticket.reopen_within":             "a Closed ServiceNow incident is read-only for the integration's role (only an admin may change it): remove ticket.reopen_within; the group's next alert opens a new incident",
 		"status_sync.webhooks":             "ServiceNow has no webhook registration API (outbound calls are business rules an admin writes): remove status_sync.webhooks; status is polled by sys_updated_on",
 	},
 	// Journal entries have no type: visibility picks work notes or comments.

@@ -30,6 +30,8 @@ var Profile = integration.Profile{
 	Limits: integration.Limits{Title: 255, NoteTitle: 250, Description: 8000, Note: 32000},
 	URL:    integration.URLRule{Example: Regions[DefaultRegion], Discovers: "the region's endpoint (connection.region)"},
 	Unsupported: map[string]string{
+		"companies.filter.market_segments": "SuperOps clients have no market segment: remove companies.filter.market_segments (filter by companies.filter.types)",
+		"companies.filter.accounts":        "SuperOps clients have no parent and child accounts ticketbridge filters by: remove companies.filter.accounts",
 		"ticket.category":                  "SuperOps' categories are ticket.issue_type (and their subcategories ticket.sub_issue_type): remove ticket.category",
 		"ticket.type":                      "SuperOps' request types cannot be listed through its API: remove ticket.type (tickets take the account's default request type)",
 		"ticket.source":                    "ticketbridge creates SuperOps tickets with source INTEGRATION: remove ticket.source",

@@ -30,6 +30,8 @@ var Profile = integration.Profile{
 	URL: integration.URLRule{Example: "https://acme.syncromsp.com",
 		Discovers: "the API at https://<connection.subdomain>.syncromsp.com/api/v1"},
 	Unsupported: map[string]string{
+		"companies.filter.market_segments": "Syncro customers have no market segment: remove companies.filter.market_segments (filter by companies.filter.types)",
+		"companies.filter.accounts":        "Syncro customers have no parent and child accounts ticketbridge filters by: remove companies.filter.accounts",
 		"ticket.category":                  "Syncro tickets have no category: remove it (the problem type classifies tickets: set ticket.issue_type)",
 		"ticket.type":                      "Syncro's ticket types are set with ticket.queue (Syncro has no queues; a ticket type routes the work): remove ticket.type and set ticket.queue to a ticket type",
 		"ticket.source":                    "Syncro tickets have no source field: remove it",

@@ -288,6 +288,19 @@ func scanAlert(r pgx.Row) (store.StoredAlert, error) {
 	return a, nil
 }
 
+// RecentAlertTypes lists the distinct types of the tenant's latest limit
+// alerts, in name order.
+func (q *queries) RecentAlertTypes(ctx context.Context, tenant string, limit int) ([]string, error) {
+	rows, err := q.db.Query(ctx, `SELECT DISTINCT type FROM (
+    SELECT type FROM alerts WHERE tenant_id = $1 ORDER BY seq DESC LIMIT $2
+) latest ORDER BY type`, tenant, limit)
+	out, err := collect(rows, err, func(r pgx.Row) (string, error) {
+		var t string
+		return t, r.Scan(&t)
+	})
+	return out, wrap(err, "recent alert types")
+}
+
 // CountAlertsSince counts the tenant's alerts that occurred at or after
 // since.
 func (q *queries) CountAlertsSince(ctx context.Context, tenant string, since time.Time) (int64, error) {

@@ -29,9 +29,19 @@ WHERE id = $8`
 FROM ticket_links`
 	sqlOpenTicketLink = sqlLinkColumns + `
 WHERE integration_id = $1 AND company_id = $2 AND group_key = $3 AND state IN ('creating', 'open')`
+	sqlLastClosedTicketLink = sqlLinkColumns + `
+WHERE integration_id = $1 AND company_id = $2 AND group_key = $3 AND state = 'closed' AND closed_at >= $4
+ORDER BY closed_at DESC, id DESC LIMIT 1`
 	sqlTicketLinkByID           = sqlLinkColumns + ` WHERE id = $1`
 	sqlTicketLinksOfIntegration = sqlLinkColumns + ` WHERE integration_id = $1 ORDER BY id`
 )
+
+// LastClosedTicketLink returns the group's link closed last, at or after
+// since; ErrNotFound when none.
+func (q *queries) LastClosedTicketLink(ctx context.Context, integrationID int64, companyID, groupKey string, since time.Time) (store.TicketLink, error) {
+	l, err := scanLink(q.db.QueryRow(ctx, sqlLastClosedTicketLink, integrationID, companyID, groupKey, since.UTC()))
+	return l, wrap(err, "last closed ticket link")
+}
 
 // OpenTicketLink returns the group's creating-or-open link; ErrNotFound when
 // the group has none.

@@ -68,10 +68,13 @@ ORDER BY a.seq DESC
 LIMIT ?9`
 	// A plan-time count over the tenant's alerts: apply runs it once.
 	sqlCountAlertsSince = `SELECT COUNT(*) FROM alerts WHERE tenant_id = ? AND occurred_at >= ?`
+	sqlRecentAlertTypes = `SELECT DISTINCT type FROM (
+    SELECT type FROM alerts WHERE tenant_id = ? ORDER BY seq DESC LIMIT ?
+) ORDER BY type`
 )
 
 var alertStatements = []string{
-	sqlListAlerts, sqlCountAlertsSince, sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsOfSourceByIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
+	sqlListAlerts, sqlCountAlertsSince, sqlRecentAlertTypes, sqlUpsertAlert, sqlAlertBySeq, sqlAlertBySourceID, sqlAlertsOfSourceByIDs, sqlUnroutedAlerts, sqlAlertsByTicketLink,
 }
 
 // UpsertAlert stores a new alert or updates the one with the same (tenant,
@@ -193,6 +196,17 @@ func scanAlert(r scanner) (store.StoredAlert, error) {
 	a.Alert.OccurredAt = a.Alert.OccurredAt.UTC()
 	a.ReceivedAt, a.UpdatedAt, a.StatusChangedAt = goTime(received), goTime(updated), goTime(statusChanged)
 	return a, nil
+}
+
+// RecentAlertTypes lists the distinct types of the tenant's latest limit
+// alerts, in name order.
+func (q *queries) RecentAlertTypes(ctx context.Context, tenant string, limit int) ([]string, error) {
+	rows, err := q.readRows(ctx, sqlRecentAlertTypes, tenant, limit)
+	out, err := collect(rows, err, func(s scanner) (string, error) {
+		var t string
+		return t, s.Scan(&t)
+	})
+	return out, wrap(err, "recent alert types")
 }
 
 // CountAlertsSince counts the tenant's alerts that occurred at or after

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -23,12 +24,23 @@ WHERE id = ?`
 FROM ticket_links`
 	sqlOpenTicketLink = sqlLinkColumns + `
 WHERE integration_id = ? AND company_id = ? AND group_key = ? AND state IN ('creating', 'open')`
+	sqlLastClosedTicketLink = sqlLinkColumns + `
+WHERE integration_id = ? AND company_id = ? AND group_key = ? AND state = 'closed' AND closed_at >= ?
+ORDER BY closed_at DESC, id DESC LIMIT 1`
 	sqlTicketLinkByID           = sqlLinkColumns + ` WHERE id = ?`
 	sqlTicketLinksOfIntegration = sqlLinkColumns + ` WHERE integration_id = ? ORDER BY id`
 )
 
 var linkStatements = []string{
 	sqlInsertTicketLink, sqlUpdateTicketLink, sqlOpenTicketLink, sqlTicketLinkByID, sqlTicketLinksOfIntegration,
+	sqlLastClosedTicketLink,
+}
+
+// LastClosedTicketLink returns the group's link closed last, at or after
+// since; ErrNotFound when none.
+func (q *queries) LastClosedTicketLink(ctx context.Context, integrationID int64, companyID, groupKey string, since time.Time) (store.TicketLink, error) {
+	l, err := scanLink(q.readRow(ctx, sqlLastClosedTicketLink, integrationID, companyID, groupKey, dbTime(since)))
+	return l, wrap(err, "last closed ticket link")
 }
 
 // OpenTicketLink returns the group's creating-or-open link; ErrNotFound when

@@ -346,3 +346,31 @@ func testUnroutedAlerts(t *testing.T, s store.Store) {
 	must(t, err)
 	diff(t, "first unrouted alert", []store.StoredAlert{all[0]}, got)
 }
+
+// testRecentAlertTypes lists the distinct types of the tenant's latest
+// alerts only: older alerts and other tenants' are not read.
+func testRecentAlertTypes(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src, other := mustSource(t, s, "t1", "src"), mustSource(t, s, "t2", "src")
+	types, err := s.RecentAlertTypes(ctx, "t1", 10)
+	must(t, err)
+	if len(types) != 0 {
+		t.Fatalf("RecentAlertTypes with no alerts = %q, want none", types)
+	}
+	put := func(src store.Source, id, typ string) {
+		a := store.StoredAlert{TenantID: src.TenantID, SourceID: src.ID, Alert: newAlert(id), ReceivedAt: t0, UpdatedAt: t0}
+		a.Alert.Type = typ
+		must(t, s.InTx(ctx, func(q store.Queries) error { _, err := q.UpsertAlerts(ctx, []store.StoredAlert{a}); return err }))
+	}
+	put(src, "a1", "Old Type")
+	put(src, "a2", "Too Many Downloads")
+	put(src, "a3", "Multiple MFA Failures")
+	put(src, "a4", "Too Many Downloads")
+	put(other, "b1", "Other Tenant's Type")
+	types, err = s.RecentAlertTypes(ctx, "t1", 3)
+	must(t, err)
+	diff(t, "types of the latest 3 alerts", []string{"Multiple MFA Failures", "Too Many Downloads"}, types)
+	types, err = s.RecentAlertTypes(ctx, "t1", 10)
+	must(t, err)
+	diff(t, "types of every alert", []string{"Multiple MFA Failures", "Old Type", "Too Many Downloads"}, types)
+}

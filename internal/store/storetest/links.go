@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -104,5 +105,38 @@ func testTicketLinksConcurrentCreate(t *testing.T, s store.Store) {
 	must(t, err)
 	if len(links) != 1 {
 		t.Errorf("%d links stored, want 1", len(links))
+	}
+}
+
+// testLastClosedTicketLink finds the group's link closed last, only when
+// it closed within the window, and never a live or another group's link.
+func testLastClosedTicketLink(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	it := mustIntegration(t, s, "t1", "psa")
+	_, err := s.LastClosedTicketLink(ctx, it.ID, "c1", "g1", t0)
+	wantErr(t, err, store.ErrNotFound)
+
+	older := setLinkState(t, s, setLinkState(t, s, mustLink(t, s, it, "c1", "g1"), store.LinkOpen), store.LinkClosed)
+	newer := setLinkState(t, s, mustLink(t, s, it, "c1", "g1"), store.LinkOpen)
+	closedLater := t0.Add(2 * time.Hour)
+	newer.State, newer.ClosedAt = store.LinkClosed, &closedLater
+	must(t, s.UpdateTicketLink(ctx, newer))
+	mustLink(t, s, it, "c1", "g1") // live: never the answer
+	other := setLinkState(t, s, setLinkState(t, s, mustLink(t, s, it, "c2", "g1"), store.LinkOpen), store.LinkClosed)
+
+	got, err := s.LastClosedTicketLink(ctx, it.ID, "c1", "g1", t0)
+	must(t, err)
+	if got.ID != newer.ID {
+		t.Errorf("LastClosedTicketLink = link %d, want %d (closed last; %d closed earlier)", got.ID, newer.ID, older.ID)
+	}
+	got, err = s.LastClosedTicketLink(ctx, it.ID, "c1", "g1", closedLater)
+	must(t, err)
+	diff(t, "closed exactly at since", newer, got)
+	_, err = s.LastClosedTicketLink(ctx, it.ID, "c1", "g1", closedLater.Add(time.Second))
+	wantErr(t, err, store.ErrNotFound)
+	got, err = s.LastClosedTicketLink(ctx, it.ID, "c2", "g1", t0)
+	must(t, err)
+	if got.ID != other.ID {
+		t.Errorf("LastClosedTicketLink of c2 = link %d, want %d", got.ID, other.ID)
 	}
 }

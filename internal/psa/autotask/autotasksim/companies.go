@@ -27,7 +27,9 @@ func companyFields() []field {
 		fBool("isTaxExempt"),
 		fDate("lastActivityDate").ro(),
 		fDate("lastTrackedModifiedDateTime").ro(),
-		fInt("marketSegmentID"),
+		// A tenant picklist in Autotask (the spec types it int32 only);
+		// these values are the simulator's own, unverified.
+		fInt("marketSegmentID").picks(pv(1, "Healthcare"), pv(2, "Financial Services"), pv(3, "Manufacturing")),
 		fInt("ownerResourceID").req().ref("Resource"),
 		fInt("parentCompanyID").ref("Company"),
 		fStr("phone", 25).req(),

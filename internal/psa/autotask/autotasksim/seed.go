@@ -39,6 +39,14 @@ var seedContacts = []seedContact{
 	{35, 175, "Former", "Employee", "former@acme.example", 0},
 }
 
+// Seeded market segments and the one parent/child pair: Acme Corp is in
+// Healthcare, Globex Corporation in Financial Services, and Initech is a
+// child account of Globex Corporation.
+var (
+	seedMarketSegments = map[int64]int64{175: 1, 176: 2}
+	seedParents        = map[int64]int64{177: 176}
+)
+
 func seedRows(companies, contacts *entity, owner int64, now time.Time) {
 	for _, c := range seedCompanies {
 		r := record{
@@ -48,6 +56,12 @@ func seedRows(companies, contacts *entity, owner int64, now time.Time) {
 		}
 		if c.classification != 0 {
 			r["classification"] = c.classification
+		}
+		if s, ok := seedMarketSegments[c.id]; ok {
+			r["marketSegmentID"] = s
+		}
+		if p, ok := seedParents[c.id]; ok {
+			r["parentCompanyID"] = p
 		}
 		companies.insert(c.id, r)
 	}
