@@ -70,6 +70,7 @@ func (s *Store) QueryPlan(ctx context.Context, query string, args ...any) ([]str
 // Statements of the reads whose plans are tested.
 const (
 	SQLStatusChanges          = sqlStatusChanges
+	SQLLastClosedTicketLink   = sqlLastClosedTicketLink
 	SQLCountDeliveriesInState = sqlCountDeliveriesInState
 	SQLDueDeliveries          = sqlDueDeliveries
 	SQLTimelineOfAlert        = sqlTimelineOfAlert

@@ -33,6 +33,7 @@ func TestHistoryReadsUseIndexes(t *testing.T) {
 		{"alerts_of_source_by_ids", sqlite.SQLAlertsOfSourceByIDs, []any{"t1", "src", `["a1","a2"]`},
 			"USING INDEX sqlite_autoindex_alerts_1 (tenant_id=? AND source_id=? AND alert_id=?)", false},
 		{"timeline_of_alert", sqlite.SQLTimelineOfAlert, []any{1}, "USING INDEX timeline_alert (alert_seq=?)", false},
+		{"last_closed_link", sqlite.SQLLastClosedTicketLink, []any{1, "c1", "g1", 0}, "USING INDEX ticket_links_closed_group (integration_id=? AND company_id=? AND group_key=? AND closed_at>?)", false},
 	}
 	shapes := []struct {
 		name  string
