@@ -35,9 +35,6 @@ type Options struct {
 	// Now is the clock used for timestamps the caller leaves zero; time.Now
 	// when nil.
 	Now func() time.Time
-	// CheckpointEvery is how often the WAL is checkpointed in the
-	// background (see checkpointer); DefaultCheckpointEvery when zero.
-	CheckpointEvery time.Duration
 }
 
 // Store is a store.Store on one SQLite file.
@@ -46,7 +43,6 @@ type Store struct {
 
 	writer *sql.DB
 	reader *sql.DB
-	cp     *checkpointer
 	path   string
 	now    func() time.Time
 
@@ -75,8 +71,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.now = time.Now
 	}
 	s.queries = &queries{st: s}
-	// The writer never checkpoints itself: the checkpointer does, beside it.
-	s.writer, err = sql.Open("sqlite", dsn(path, sync, "&_pragma=wal_autocheckpoint(0)&_txlock=immediate"))
+	s.writer, err = sql.Open("sqlite", dsn(path, sync, "&_txlock=immediate"))
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite writer: %w", err)
 	}
@@ -87,14 +82,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	s.writer.SetConnMaxLifetime(0)
 	s.writer.SetConnMaxIdleTime(0)
 	if err := s.start(ctx, path, sync); err != nil {
-		s.Close()
-		return nil, err
-	}
-	every := opts.CheckpointEvery
-	if every <= 0 {
-		every = DefaultCheckpointEvery
-	}
-	if s.cp, err = startCheckpointer(path, sync, every); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -165,9 +152,6 @@ func synchronous(v string) (string, error) {
 // Close closes both pools and their prepared statements.
 func (s *Store) Close() error {
 	var errs []error
-	if s.cp != nil {
-		errs = append(errs, s.cp.close())
-	}
 	for _, db := range []*sql.DB{s.reader, s.writer} {
 		if db != nil {
 			errs = append(errs, db.Close())
