@@ -85,13 +85,30 @@ func w1Figures(ctx context.Context, e *env, storm Storm, accepted []time.Time, r
 	res.atMost(prefix+"alerts not written", float64(missing), "", 0)
 }
 
-// sendSteady sends alerts one per request at w1Rate, each on its own
-// goroutine so that a slow answer does not shift the schedule, and returns
-// when each was accepted.
+// sendSteady sends alerts one per request at w1Rate and returns when
+// each was accepted.
 func sendSteady(ctx context.Context, s *Sender, storm Storm, n int) ([]time.Time, error) {
+	sent, err := SendPaced(ctx, s, storm, n, w1Rate)
+	if err != nil {
+		return nil, err
+	}
 	accepted := make([]time.Time, n)
+	for i, x := range sent {
+		accepted[i] = x.Accepted
+	}
+	return accepted, nil
+}
+
+// Sent is when one paced alert was sent and when it was accepted (202).
+type Sent struct{ Start, Accepted time.Time }
+
+// SendPaced sends alerts 0..n-1 of storm one per request at rate a
+// second, each on its own goroutine so that a slow answer does not shift
+// the schedule, and returns when each was sent and accepted.
+func SendPaced(ctx context.Context, s *Sender, storm Storm, n, rate int) ([]Sent, error) {
+	sent := make([]Sent, n)
 	errs := make([]error, n)
-	tick := time.NewTicker(time.Second / w1Rate)
+	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
 	var wg sync.WaitGroup
 	for i := range n {
@@ -104,8 +121,9 @@ func sendSteady(ctx context.Context, s *Sender, storm Storm, n int) ([]time.Time
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sent[i].Start = time.Now()
 			if errs[i] = s.Deliver(ctx, storm.Alert(i).JSON); errs[i] == nil {
-				accepted[i] = time.Now()
+				sent[i].Accepted = time.Now()
 			}
 		}()
 	}
@@ -115,7 +133,7 @@ func sendSteady(ctx context.Context, s *Sender, storm Storm, n int) ([]time.Time
 			return nil, err
 		}
 	}
-	return accepted, nil
+	return sent, nil
 }
 
 // queuedAt is when the router queued the alert's delivery (its "queued"

@@ -101,31 +101,13 @@ func webhookHeader(ctx context.Context, e *env) (string, bool) {
 // timedSends sends n alerts one per request at webhookRate and returns
 // each one's time from request to 202.
 func timedSends(ctx context.Context, s *Sender, storm Storm, n int) ([]time.Duration, error) {
-	took := make([]time.Duration, n)
-	errs := make([]error, n)
-	tick := time.NewTicker(time.Second / webhookRate)
-	defer tick.Stop()
-	var wg sync.WaitGroup
-	for i := range n {
-		select {
-		case <-ctx.Done():
-			wg.Wait()
-			return nil, ctx.Err()
-		case <-tick.C:
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			start := time.Now()
-			errs[i] = s.Deliver(ctx, storm.Alert(i).JSON)
-			took[i] = time.Since(start)
-		}()
+	sent, err := SendPaced(ctx, s, storm, n, webhookRate)
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	took := make([]time.Duration, n)
+	for i, x := range sent {
+		took[i] = x.Accepted.Sub(x.Start)
 	}
 	return took, nil
 }

@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -61,7 +60,7 @@ func TestSoak(t *testing.T) {
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	go func() { samples <- sampleServe(sampleCtx, a, 10*time.Second) }()
 	start := time.Now()
-	if err := sendPaced(ctx, sender, storm, n, rate); err != nil {
+	if _, err := bench.SendPaced(ctx, sender, storm, n, rate); err != nil {
 		t.Fatalf("send: %v", err)
 	}
 	t.Logf("%d alerts accepted in %s", n, time.Since(start).Round(time.Second))
@@ -88,37 +87,6 @@ func TestSoak(t *testing.T) {
 			t.Errorf("write report: %v", err)
 		}
 	}
-}
-
-// sendPaced sends alerts one per request at rate a second, each on its
-// own goroutine so that a slow answer does not shift the schedule.
-func sendPaced(ctx context.Context, s *bench.Sender, storm bench.Storm, n, rate int) error {
-	tick := time.NewTicker(time.Second / time.Duration(rate))
-	defer tick.Stop()
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	for i := range n {
-		select {
-		case <-ctx.Done():
-			wg.Wait()
-			return ctx.Err()
-		case <-tick.C:
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.Deliver(ctx, storm.Alert(i).JSON); err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return firstErr
 }
 
 // sample is serve's footprint at one moment.

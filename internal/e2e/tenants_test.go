@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -524,26 +523,11 @@ func (w *tenantWorld) waitDelivered(s *tenantSide) {
 // returns the answer's body.
 func (w *tenantWorld) raw(token, method, path, body string, want int) string {
 	w.t.Helper()
-	req, err := http.NewRequestWithContext(context.Background(), method, w.base+path, strings.NewReader(body))
-	if err != nil {
-		w.t.Fatal(err)
+	status, _, answer := w.send(token, method, path, body)
+	if status != want {
+		w.t.Errorf("%s %s: %d, want %d: %s", method, path, status, want, answer)
 	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != want {
-		w.t.Errorf("%s %s: %d, want %d: %s", method, path, resp.StatusCode, want, b)
-	}
-	return string(b)
+	return answer
 }
 
 // call is raw with a JSON body and answer.
