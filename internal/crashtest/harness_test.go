@@ -190,6 +190,9 @@ func newApp(t *testing.T, bin string, sim *simProc) *app {
 	return a
 }
 
+// applyTries bounds how often the harness runs apply behind faults.
+const applyTries = 40
+
 // apply writes the settings with `ticketbridge apply -f --yes`.
 func (a *app) apply(settings string) {
 	a.t.Helper()
@@ -198,10 +201,12 @@ func (a *app) apply(settings string) {
 		a.t.Fatal(err)
 	}
 	// Apply reads the PSA's picklists; behind fault injection a read can
-	// fail, and a person would simply run apply again.
+	// fail, and a person would simply run apply again. ConnectWise's
+	// many picklist reads failed ten tries in a row once in CI, so the
+	// harness tries for longer.
 	var out []byte
 	var err error
-	for attempt := 0; attempt < 10; attempt++ {
+	for attempt := 0; attempt < applyTries; attempt++ {
 		cmd := exec.Command(a.bin, "apply", "-f", path, "--yes")
 		cmd.Env = a.env
 		if out, err = cmd.CombinedOutput(); err == nil {
@@ -209,7 +214,7 @@ func (a *app) apply(settings string) {
 		}
 		time.Sleep(time.Second)
 	}
-	a.t.Fatalf("apply failed 10 times: %v\n%s", err, out)
+	a.t.Fatalf("apply failed %d times: %v\n%s", applyTries, err, out)
 }
 
 // start runs serve and waits until it answers /healthz.
