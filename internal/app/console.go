@@ -11,7 +11,7 @@ import (
 // health, which the API does not serve.
 func (a *App) console(api http.Handler) http.Handler {
 	return web.New(web.Config{
-		API: api, Tokens: a.Store, PSAs: a.drivers.Names(), Now: a.now, Logger: a.log,
+		API: api, Tokens: a.Store, PSAs: a.drivers.Names(), Profiles: a.Profiles(), Now: a.now, Logger: a.log,
 		Health: func(tenant string) []web.Health {
 			var out []web.Health
 			for _, h := range a.Engine.Health() {

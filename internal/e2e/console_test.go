@@ -60,8 +60,10 @@ func browser(t *testing.T) context.Context {
 // wizardInput is the demo settings split as an admin types them: the
 // connection fields, the secret values, and the rest as YAML.
 type wizardInput struct {
-	name, psa, url, username, yaml string
-	creds                          map[string]string
+	name, psa, url, yaml string
+	// plain are the connection fields that are not secrets, by form id.
+	plain map[string]string
+	creds map[string]string
 }
 
 func wizardInputOf(t *testing.T, e *demo.Env) wizardInput {
@@ -71,14 +73,22 @@ func wizardInputOf(t *testing.T, e *demo.Env) wizardInput {
 		t.Fatal(err)
 	}
 	s := docs[0]
-	in := wizardInput{name: s.Name, psa: s.PSA, url: e.SimURL, username: s.Connection.Username, creds: map[string]string{}}
+	in := wizardInput{name: s.Name, psa: s.PSA, url: e.SimURL, creds: map[string]string{}, plain: map[string]string{}}
 	for name, ref := range s.Connection.SecretRefs() {
 		if ref.Env != "" {
 			in.creds[name] = e.Getenv(ref.Env)
 		}
-		*ref = integration.SecretRef{}
 	}
-	s.Connection.URL, s.Connection.Username = "", ""
+	c := s.Connection
+	for id, v := range map[string]string{
+		"username": c.Username, "company": c.Company, "public_key": c.PublicKey, "member_id": c.MemberID,
+		"tenant": c.Tenant, "subdomain": c.Subdomain, "region": c.Region, "table": c.Table,
+	} {
+		if v != "" {
+			in.plain[id] = v
+		}
+	}
+	s.Name, s.PSA, s.Connection = "", "", integration.Connection{}
 	b, err := yaml.Marshal(s)
 	if err != nil {
 		t.Fatal(err)
@@ -119,16 +129,17 @@ func consoleWalk(t *testing.T, psa string) {
 		t.Fatalf("after sign-in the page is %q, want Integrations", h)
 	}
 
-	fill := []chromedp.Action[chromedp.Void]{
+	b.do("connect: choose the PSA",
 		chromedp.Click(chromedp.CSS(`a[href="/integrations/new"]`)),
 		chromedp.WaitVisible(chromedp.ID("name")),
 		chromedp.SetValue(chromedp.ID("name"), in.name),
 		chromedp.SetValue(chromedp.ID("psa"), in.psa),
-		chromedp.SetValue(chromedp.ID("url"), in.url),
-		chromedp.SetValue(chromedp.ID("settings"), in.yaml),
-	}
-	if in.username != "" { // chromedp cannot tell an empty value was set
-		fill = append(fill, chromedp.SetValue(chromedp.ID("username"), in.username))
+		chromedp.Click(chromedp.ID("choose")),
+		chromedp.WaitVisible(chromedp.ID("test")),
+	)
+	fill := []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("url"), in.url)}
+	for id, v := range in.plain {
+		fill = append(fill, chromedp.SetValue(chromedp.ID(id), v))
 	}
 	// First with one credential wrong: the PSA's refusal shows on the
 	// form, which keeps everything but the credentials.
@@ -159,7 +170,12 @@ func consoleWalk(t *testing.T, psa string) {
 	b.capture()
 	b.screenshot(psa, "wizard")
 
-	b.do("connect: plan", chromedp.Click(chromedp.ID("plan")), chromedp.WaitVisible(chromedp.CSS("#changes, #problem")))
+	b.do("settings as YAML",
+		chromedp.Click(chromedp.ID("next")),
+		chromedp.WaitVisible(chromedp.ID("settings")),
+		chromedp.SetValue(chromedp.ID("settings"), in.yaml),
+	)
+	b.do("review", chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.CSS("#changes, #problem")))
 	b.capture()
 	b.screenshot(psa, "plan")
 	if plan := b.text("main"); !strings.Contains(plan, "Save") || strings.Contains(plan, "Nothing would change") {

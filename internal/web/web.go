@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -38,9 +39,12 @@ type Config struct {
 	// shows none.
 	Health func(tenant string) []Health
 	// PSAs are the driver names the wizard offers.
-	PSAs   []string
-	Now    func() time.Time
-	Logger *slog.Logger
+	PSAs []string
+	// Profiles say which connection keys and settings each PSA reads,
+	// so the wizard asks only for those.
+	Profiles integration.Profiles
+	Now      func() time.Time
+	Logger   *slog.Logger
 	// SessionTTL is how long a session lasts without use; default 8h.
 	SessionTTL time.Duration
 }
@@ -79,10 +83,12 @@ func (c *Console) routes() {
 		http.Redirect(w, r, "/integrations", http.StatusSeeOther)
 	}))
 	c.mux.HandleFunc("GET /integrations", c.signedIn(c.integrations))
-	c.mux.HandleFunc("GET /integrations/new", c.signedIn(c.wizardForm))
-	c.mux.HandleFunc("POST /integrations/new", c.signedIn(c.wizardStep))
-	c.mux.HandleFunc("POST /integrations/new/save", c.signedIn(c.wizardSave))
+	c.mux.HandleFunc("GET /integrations/new", c.signedIn(c.wizardStart))
+	c.mux.HandleFunc("POST /setup/save", c.signedIn(c.wizardSave))
+	c.mux.HandleFunc("GET /setup/{step}", c.signedIn(c.wizardShow))
+	c.mux.HandleFunc("POST /setup/{step}", c.signedIn(c.wizardPost))
 	c.mux.HandleFunc("GET /integrations/{name}", c.signedIn(c.integration))
+	c.mux.HandleFunc("GET /integrations/{name}/edit", c.signedIn(c.wizardEdit))
 	c.mux.HandleFunc("GET /alerts", c.signedIn(c.alerts))
 	c.mux.HandleFunc("GET /alerts/{seq}", c.signedIn(c.alert))
 	c.mux.HandleFunc("GET /deliveries", c.signedIn(c.deliveries))

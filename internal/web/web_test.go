@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/ingest"
+	"github.com/ticketbridge/ticketbridge/internal/integration"
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
@@ -106,7 +108,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{t: t, api: &fakeAPI{}, clock: &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}}
-	c := New(Config{API: h.api, Tokens: fakeTokens{}, PSAs: []string{"autotask", "syncro"}, Now: h.clock.now, SessionTTL: time.Hour})
+	c := New(Config{API: h.api, Tokens: fakeTokens{}, PSAs: []string{"autotask", "syncro"}, Profiles: testProfiles, Now: h.clock.now, SessionTTL: time.Hour})
 	h.srv = httptest.NewServer(c)
 	t.Cleanup(h.srv.Close)
 	h.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -381,31 +383,51 @@ func TestAssetsAreChecksummed(t *testing.T) {
 	}
 }
 
+// testProfiles is enough of a PSA profile for the connection form.
+var testProfiles = integration.Profiles{{
+	Name: "autotask", Title: "Autotask",
+	Connection: []integration.ConnectionKey{
+		{Path: "connection.username", Required: true, Hint: "set the API user"},
+		{Path: "connection.secret", Required: true, Hint: "set the API user's secret"},
+	},
+}}
+
 func TestWizardNeverRendersSecrets(t *testing.T) {
 	t.Parallel()
 	const secretValue = "s3cr3t-value-never-shown"
 	h := newHarness(t)
 	h.signIn(adminToken)
-	_, page := h.do("GET", "/integrations/new", nil)
+	_, page := h.do("GET", "/integrations/new?psa=autotask", nil)
+	if !strings.Contains(page, `name="cred_secret"`) || !strings.Contains(page, `name="username"`) {
+		t.Fatalf("the connection form lacks the profile's fields:\n%s", page)
+	}
 	form := url.Values{
 		"csrf": {h.csrfOf(page)}, "name": {"main"}, "psa": {"autotask"}, "url": {"https://psa.example"},
 		"username": {"api@msp.example"}, "cred_secret": {secretValue}, "action": {"test"},
 	}
 	var pages []string
-	resp, page := h.do("POST", "/integrations/new", form)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Connection works") {
+	resp, page := h.do("POST", "/setup/connect", form)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "Connection works") || !strings.Contains(page, "(entered)") {
 		t.Fatalf("test connection: %d\n%s", resp.StatusCode, page)
 	}
 	pages = append(pages, page)
-	// The plan step sends no secret: the one entered before is kept.
+	// The next step sends no secret: the one entered before is kept.
 	form.Del("cred_secret")
-	form.Set("action", "plan")
-	resp, page = h.do("POST", "/integrations/new", form)
-	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "integration main</li>") {
-		t.Fatalf("plan: %d\n%s", resp.StatusCode, page)
+	form.Set("action", "next")
+	resp, _ = h.do("POST", "/setup/connect", form)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("next: %d", resp.StatusCode)
+	}
+	for _, step := range []string{"/setup/connect", "/setup/yaml"} {
+		_, page = h.do("GET", step, nil)
+		pages = append(pages, page)
+	}
+	resp, page = h.do("GET", "/setup/review", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "integration main</li>") || !strings.Contains(page, `id="save"`) {
+		t.Fatalf("review: %d\n%s", resp.StatusCode, page)
 	}
 	pages = append(pages, page)
-	resp, _ = h.do("POST", "/integrations/new/save", url.Values{"csrf": {h.csrfOf(page)}})
+	resp, _ = h.do("POST", "/setup/save", url.Values{"csrf": {h.csrfOf(page)}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/integrations/main" {
 		t.Fatalf("save: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
@@ -426,25 +448,58 @@ func TestWizardNeverRendersSecrets(t *testing.T) {
 		if creds["secret"] != secretValue {
 			t.Errorf("%s %s: credentials %v, want the secret entered in the first step", c.Method, c.Path, creds)
 		}
+		settings, _ := c.Body["settings"].(map[string]any)
+		if strings.Contains(fmt.Sprint(settings), secretValue) {
+			t.Errorf("%s %s: the secret is in the settings", c.Method, c.Path)
+		}
 	}
 	if writes != 3 { // test, dry run, save
 		t.Errorf("%d API writes, want 3", writes)
 	}
 }
 
-func TestSaveNeedsAPlan(t *testing.T) {
+func TestSaveNeedsAReview(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.signIn(adminToken)
 	_, page := h.do("GET", "/integrations/new", nil)
-	resp, _ := h.do("POST", "/integrations/new/save", url.Values{"csrf": {h.csrfOf(page)}})
+	form := url.Values{"csrf": {h.csrfOf(page)}, "name": {"main"}, "psa": {"autotask"}, "action": {"next"}}
+	h.do("POST", "/setup/connect", form)
+	resp, _ := h.do("POST", "/setup/save", url.Values{"csrf": {h.csrfOf(page)}})
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/integrations/new" {
-		t.Fatalf("save without a plan: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+		t.Fatalf("save without a review: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	// A review, then a change: the change needs its own review.
+	h.do("GET", "/setup/review", nil)
+	h.do("POST", "/setup/yaml", url.Values{"csrf": {h.csrfOf(page)}, "settings": {"sync: {since: 7d}"}, "action": {"next"}})
+	resp, _ = h.do("POST", "/setup/save", url.Values{"csrf": {h.csrfOf(page)}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/integrations/new" {
+		t.Fatalf("save after a change since the review: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	for _, c := range h.api.recorded() {
-		if c.Method == "PUT" {
+		if c.Method == "PUT" && !strings.Contains(c.Path, "dry_run=1") {
 			t.Errorf("the API was written: %s %s", c.Method, c.Path)
 		}
+	}
+}
+
+func TestWizardStepProblems(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	_, page := h.do("GET", "/integrations/new", nil)
+	csrf := h.csrfOf(page)
+	resp, page := h.do("POST", "/setup/connect", url.Values{"csrf": {csrf}, "name": {"main"}, "psa": {"autotask"}, "requests_per_hour": {"many"}, "action": {"next"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "requests per hour: write a whole number") {
+		t.Errorf("a bad number: %d\n%s", resp.StatusCode, page)
+	}
+	resp, page = h.do("POST", "/setup/yaml", url.Values{"csrf": {csrf}, "settings": {"name: other\npsa: autotask\n"}, "action": {"next"}})
+	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "leave out name, psa and connection") {
+		t.Errorf("YAML naming another integration: %d\n%s", resp.StatusCode, page)
+	}
+	resp, _ = h.do("GET", "/setup/nowhere", nil)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown step: %d, want 404", resp.StatusCode)
 	}
 }
 

@@ -6,119 +6,253 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/integration"
 )
 
-// draft is the Connect a PSA wizard's work in progress. Credentials live
-// here, in memory, between steps, so no page ever has to carry them back:
-// a credential field left blank keeps the value entered before.
+// draft is the setup wizard's work in progress: the settings being
+// built, step by step, and the credentials typed for them. Credentials
+// live here, in memory, between steps, so no page ever has to carry
+// them back: a credential field left blank keeps the value entered
+// before, and settings read from a stored integration keep its stored
+// secrets.
 type draft struct {
-	Name, PSA, URL, Username, YAML string
-	creds                          map[string]string
-	// Planned is set once a plan was shown; Save needs it.
-	Planned bool
+	Settings integration.Settings
+	// Editing names the stored integration being changed; its name and
+	// PSA are then fixed.
+	Editing string
+	creds   map[string]string
+	// Tested is set once Test connection passed with the current
+	// connection; Planned once the review showed a plan (Save needs it).
+	Tested, Planned bool
 }
 
-// credentialNames are the secret fields the form offers, in its order.
-var credentialNames = []string{
-	integration.CredSecret, integration.CredIntegrationCode, integration.CredAPIToken,
-	integration.CredClientID, integration.CredClientSecret, integration.CredPrivateKey, integration.CredRefreshToken,
-}
-
-// wizardPage is what the wizard's form shows.
-type wizardPage struct {
-	Draft       draft
-	PSAs        []string
-	Credentials []credentialField
-	Tested      bool
-	Problem     string
-}
-
-type credentialField struct {
-	Name, Label string
-	Kept        bool // a value is held from an earlier step (never shown)
-}
-
-func (c *Console) wizardForm(w http.ResponseWriter, r *http.Request, sess *session) {
-	d, _ := sess.getDraft()
-	if psa := r.URL.Query().Get("psa"); psa != "" {
-		d.PSA = psa
+// clone is a deep copy, so a step that edits the copy it was given
+// never changes the draft another tab of the session is reading.
+func (d draft) clone() draft {
+	out := d
+	out.creds = maps.Clone(d.creds)
+	if out.creds == nil {
+		out.creds = map[string]string{}
 	}
-	c.renderWizard(w, sess, http.StatusOK, d, false, "")
-}
-
-func (c *Console) renderWizard(w http.ResponseWriter, sess *session, status int, d draft, tested bool, problem string) {
-	page := wizardPage{Draft: d, PSAs: c.cfg.PSAs, Tested: tested, Problem: problem}
-	for _, n := range credentialNames {
-		page.Credentials = append(page.Credentials, credentialField{Name: n, Label: strings.ReplaceAll(n, "_", " "), Kept: d.creds[n] != ""})
+	// Secret values are never in Settings (they are in creds), so the
+	// JSON form, which drops values, loses nothing.
+	if b, err := json.Marshal(d.Settings); err == nil {
+		var s integration.Settings
+		if json.Unmarshal(b, &s) == nil {
+			out.Settings = s
+		}
 	}
-	c.render(w, status, "wizard", sess, page)
+	return out
 }
 
-// wizardStep takes the form and runs Test connection or Plan through the
-// API's own routes.
-func (c *Console) wizardStep(w http.ResponseWriter, r *http.Request, sess *session) {
-	d := c.draftFromForm(r, sess)
+// wizardStep is one screen of the setup wizard. Steps read their part of
+// the draft from the posted form; what they show beyond the draft (the
+// PSA's picklists, its companies) they load through the API.
+type wizardStep struct {
+	key, title string
+	// load returns what the step's page shows besides the draft; nil
+	// shows the draft alone. An error is shown on the page.
+	load func(c *Console, r *http.Request, sess *session, d *draft) (any, error)
+	// read takes the posted form into the draft. An error is shown on
+	// the form and the admin stays on the step.
+	read func(r *http.Request, d *draft) error
+	// act runs a step's own button (action=NAME, other than next, back
+	// and go): it may change the draft and says what to show.
+	act func(c *Console, r *http.Request, sess *session, d *draft, action string) (notice string, err error)
+}
+
+// wizardSteps are the wizard's screens in order. The review step is
+// last and saves.
+var wizardSteps = []wizardStep{
+	connectStep,
+	yamlStep,
+	reviewStep,
+}
+
+func stepIndex(key string) int {
+	return slices.IndexFunc(wizardSteps, func(s wizardStep) bool { return s.key == key })
+}
+
+// stepPage is what every step's template gets.
+type stepPage struct {
+	Step    string
+	Steps   []stepLink
+	Draft   draft
+	Editing bool
+	// Prev and Next are the neighbouring steps' keys ("" at the ends).
+	Prev, Next string
+	Problem    string
+	Notice     string
+	// Data is what the step's load returned.
+	Data any
+}
+
+type stepLink struct {
+	Key, Title string
+	Current    bool
+}
+
+// wizardURL is a step's address.
+func wizardURL(key string) string { return "/setup/" + key }
+
+// wizardStart begins a new draft, or returns to the one under way.
+func (c *Console) wizardStart(w http.ResponseWriter, r *http.Request, sess *session) {
+	d, ok := sess.getDraft()
+	if !ok || r.URL.Query().Get("fresh") == "1" || (d.Editing != "" && r.URL.Query().Get("psa") != "") {
+		d = draft{creds: map[string]string{}}
+	}
+	if psa := r.URL.Query().Get("psa"); psa != "" && d.Editing == "" {
+		d.Settings.PSA = psa
+	}
 	sess.setDraft(&d)
-	body, err := d.apiBody()
-	if err != nil {
-		c.renderWizard(w, sess, http.StatusUnprocessableEntity, d, false, err.Error())
+	c.renderStep(w, r, sess, wizardSteps[0], d, http.StatusOK, "", "")
+}
+
+// wizardEdit loads a stored integration into the wizard.
+func (c *Console) wizardEdit(w http.ResponseWriter, r *http.Request, sess *session) {
+	var it integrationInfo
+	if err := c.call(r.Context(), sess, "GET", "/api/v1/integrations/"+url.PathEscape(r.PathValue("name")), nil, &it); err != nil {
+		c.fail(w, r, sess, "read integration", err)
 		return
 	}
-	path := "/api/v1/integrations/" + url.PathEscape(d.Name)
-	switch r.PostFormValue("action") {
-	case "test":
-		if err := c.call(r.Context(), sess, "POST", path+"/test", body, nil); err != nil {
-			c.wizardProblem(w, r, sess, d, "test connection", err)
+	d := draft{Editing: it.Name, creds: map[string]string{}}
+	if err := json.Unmarshal(it.Settings, &d.Settings); err != nil {
+		c.fail(w, r, sess, "decode settings", err)
+		return
+	}
+	sess.setDraft(&d)
+	http.Redirect(w, r, wizardURL(wizardSteps[0].key), http.StatusSeeOther)
+}
+
+// wizardShow renders one step of the draft under way.
+func (c *Console) wizardShow(w http.ResponseWriter, r *http.Request, sess *session) {
+	i := stepIndex(r.PathValue("step"))
+	if i < 0 {
+		http.NotFound(w, r)
+		return
+	}
+	d, ok := sess.getDraft()
+	if !ok {
+		http.Redirect(w, r, "/integrations/new", http.StatusSeeOther)
+		return
+	}
+	c.renderStep(w, r, sess, wizardSteps[i], d, http.StatusOK, "", "")
+}
+
+// wizardPost takes a step's form, then moves (next, back, go=STEP) or
+// runs the step's own action.
+func (c *Console) wizardPost(w http.ResponseWriter, r *http.Request, sess *session) {
+	i := stepIndex(r.PathValue("step"))
+	if i < 0 {
+		http.NotFound(w, r)
+		return
+	}
+	step := wizardSteps[i]
+	d, ok := sess.getDraft()
+	if !ok {
+		d = draft{creds: map[string]string{}}
+	}
+	d = d.clone()
+	action := r.PostFormValue("action")
+	if step.read != nil {
+		before := d.Settings.Connection
+		if err := step.read(r, &d); err != nil {
+			sess.setDraft(&d)
+			c.renderStep(w, r, sess, step, d, http.StatusUnprocessableEntity, err.Error(), "")
 			return
 		}
-		c.renderWizard(w, sess, http.StatusOK, d, true, "")
-	case "plan":
-		var plan planView
-		if err := c.call(r.Context(), sess, "PUT", path+"?dry_run=1", body, &plan); err != nil {
-			c.wizardProblem(w, r, sess, d, "plan", err)
-			return
+		if d.Settings.Connection != before {
+			d.Tested = false
 		}
-		planned := d
-		planned.Planned = true
-		sess.setDraft(&planned)
-		c.render(w, http.StatusOK, "plan", sess, plan)
-	default:
+	}
+	// Any change may change the plan: Save needs the review shown again.
+	d.Planned = false
+	sess.setDraft(&d)
+	target := ""
+	switch {
+	case action == "next" && i+1 < len(wizardSteps):
+		target = wizardSteps[i+1].key
+	case action == "back" && i > 0:
+		target = wizardSteps[i-1].key
+	case strings.HasPrefix(action, "go:") && stepIndex(strings.TrimPrefix(action, "go:")) >= 0:
+		target = strings.TrimPrefix(action, "go:")
+	case action == "" || action == "next" || action == "back":
+		target = step.key
+	}
+	if target != "" {
+		http.Redirect(w, r, wizardURL(target), http.StatusSeeOther)
+		return
+	}
+	if step.act == nil {
 		http.Error(w, "unknown action", http.StatusBadRequest)
-	}
-}
-
-// wizardProblem shows the API's refusal (a PSA error, a settings
-// problem) on the form; anything else is an error page.
-func (c *Console) wizardProblem(w http.ResponseWriter, r *http.Request, sess *session, d draft, what string, err error) {
-	if p, ok := err.(*problem); ok && p.Status != http.StatusUnauthorized {
-		c.renderWizard(w, sess, http.StatusUnprocessableEntity, d, false, p.Error())
 		return
 	}
-	c.fail(w, r, sess, what, err)
+	notice, err := step.act(c, r, sess, &d, action)
+	sess.setDraft(&d)
+	if err != nil {
+		if p, ok := err.(*problem); ok && p.Status == http.StatusUnauthorized {
+			c.fail(w, r, sess, step.title, err)
+			return
+		}
+		c.renderStep(w, r, sess, step, d, http.StatusUnprocessableEntity, err.Error(), "")
+		return
+	}
+	c.renderStep(w, r, sess, step, d, http.StatusOK, "", notice)
 }
 
-// wizardSave writes the planned integration through the API.
+func (c *Console) renderStep(w http.ResponseWriter, r *http.Request, sess *session, step wizardStep, d draft, status int, problemText, notice string) {
+	i := stepIndex(step.key)
+	page := stepPage{Step: step.key, Draft: d, Editing: d.Editing != "", Problem: problemText, Notice: notice}
+	for _, s := range wizardSteps {
+		page.Steps = append(page.Steps, stepLink{Key: s.key, Title: s.title, Current: s.key == step.key})
+	}
+	if i > 0 {
+		page.Prev = wizardSteps[i-1].key
+	}
+	if i+1 < len(wizardSteps) {
+		page.Next = wizardSteps[i+1].key
+	}
+	if step.load != nil {
+		data, err := step.load(c, r, sess, &d)
+		if p, ok := err.(*problem); ok && p.Status == http.StatusUnauthorized {
+			c.fail(w, r, sess, step.title, err)
+			return
+		}
+		if err != nil && page.Problem == "" {
+			page.Problem = err.Error()
+			if status == http.StatusOK {
+				status = http.StatusUnprocessableEntity
+			}
+		}
+		page.Data = data
+		// load may have learnt something worth keeping (a plan shown).
+		sess.setDraft(&d)
+		page.Draft = d
+	}
+	c.render(w, status, "step-"+step.key, sess, page)
+}
+
+// wizardSave writes the reviewed integration through the API.
 func (c *Console) wizardSave(w http.ResponseWriter, r *http.Request, sess *session) {
 	d, ok := sess.getDraft()
 	if !ok || !d.Planned {
 		http.Redirect(w, r, "/integrations/new", http.StatusSeeOther)
 		return
 	}
-	body, err := d.apiBody()
-	if err != nil {
-		c.renderWizard(w, sess, http.StatusUnprocessableEntity, d, false, err.Error())
-		return
-	}
 	var plan planView
-	if err := c.call(r.Context(), sess, "PUT", "/api/v1/integrations/"+url.PathEscape(d.Name), body, &plan); err != nil {
-		c.wizardProblem(w, r, sess, d, "save", err)
+	if err := c.call(r.Context(), sess, "PUT", "/api/v1/integrations/"+url.PathEscape(d.Settings.Name), d.apiBody(), &plan); err != nil {
+		if p, ok := err.(*problem); ok && p.Status != http.StatusUnauthorized {
+			c.renderStep(w, r, sess, reviewStep, d, http.StatusUnprocessableEntity, p.Error(), "")
+			return
+		}
+		c.fail(w, r, sess, "save", err)
 		return
 	}
 	sess.setDraft(nil)
-	http.Redirect(w, r, "/integrations/"+url.PathEscape(d.Name), http.StatusSeeOther)
+	http.Redirect(w, r, "/integrations/"+url.PathEscape(d.Settings.Name), http.StatusSeeOther)
 }
 
 // planView is the API's answer to an integration write.
@@ -131,53 +265,25 @@ type planView struct {
 	Applied  bool     `json:"applied"`
 }
 
-func (c *Console) draftFromForm(r *http.Request, sess *session) draft {
-	d := draft{creds: map[string]string{}}
-	if old, ok := sess.getDraft(); ok {
-		maps.Copy(d.creds, old.creds)
-	}
-	f := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	d.Name, d.PSA, d.URL, d.Username = f("name"), f("psa"), f("url"), f("username")
-	d.YAML = r.PostFormValue("settings")
-	for _, n := range credentialNames {
-		if v := r.PostFormValue("cred_" + n); v != "" {
-			d.creds[n] = v
-		}
-	}
-	return d
-}
-
-// apiBody is the draft as the integration write routes read it: the
-// settings document and the credentials beside it.
-func (d draft) apiBody() (map[string]any, error) {
-	if d.Name == "" || d.PSA == "" {
-		return nil, fmt.Errorf("give the integration a name and choose its PSA")
-	}
-	var s integration.Settings
-	if strings.TrimSpace(d.YAML) != "" {
-		docs, err := integration.Decode(strings.NewReader(d.YAML))
-		if err != nil {
-			return nil, err
-		}
-		if len(docs) != 1 {
-			return nil, fmt.Errorf("settings: write one integration, not %d", len(docs))
-		}
-		s = docs[0]
-	}
-	s.Name, s.PSA = d.Name, d.PSA
-	if d.URL != "" {
-		s.Connection.URL = d.URL
-	}
-	if d.Username != "" {
-		s.Connection.Username = d.Username
-	}
-	settings, err := json.Marshal(s)
-	if err != nil {
-		return nil, fmt.Errorf("encode settings: %w", err)
-	}
+// apiBody is the draft as the integration routes read it (write, test,
+// picklists, companies): the settings and the credentials beside them.
+func (d draft) apiBody() map[string]any {
 	creds := maps.Clone(d.creds)
 	if creds == nil {
 		creds = map[string]string{}
 	}
-	return map[string]any{"settings": json.RawMessage(settings), "credentials": creds}, nil
+	return map[string]any{"settings": d.Settings, "credentials": creds}
+}
+
+// needName is the check every step that calls the PSA makes first.
+func (d draft) needName() error {
+	if d.Settings.Name == "" || d.Settings.PSA == "" {
+		return fmt.Errorf("give the integration a name and choose its PSA on the Connection step")
+	}
+	return nil
+}
+
+// integrationPath is the API path of the draft's integration.
+func (d draft) integrationPath(suffix string) string {
+	return "/api/v1/integrations/" + url.PathEscape(d.Settings.Name) + suffix
 }
