@@ -123,6 +123,14 @@ func (c *Console) wizardEdit(w http.ResponseWriter, r *http.Request, sess *sessi
 		c.fail(w, r, sess, "decode settings", err)
 		return
 	}
+	// Whatever a secret was read from when it was stored (a value, env or
+	// file on apply's machine), the database holds it now: keep that one
+	// unless a new value is typed.
+	for _, ref := range d.Settings.Connection.SecretRefs() {
+		if !ref.IsZero() {
+			*ref = integration.SecretRef{Stored: true}
+		}
+	}
 	sess.setDraft(&d)
 	http.Redirect(w, r, wizardURL(wizardSteps[0].key), http.StatusSeeOther)
 }
