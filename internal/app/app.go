@@ -415,12 +415,12 @@ func (a *App) reportHealth(pending int64) []engine.IntegrationHealth {
 		if !h.OldestWaiting.IsZero() && (oldest.IsZero() || h.OldestWaiting.Before(oldest)) {
 			oldest = h.OldestWaiting
 		}
-		a.Metrics.RoutingWaiting.WithLabelValues(h.Integration).Set(float64(h.RoutingWaiting))
+		a.Metrics.RoutingWaiting.WithLabelValues(budgetKey(h.Tenant, h.Integration)).Set(float64(h.RoutingWaiting))
 		degraded := 0.0
 		if h.Degraded {
 			degraded = 1
 		}
-		a.Metrics.Degraded.WithLabelValues(h.Integration).Set(degraded)
+		a.Metrics.Degraded.WithLabelValues(budgetKey(h.Tenant, h.Integration)).Set(degraded)
 	}
 	a.Metrics.Backlog.Set(float64(pending) + float64(waiting))
 	age := 0.0

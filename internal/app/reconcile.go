@@ -87,7 +87,7 @@ func (a *App) reconcileOne(ctx context.Context, it store.Integration) (engine.Dr
 		f.Kind, f.Value, _ = integration.DriftValue(s, p.Path)
 		r.Findings = append(r.Findings, f)
 	}
-	a.Metrics.DriftFindings.WithLabelValues(it.Name).Set(float64(len(r.Findings)))
+	a.Metrics.DriftFindings.WithLabelValues(budgetKey(it.TenantID, it.Name)).Set(float64(len(r.Findings)))
 	if err := engine.SaveDrift(ctx, a.Store, it.ID, r); err != nil {
 		return r, err
 	}

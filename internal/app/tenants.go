@@ -43,12 +43,7 @@ func (a *App) UseTenant(ctx context.Context, tenant string) error {
 
 // budgetKey names an integration's request budget: integration names are
 // unique within a tenant only.
-func budgetKey(tenant, name string) string {
-	if tenant == "" || tenant == store.DefaultTenant {
-		return name
-	}
-	return tenant + "/" + name
-}
+func budgetKey(tenant, name string) string { return store.QualifiedName(tenant, name) }
 
 // tenantIDs lists every tenant's id: the background work of the
 // installation (retention, mail polls, gauges) serves them all.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -83,6 +84,17 @@ func runTenantIsolation(t *testing.T, databaseURL string) {
 		w.call(s.admin, "GET", "/api/v1/alerts", nil, &list, http.StatusOK)
 		if len(list.Alerts) != 1 || list.Alerts[0].Source != s.source || list.Alerts[0].Title != s.title {
 			t.Fatalf("%s lists %+v, want its one alert", s.id, list.Alerts)
+		}
+	}
+
+	// Each tenant's integration has series of its own, named
+	// tenant/integration: two tenants may use one integration name.
+	metrics := w.raw("", "GET", "/metrics", "", http.StatusOK)
+	for _, s := range []*tenantSide{a, b} {
+		for _, m := range []string{"ticketbridge_psa_budget_remaining", "ticketbridge_psa_calls_total"} {
+			if want := fmt.Sprintf(`%s{integration="%s/%s"`, m, s.id, s.integration); !strings.Contains(metrics, want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
 		}
 	}
 

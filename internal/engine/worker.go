@@ -199,7 +199,7 @@ func (w *worker) reload(ctx context.Context) error {
 
 func (w *worker) reportBudget() {
 	if b, ok := w.currentConn().(psa.Budgeted); ok && w.cfg.Metrics != nil {
-		w.cfg.Metrics.BudgetRemaining.WithLabelValues(w.name).Set(float64(b.BudgetRemaining()))
+		w.cfg.Metrics.BudgetRemaining.WithLabelValues(store.QualifiedName(w.tenant, w.name)).Set(float64(b.BudgetRemaining()))
 	}
 }
 

@@ -16,6 +16,16 @@ import (
 // DefaultTenant is the tenant used until multi-tenancy is configurable.
 const DefaultTenant = "default"
 
+// QualifiedName names an integration across tenants, where metrics and
+// budgets need one name space: the bare name in the default tenant (so a
+// single-tenant installation reads as before), "tenant/name" elsewhere.
+func QualifiedName(tenant, name string) string {
+	if tenant == "" || tenant == DefaultTenant {
+		return name
+	}
+	return tenant + "/" + name
+}
+
 // Sentinel errors every engine returns (wrapped with context).
 var (
 	ErrNotFound = errors.New("store: not found")
