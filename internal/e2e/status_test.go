@@ -379,6 +379,30 @@ func TestWebhooks(t *testing.T) {
 		}
 	}
 
+	// A flood of forged callouts: past the burst they are refused unread,
+	// and the connection is closed rather than drained.
+	big := strings.Repeat("x", 128<<10) // under the 256 KiB the server would drain
+	refusedUnread := false
+	for range 40 {
+		req, _ := http.NewRequest("POST", e.BaseURL+"/hooks/e2e", strings.NewReader(big))
+		req.Header.Set("X-Hook-Signature", "sha1=AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			continue // the server may close before the client wrote it all
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			refusedUnread = true
+			if !resp.Close {
+				t.Error("a forged callout refused unread keeps its connection open")
+			}
+			break
+		}
+	}
+	if !refusedUnread {
+		t.Error("40 forged callouts in a row were all checked; want the excess refused unread")
+	}
+
 	// We go down; the PSA's callout for w2's ticket finds nobody.
 	token := e.Token
 	l2, _ := e.ticketOf("w2")
