@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/web"
 )
@@ -11,7 +12,8 @@ import (
 // health, which the API does not serve.
 func (a *App) console(api http.Handler) http.Handler {
 	return web.New(web.Config{
-		API: api, Tokens: a.Store, PSAs: a.drivers.Names(), Profiles: a.Profiles(), Now: a.now, Logger: a.log,
+		API: api, Tokens: a.Store, PSAs: a.drivers.Names(), Profiles: a.Profiles(),
+		SecureCookies: strings.HasPrefix(a.cfg.PublicURL, "https://"), Now: a.now, Logger: a.log,
 		Health: func(tenant string) []web.Health {
 			var out []web.Health
 			for _, h := range a.Engine.Health() {

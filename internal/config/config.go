@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,6 +61,11 @@ type Config struct {
 	// routing or delivery has kept failing this long; 0 (the default)
 	// keeps readiness on ingest alone, which works through any PSA outage.
 	UnreadyAfter time.Duration
+	// PublicURL is where users reach this service, when something in
+	// front of it (a TLS-terminating proxy) makes that differ from Addr.
+	// An https one makes the console's cookies Secure, though the proxy
+	// speaks plain HTTP to us.
+	PublicURL string
 
 	// envErrs are environment values that did not parse.
 	envErrs []error
@@ -104,6 +110,7 @@ func (c *Config) RegisterServe(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.SMTPTLSCert, "smtp-tls-cert", c.SMTPTLSCert, "PEM certificate (chain) the SMTP listener offers with STARTTLS (env TICKETBRIDGE_SMTP_TLS_CERT)")
 	fs.StringVar(&c.SMTPTLSKey, "smtp-tls-key", c.SMTPTLSKey, "PEM private key of --smtp-tls-cert (env TICKETBRIDGE_SMTP_TLS_KEY)")
 	fs.DurationVar(&c.UnreadyAfter, "unready-after", c.UnreadyAfter, "fail /readyz (503) once an integration's PSA has kept failing this long; 0 (default) never: ingest keeps working through PSA outages (env TICKETBRIDGE_UNREADY_AFTER)")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "where users reach this service, e.g. https://tickets.msp.example behind a TLS proxy: an https URL makes the console's cookies Secure (env TICKETBRIDGE_PUBLIC_URL)")
 	fs.DurationVar(&c.DegradedAfter, "degraded-after", c.DegradedAfter, "how long an integration's PSA may keep failing before /readyz and ticketbridge_integration_degraded name it (env TICKETBRIDGE_DEGRADED_AFTER)")
 	fs.Func("retention", "prune alerts not received or changed for this long, like 90d or 2160h; 0 keeps everything (default 90d) (env TICKETBRIDGE_RETENTION)", func(v string) error {
 		d, err := parseAge(v)
@@ -132,6 +139,7 @@ func (c *Config) defaults(env Env) {
 	c.GiveUpAfter = c.envDuration(env, "TICKETBRIDGE_GIVE_UP_AFTER", 24*time.Hour)
 	c.DegradedAfter = c.envDuration(env, "TICKETBRIDGE_DEGRADED_AFTER", 5*time.Minute)
 	c.UnreadyAfter = c.envDuration(env, "TICKETBRIDGE_UNREADY_AFTER", 0)
+	c.PublicURL = env("TICKETBRIDGE_PUBLIC_URL")
 	c.Retention = DefaultRetention
 	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
 		c.Retention, c.retentionErr = parseAge(v)
@@ -234,6 +242,11 @@ func (c *Config) Validate() error {
 	}
 	if c.DegradedAfter < 0 {
 		errs = append(errs, fmt.Errorf("degraded-after: %s: want a duration like 5m", c.DegradedAfter))
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("public-url: %q: want the address users reach this service at, like https://tickets.msp.example", c.PublicURL))
+		}
 	}
 	if c.UnreadyAfter < 0 {
 		errs = append(errs, fmt.Errorf("unready-after: %s: want a duration like 30m, or 0 for never", c.UnreadyAfter))

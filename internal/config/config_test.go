@@ -122,6 +122,9 @@ func TestValidateProcessSettings(t *testing.T) {
 		{nil, map[string]string{"TICKETBRIDGE_SMTP_ADDR": ":2525", "TICKETBRIDGE_SMTP_MAX_BYTES": "10"}, "smtp-max-bytes"},
 		{[]string{"--unready-after", "30m"}, nil, ""},
 		{[]string{"--unready-after", "-1m"}, nil, "unready-after"},
+		{[]string{"--public-url", "https://tickets.msp.example"}, nil, ""},
+		{[]string{"--public-url", "tickets.msp.example"}, nil, "public-url"},
+		{nil, map[string]string{"TICKETBRIDGE_PUBLIC_URL": "ftp://x"}, "public-url"},
 	} {
 		var c Config
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)

@@ -142,7 +142,7 @@ func (c *Console) render(w http.ResponseWriter, status int, name string, sess *s
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, sess *session, what string, err error) {
 	if p, ok := err.(*problem); ok && p.Status == http.StatusUnauthorized {
 		c.sessions.remove(sess.id)
-		setCookie(w, r, sessionCookie, "", -1)
+		c.setCookie(w, r, sessionCookie, "", -1)
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}

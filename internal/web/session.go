@@ -114,11 +114,12 @@ func sameString(a, b string) bool {
 }
 
 // setCookie writes a console cookie: HttpOnly, SameSite=Lax, and Secure
-// when the request came over TLS.
-func setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
+// when the request came over TLS or users reach the console over https
+// through a proxy.
+func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name: name, Value: value, Path: "/", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil || c.cfg.SecureCookies,
 	})
 }
 

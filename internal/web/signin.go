@@ -16,7 +16,7 @@ func (c *Console) signInForm(w http.ResponseWriter, r *http.Request) {
 
 func (c *Console) renderSignIn(w http.ResponseWriter, r *http.Request, status int, problem string) {
 	nonce := randomString()
-	setCookie(w, r, signInCookie, nonce, 600)
+	c.setCookie(w, r, signInCookie, nonce, 600)
 	c.render(w, status, "signin", nil, map[string]any{"CSRF": nonce, "Problem": problem})
 }
 
@@ -45,14 +45,14 @@ func (c *Console) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sess := c.sessions.create(token, tok.TenantID)
-	setCookie(w, r, signInCookie, "", -1)
-	setCookie(w, r, sessionCookie, sess.id, 0)
+	c.setCookie(w, r, signInCookie, "", -1)
+	c.setCookie(w, r, sessionCookie, sess.id, 0)
 	c.cfg.Logger.Info("console sign-in", "tenant", tok.TenantID, "token_name", tok.Name)
 	http.Redirect(w, r, "/integrations", http.StatusSeeOther)
 }
 
 func (c *Console) signOut(w http.ResponseWriter, r *http.Request, sess *session) {
 	c.sessions.remove(sess.id)
-	setCookie(w, r, sessionCookie, "", -1)
+	c.setCookie(w, r, sessionCookie, "", -1)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }

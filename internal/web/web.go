@@ -45,6 +45,9 @@ type Config struct {
 	Profiles integration.Profiles
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// SecureCookies marks cookies Secure on plain HTTP too: TLS ends at
+	// a proxy in front.
+	SecureCookies bool
 	// SessionTTL is how long a session lasts without use; default 8h.
 	SessionTTL time.Duration
 }

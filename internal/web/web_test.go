@@ -264,6 +264,19 @@ func TestSecureCookieOverTLS(t *testing.T) {
 	}
 }
 
+func TestSecureCookieBehindATLSProxy(t *testing.T) {
+	t.Parallel()
+	for _, secure := range []bool{false, true} {
+		c := New(Config{API: &fakeAPI{}, Tokens: fakeTokens{}, SecureCookies: secure})
+		rec := httptest.NewRecorder()
+		c.ServeHTTP(rec, httptest.NewRequest("GET", "http://10.0.0.5:8080/signin", nil))
+		cks := rec.Result().Cookies()
+		if len(cks) == 0 || cks[0].Secure != secure {
+			t.Errorf("SecureCookies %v over plain HTTP: %+v", secure, cks)
+		}
+	}
+}
+
 func TestCSRF(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
