@@ -170,6 +170,8 @@ func consoleWalk(t *testing.T, psa string) {
 	b.capture()
 	b.screenshot(psa, "wizard")
 
+	b.do("customers", chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.ID("catchall_search")))
+	b.capture()
 	b.do("settings as YAML",
 		chromedp.Click(chromedp.ID("next")),
 		chromedp.WaitVisible(chromedp.ID("settings")),

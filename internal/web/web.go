@@ -92,6 +92,8 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("POST /setup/{step}", c.signedIn(c.wizardPost))
 	c.mux.HandleFunc("GET /integrations/{name}", c.signedIn(c.integration))
 	c.mux.HandleFunc("GET /integrations/{name}/edit", c.signedIn(c.wizardEdit))
+	c.mux.HandleFunc("GET /integrations/{name}/customers", c.signedIn(c.customers))
+	c.mux.HandleFunc("POST /integrations/{name}/customers/{action}", c.signedIn(c.customersPost))
 	c.mux.HandleFunc("GET /alerts", c.signedIn(c.alerts))
 	c.mux.HandleFunc("GET /alerts/{seq}", c.signedIn(c.alert))
 	c.mux.HandleFunc("GET /deliveries", c.signedIn(c.deliveries))

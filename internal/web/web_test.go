@@ -47,6 +47,9 @@ type fakeAPI struct {
 	// revoked answers 401 to everything, as the API does once the
 	// token is gone.
 	revoked atomic.Bool
+	// extraOrgs adds that many organizations to the three the
+	// customer routes list, for paging.
+	extraOrgs int
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -60,6 +63,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case f.revoked.Load():
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = io.WriteString(w, `{"title":"Unauthorized","status":401,"detail":"the token is not valid"}`)
+	case f.serveCustomers(w, r, c.Body):
 	case r.URL.Path == "/api/v1/integrations":
 		_, _ = io.WriteString(w, `{"integrations":[{"name":"main","psa":"autotask","version":1,"settings":{}}]}`)
 	case r.URL.Path == "/api/v1/deliveries":
@@ -403,6 +407,12 @@ var testProfiles = integration.Profiles{{
 		{Path: "connection.username", Required: true, Hint: "set the API user"},
 		{Path: "connection.secret", Required: true, Hint: "set the API user's secret"},
 	},
+}, {
+	Name: "syncro", Title: "Syncro",
+	Connection: []integration.ConnectionKey{
+		{Path: "connection.secret", Required: true, Hint: "set the API token"},
+	},
+	Unsupported: map[string]string{"companies.filter.classifications": "Syncro customers have no classification"},
 }}
 
 func TestWizardNeverRendersSecrets(t *testing.T) {
@@ -431,7 +441,7 @@ func TestWizardNeverRendersSecrets(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("next: %d", resp.StatusCode)
 	}
-	for _, step := range []string{"/setup/connect", "/setup/yaml"} {
+	for _, step := range []string{"/setup/connect", "/setup/customers", "/setup/yaml"} {
 		_, page = h.do("GET", step, nil)
 		pages = append(pages, page)
 	}
@@ -466,8 +476,8 @@ func TestWizardNeverRendersSecrets(t *testing.T) {
 			t.Errorf("%s %s: the secret is in the settings", c.Method, c.Path)
 		}
 	}
-	if writes != 3 { // test, dry run, save
-		t.Errorf("%d API writes, want 3", writes)
+	if writes != 6 { // test, picklists, companies, auto-match proposals, dry run, save
+		t.Errorf("%d API writes, want 6", writes)
 	}
 }
 

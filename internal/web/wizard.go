@@ -27,6 +27,8 @@ type draft struct {
 	// Tested is set once Test connection passed with the current
 	// connection; Planned once the review showed a plan (Save needs it).
 	Tested, Planned bool
+	// Customers is the customer step's state beyond the settings.
+	Customers customersState
 }
 
 // clone is a deep copy, so a step that edits the copy it was given
@@ -34,6 +36,7 @@ type draft struct {
 func (d draft) clone() draft {
 	out := d
 	out.creds = maps.Clone(d.creds)
+	out.Customers = d.Customers.clone()
 	if out.creds == nil {
 		out.creds = map[string]string{}
 	}
@@ -68,6 +71,7 @@ type wizardStep struct {
 // last and saves.
 var wizardSteps = []wizardStep{
 	connectStep,
+	customersStep,
 	yamlStep,
 	reviewStep,
 }
