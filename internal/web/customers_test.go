@@ -48,8 +48,6 @@ func (f *fakeAPI) serveCustomers(w http.ResponseWriter, r *http.Request, body ma
 			}
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"integration": "main", "companies": found, "total": len(found)})
-	case r.Method == "POST" && strings.HasSuffix(p, "/picklists"):
-		_, _ = io.WriteString(w, `{"integration":"main","picklists":{"company_type":[{"id":"1","label":"Customer","active":true},{"id":"2","label":"Prospect","active":true},{"id":"3","label":"Retired","active":false}],"classification":[{"id":"7","label":"Gold","active":true}]}}`)
 	case r.Method == "POST" && strings.HasSuffix(p, "/auto-match"):
 		if _, ok := body["accept"]; ok {
 			_, _ = io.WriteString(w, `{"name":"main","changes":["~ companies.map: org-1 → Acme Corp"],"effects":[],"warnings":[],"applied":true}`)

@@ -46,6 +46,10 @@ func parsePages() (*pages, error) {
 		return nil, err
 	}
 	for _, f := range files {
+		// The license and README beside the assets are for readers.
+		if _, served := assetTypes[path.Ext(f)]; !served {
+			continue
+		}
 		b, err := staticFS.ReadFile(f)
 		if err != nil {
 			return nil, err
@@ -91,15 +95,19 @@ func parsePages() (*pages, error) {
 	return p, nil
 }
 
+// assetTypes are the kinds of file served from static/, by extension.
+var assetTypes = map[string]string{
+	".css": "text/css; charset=utf-8",
+	".js":  "text/javascript; charset=utf-8",
+}
+
 func (p *pages) serveAsset(w http.ResponseWriter, r *http.Request) {
 	b, ok := p.assets[r.PathValue("file")]
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
-	if strings.HasSuffix(r.PathValue("file"), ".css") {
-		w.Header().Set("Content-Type", "text/css; charset=utf-8")
-	}
+	w.Header().Set("Content-Type", assetTypes[path.Ext(r.PathValue("file"))])
 	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
 	_, _ = w.Write(b)
 }

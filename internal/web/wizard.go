@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -65,6 +66,10 @@ type wizardStep struct {
 	// act runs a step's own button (action=NAME, other than next, back
 	// and go): it may change the draft and says what to show.
 	act func(c *Console, r *http.Request, sess *session, d *draft, action string) (notice string, err error)
+	// fragments name, by action, the part of the step's template an
+	// htmx request for that action gets instead of the whole page (the
+	// same data, so the part matches what the whole page would show).
+	fragments map[string]string
 }
 
 // wizardSteps are the wizard's screens in order. The review step is
@@ -72,6 +77,9 @@ type wizardStep struct {
 var wizardSteps = []wizardStep{
 	connectStep,
 	customersStep,
+	ticketStep,
+	overridesStep,
+	notesStep,
 	yamlStep,
 	reviewStep,
 }
@@ -212,10 +220,45 @@ func (c *Console) wizardPost(w http.ResponseWriter, r *http.Request, sess *sessi
 		c.renderStep(w, r, sess, step, d, http.StatusUnprocessableEntity, err.Error(), "")
 		return
 	}
+	if part := step.fragments[action]; part != "" && r.Header.Get("HX-Request") == "true" {
+		c.renderFragment(w, r, sess, step, d, part)
+		return
+	}
 	c.renderStep(w, r, sess, step, d, http.StatusOK, "", notice)
 }
 
 func (c *Console) renderStep(w http.ResponseWriter, r *http.Request, sess *session, step wizardStep, d draft, status int, problemText, notice string) {
+	page, status, ok := c.stepPage(w, r, sess, step, d, status, problemText, notice)
+	if !ok {
+		return
+	}
+	c.render(w, status, "step-"+step.key, sess, page)
+}
+
+// renderFragment answers an htmx request with one part of the step's
+// page. A problem loading the page's data is not in the part: the part
+// then offers what the draft holds, and the next whole page shows the
+// problem.
+func (c *Console) renderFragment(w http.ResponseWriter, r *http.Request, sess *session, step wizardStep, d draft, part string) {
+	page, _, ok := c.stepPage(w, r, sess, step, d, http.StatusOK, "", "")
+	if !ok {
+		return
+	}
+	var buf bytes.Buffer
+	if err := c.pages.byName["step-"+step.key].ExecuteTemplate(&buf, part, view{SignedIn: true, CSRF: sess.csrf, Data: page}); err != nil {
+		c.cfg.Logger.Error("console: render fragment", "page", step.key, "part", part, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Vary", "HX-Request")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// stepPage gathers what a step shows; false when the session ended
+// (the answer is written).
+func (c *Console) stepPage(w http.ResponseWriter, r *http.Request, sess *session, step wizardStep, d draft, status int, problemText, notice string) (stepPage, int, bool) {
 	i := stepIndex(step.key)
 	page := stepPage{Step: step.key, Draft: d, Editing: d.Editing != "", Problem: problemText, Notice: notice}
 	for _, s := range wizardSteps {
@@ -231,7 +274,7 @@ func (c *Console) renderStep(w http.ResponseWriter, r *http.Request, sess *sessi
 		data, err := step.load(c, r, sess, &d)
 		if p, ok := err.(*problem); ok && p.Status == http.StatusUnauthorized {
 			c.fail(w, r, sess, step.title, err)
-			return
+			return page, status, false
 		}
 		if err != nil && page.Problem == "" {
 			page.Problem = err.Error()
@@ -244,7 +287,7 @@ func (c *Console) renderStep(w http.ResponseWriter, r *http.Request, sess *sessi
 		sess.setDraft(&d)
 		page.Draft = d
 	}
-	c.render(w, status, "step-"+step.key, sess, page)
+	return page, status, true
 }
 
 // wizardSave writes the reviewed integration through the API.
