@@ -47,6 +47,11 @@ type fakeAPI struct {
 	// revoked answers 401 to everything, as the API does once the
 	// token is gone.
 	revoked atomic.Bool
+	// putProblem, when set, is the problem+json body a write (and its
+	// dry run) answers with 422.
+	putProblem atomic.Pointer[string]
+	// noPicklists makes the picklists route fail as an unreachable PSA.
+	noPicklists atomic.Bool
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -64,6 +69,25 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"integrations":[{"name":"main","psa":"autotask","version":1,"settings":{}}]}`)
 	case r.URL.Path == "/api/v1/deliveries":
 		_, _ = io.WriteString(w, `{"deliveries":[{"id":7,"integration":"main","alert_seq":3,"kind":"create","state":"failed","attempts":5,"last_error":"PSA said no"}]}`)
+	case r.URL.Path == "/api/v1/integrations/main" && r.Method == "GET":
+		_, _ = io.WriteString(w, storedMain)
+	case r.URL.Path == "/api/v1/organizations":
+		_, _ = io.WriteString(w, `{"organizations":[{"key":"org-42","id":"org-42","name":"Acme Corp"},{"key":"Globex","name":"Globex"}],"warnings":[]}`)
+	case r.URL.Path == "/api/v1/alerts":
+		_, _ = io.WriteString(w, `{"alerts":[{"seq":2,"type":"Too Many Uploads"},{"seq":1,"type":"Too Many Downloads"},{"seq":0,"type":"Too Many Uploads"}]}`)
+	case r.URL.Path == "/api/v1/billing/preview":
+		_, _ = io.WriteString(w, `{"integrations":[{"integration":"other","lines":[]},{"integration":"main","lines":[{"organization":"org-42","contract":"Acme Managed Services","current_units":3,"reported_count":5,"change":2,"action":"adjust","effective_date":"2026-12-05"}]}]}`)
+	case strings.HasSuffix(r.URL.Path, "/picklists") && r.Method == "POST":
+		if f.noPicklists.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, `{"title":"PSA unreachable","status":502,"detail":"the PSA did not answer"}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"integration":"main","picklists":{"status":[{"id":"1","label":"New","active":true},{"id":"5","label":"Complete","active":true},{"id":"8","label":"In Progress","active":true},{"id":"9","label":"Waiting Customer","active":true},{"id":"12","label":"Retired","active":false}]}}`)
+	case r.Method == "PUT" && f.putProblem.Load() != nil:
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = io.WriteString(w, *f.putProblem.Load())
 	case strings.HasSuffix(r.URL.Path, "/test"):
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	case r.Method == "PUT":
@@ -390,6 +414,17 @@ var testProfiles = integration.Profiles{{
 		{Path: "connection.username", Required: true, Hint: "set the API user"},
 		{Path: "connection.secret", Required: true, Hint: "set the API user's secret"},
 	},
+}, {
+	Name: "syncro", Title: "Syncro",
+	Connection: []integration.ConnectionKey{
+		{Path: "connection.api_token", Required: true, Hint: "set the API token"},
+	},
+	Unsupported: map[string]string{
+		"contracts.attach_to_tickets": "Syncro's API cannot set a ticket's contract",
+		"contracts.billable_users":    "Syncro keeps billable quantities on invoice schedules",
+		"status_sync.webhooks":        "Syncro has no API to register webhooks",
+		"status_sync.only_untouched":  "Syncro keeps no record of who changed a status",
+	},
 }}
 
 func TestWizardNeverRendersSecrets(t *testing.T) {
@@ -418,7 +453,7 @@ func TestWizardNeverRendersSecrets(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("next: %d", resp.StatusCode)
 	}
-	for _, step := range []string{"/setup/connect", "/setup/yaml"} {
+	for _, step := range []string{"/setup/connect", "/setup/contracts", "/setup/status", "/setup/sync", "/setup/yaml"} {
 		_, page = h.do("GET", step, nil)
 		pages = append(pages, page)
 	}
@@ -453,8 +488,8 @@ func TestWizardNeverRendersSecrets(t *testing.T) {
 			t.Errorf("%s %s: the secret is in the settings", c.Method, c.Path)
 		}
 	}
-	if writes != 3 { // test, dry run, save
-		t.Errorf("%d API writes, want 3", writes)
+	if writes != 4 { // test, the status step's draft picklists, dry run, save
+		t.Errorf("%d API writes, want 4", writes)
 	}
 }
 

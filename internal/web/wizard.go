@@ -68,6 +68,9 @@ type wizardStep struct {
 // last and saves.
 var wizardSteps = []wizardStep{
 	connectStep,
+	contractsStep,
+	statusStep,
+	syncStep,
 	yamlStep,
 	reviewStep,
 }
