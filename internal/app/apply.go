@@ -364,13 +364,21 @@ func namesCheckable(verr error) bool {
 // testError words a failed test connection; a refusal for want of a
 // right says which rights ticketbridge needs.
 func testError(err error, profiles integration.Profiles, name string) error {
+	return psaRefusal("test connection", err, profiles, name)
+}
+
+// psaRefusal wraps the failure of a PSA call in what was being done; a
+// 403 names the permission to grant, as test connection's does, since a
+// least-privilege API user may pass the test and lack a read a later
+// call needs.
+func psaRefusal(what string, err error, profiles integration.Profiles, name string) error {
 	var pe *psa.Error
 	if errors.As(err, &pe) && pe.Status == http.StatusForbidden {
 		title := name
 		if p, ok := profiles.Lookup(name); ok {
 			title = p.Title
 		}
-		return fmt.Errorf("test connection: %w: the API user lacks a permission ticketbridge needs (README, \"Least privilege\", %s)", err, title)
+		return fmt.Errorf("%s: %w: the API user lacks a permission ticketbridge needs (README, \"Least privilege\", %s)", what, err, title)
 	}
-	return fmt.Errorf("test connection: %w", err)
+	return fmt.Errorf("%s: %w", what, err)
 }

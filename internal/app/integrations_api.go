@@ -60,6 +60,8 @@ func (a *App) integrationRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("PATCH /api/v1/integrations/{name}", a.patchIntegration)
 	mux.HandleFunc("POST /api/v1/integrations/{name}/test", a.testIntegration)
 	mux.HandleFunc("GET /api/v1/integrations/{name}/picklists", a.integrationPicklists)
+	mux.HandleFunc("POST /api/v1/integrations/{name}/picklists", a.draftPicklists)
+	mux.HandleFunc("POST /api/v1/integrations/{name}/companies", a.listCompanies)
 }
 
 // putIntegration creates or replaces an integration; ?dry_run=1 answers
@@ -257,33 +259,16 @@ func (a *App) planProblem(w http.ResponseWriter, err error) {
 // credentials, or with the ones in the body (a settings document and
 // credentials, before they are saved).
 func (a *App) testIntegration(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	name := r.PathValue("name")
 	var body integrationWrite
 	if r.ContentLength != 0 && !httpapi.DecodeJSON(w, r, &body) {
 		return
 	}
-	var conn psa.Connector
-	if len(body.Settings) == 0 && len(body.Credentials) == 0 {
-		c, ok := a.storedConnector(w, ctx, name)
-		if !ok {
-			return
-		}
-		conn = c
-	} else {
-		s, ok := a.settingsFromBody(w, name, body.Settings)
-		if !ok || !a.withCredentials(w, ctx, &s, body.Credentials) {
-			return
-		}
-		c, err := a.connectorFor(ctx, s)
-		if err != nil {
-			a.planProblem(w, err)
-			return
-		}
-		conn = c
+	src, ok := a.catalogSource(w, r, body)
+	if !ok {
+		return
 	}
-	if err := conn.Test(ctx); err != nil {
-		a.planProblem(w, testError(err, a.Profiles(), name))
+	if err := src.conn.Test(r.Context()); err != nil {
+		a.planProblem(w, testError(err, a.Profiles(), src.settings.PSA))
 		return
 	}
 	httpapi.JSON(w, http.StatusOK, map[string]any{"ok": true})
@@ -310,28 +295,29 @@ func (a *App) connectorFor(ctx context.Context, s integration.Settings) (psa.Con
 	return a.newConnector(s, creds, budgetKey(a.tenantOf(ctx), s.Name))
 }
 
-// storedConnector builds the connector of a stored integration.
-func (a *App) storedConnector(w http.ResponseWriter, ctx context.Context, name string) (psa.Connector, bool) {
+// storedSource builds the connector of a stored integration, with its
+// settings.
+func (a *App) storedSource(w http.ResponseWriter, ctx context.Context, name string) (catalogSource, bool) {
 	it, err := a.Store.IntegrationByName(ctx, a.tenantOf(ctx), name)
 	if errors.Is(err, store.ErrNotFound) {
 		httpapi.NotFound(w, "integration "+name)
-		return nil, false
+		return catalogSource{}, false
 	}
 	if err != nil {
 		a.internalError(w, "read integration", err)
-		return nil, false
+		return catalogSource{}, false
 	}
 	var settings integration.Settings
 	if err := json.Unmarshal(it.Settings, &settings); err != nil {
 		a.internalError(w, "decode stored settings", err)
-		return nil, false
+		return catalogSource{}, false
 	}
 	conn, err := a.connector(ctx, it, settings)
 	if err != nil {
 		a.internalError(w, "build connector", err)
-		return nil, false
+		return catalogSource{}, false
 	}
-	return conn, true
+	return catalogSource{conn: conn, settings: settings}, true
 }
 
 // picklistValue is one picklist entry as the API shows it.
@@ -354,11 +340,11 @@ func (a *App) integrationPicklists(w http.ResponseWriter, r *http.Request) {
 	a.picklists.mu.Unlock()
 	refresh := r.URL.Query().Get("refresh") == "1"
 	if !hit || refresh || a.now().Sub(cached.at) > picklistsTTL {
-		conn, ok := a.storedConnector(w, ctx, name)
+		src, ok := a.storedSource(w, ctx, name)
 		if !ok {
 			return
 		}
-		lists, err := conn.Picklists(ctx)
+		lists, err := src.conn.Picklists(ctx)
 		if err != nil {
 			a.planProblem(w, err)
 			return
@@ -374,15 +360,20 @@ func (a *App) integrationPicklists(w http.ResponseWriter, r *http.Request) {
 		httpapi.NotFound(w, "integration "+name) // deleted since it was cached
 		return
 	}
+	writePicklists(w, name, cached.at, cached.lists)
+}
+
+// writePicklists answers the picklists as the picklists routes show them.
+func writePicklists(w http.ResponseWriter, name string, at time.Time, lists psa.Picklists) {
 	out := map[string][]picklistValue{}
-	for field, values := range cached.lists {
+	for field, values := range lists {
 		vs := make([]picklistValue, len(values))
 		for i, v := range values {
 			vs[i] = picklistValue{ID: v.ID, Label: v.Label, Active: v.Active, Parent: v.Parent}
 		}
 		out[field] = vs
 	}
-	httpapi.JSON(w, http.StatusOK, map[string]any{"integration": name, "read_at": cached.at.UTC(), "picklists": out})
+	httpapi.JSON(w, http.StatusOK, map[string]any{"integration": name, "read_at": at.UTC(), "picklists": out})
 }
 
 func (a *App) internalError(w http.ResponseWriter, what string, err error) {

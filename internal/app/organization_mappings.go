@@ -31,20 +31,42 @@ type acceptedMatch struct {
 }
 
 // autoMatchBody is the body of POST .../auto-match: empty to get the
-// proposals, with accept to write the ones a person kept.
+// stored integration's proposals, a draft (settings and credentials) to
+// get the draft's, or accept to write the ones a person kept.
 type autoMatchBody struct {
-	Accept []acceptedMatch `json:"accept"`
+	Accept      []acceptedMatch   `json:"accept"`
+	Settings    json.RawMessage   `json:"settings"`
+	Credentials map[string]string `json:"credentials"`
 }
 
 // autoMatch serves POST /api/v1/integrations/{name}/auto-match. Without
 // accept it proposes, for every organization the integration does not
 // map, the company of its exact name among the companies of its filter
-// (types, classifications), leaving ignored companies out. With accept
-// it writes those mappings into the settings as PUT does (?dry_run=1
-// answers the plan only).
+// (types, classifications), leaving ignored companies out; with a draft
+// in the body, for the draft's companies settings, before they are
+// saved. With accept it writes those mappings into the settings as PUT
+// does (?dry_run=1 answers the plan only).
 func (a *App) autoMatch(w http.ResponseWriter, r *http.Request) {
 	var body autoMatchBody
 	if r.ContentLength != 0 && !httpapi.DecodeJSON(w, r, &body) {
+		return
+	}
+	if draft := (integrationWrite{Settings: body.Settings, Credentials: body.Credentials}); draft.isDraft() {
+		if body.Accept != nil {
+			httpapi.Problem(w, http.StatusBadRequest, "invalid-request", "Invalid request", "", []httpapi.FieldError{{Field: "accept",
+				Reason: "accept writes the stored settings: send it without settings and credentials (save the draft first with PUT)"}})
+			return
+		}
+		src, ok := a.catalogSource(w, r, draft)
+		if !ok {
+			return
+		}
+		m, err := a.draftMatching(r.Context(), src)
+		if err != nil {
+			a.planProblem(w, err)
+			return
+		}
+		a.writeProposals(w, r, m)
 		return
 	}
 	it, ok := a.loadIntegration(w, r)
@@ -64,6 +86,12 @@ func (a *App) autoMatch(w http.ResponseWriter, r *http.Request) {
 		httpapi.Problem(w, http.StatusBadGateway, "psa", "The PSA refused or could not be reached", m.warning, nil)
 		return
 	}
+	a.writeProposals(w, r, m)
+}
+
+// writeProposals answers, for every organization of the tenant m does
+// not map, the company of its exact name that m's rules would choose.
+func (a *App) writeProposals(w http.ResponseWriter, r *http.Request, m orgMatching) {
 	orgs, err := a.Store.Organizations(r.Context(), store.OrganizationFilter{TenantID: a.tenantOf(r.Context())})
 	if err != nil {
 		a.internalError(w, "list organizations", err)
@@ -78,7 +106,7 @@ func (a *App) autoMatch(w http.ResponseWriter, r *http.Request) {
 		proposals = append(proposals, proposalView{Organization: o.Key, OrganizationName: o.Name, Status: string(got.Status),
 			Company: got.Proposal.Name, CompanyID: got.Proposal.ID})
 	}
-	httpapi.JSON(w, http.StatusOK, map[string]any{"integration": it.Name, "proposals": proposals})
+	httpapi.JSON(w, http.StatusOK, map[string]any{"integration": m.name, "proposals": proposals})
 }
 
 // acceptMatches writes accepted proposals as companies.map entries.

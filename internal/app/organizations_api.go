@@ -42,7 +42,7 @@ func (a *App) organizationRoutes(mux *http.ServeMux) {
 // organizations: its compiled rules and the companies they match from.
 type orgMatching struct {
 	name      string
-	plan      *engine.Plan
+	rules     *rules.Ruleset
 	companies []psa.Company
 	// warning says why companies are missing (the PSA could not be
 	// read): statuses then know no auto-match.
@@ -50,7 +50,7 @@ type orgMatching struct {
 }
 
 func (m orgMatching) match(o store.Organization) rules.OrgMatch {
-	return m.plan.Rules.MatchOrganization(alert.Organization{ID: o.ID, Name: o.Name}, m.companies)
+	return m.rules.MatchOrganization(alert.Organization{ID: o.ID, Name: o.Name}, m.companies)
 }
 
 // matching loads an integration's plan and, from its PSA, the companies
@@ -62,7 +62,7 @@ func (a *App) matching(ctx context.Context, it store.Integration) (orgMatching, 
 	if err != nil {
 		return orgMatching{}, fmt.Errorf("integration %s: %w", it.Name, err)
 	}
-	m := orgMatching{name: it.Name, plan: plan}
+	m := orgMatching{name: it.Name, rules: plan.Rules}
 	conn, err := a.connector(ctx, it, plan.Settings)
 	if err == nil {
 		m.companies, err = conn.Companies(ctx, plan.Rules.CompanyListFilter())

@@ -68,6 +68,8 @@ func runBadInput(t *testing.T, databaseURL string) {
 		"PUT /api/v1/sources/{id}/format":                        {admin, "PUT", srcPath("/format"), `{"format":"no-such-format"}`, "format"},
 		"POST /api/v1/sources/{id}/replay":                       {admin, "POST", fixed("/api/v1/sources/no-such-source/replay"), "", ""},
 		"POST /api/v1/integrations/{name}/auto-match":            {admin, "POST", itPath("/auto-match"), `{"accept":[{"organization":17}]}`, "accept.organization"},
+		"POST /api/v1/integrations/{name}/picklists":             {admin, "POST", itPath("/picklists"), `{"credential":{"secret":"x"}}`, "credential"},
+		"POST /api/v1/integrations/{name}/companies":             {admin, "POST", itPath("/companies?limit=0"), "", "limit"},
 		"POST /api/v1/integrations/{name}/organizations":         {admin, "POST", itPath("/organizations"), `{"company":""}`, "company"},
 		"PUT /api/v1/integrations/{name}/organizations/{org}":    {admin, "PUT", itPath("/organizations/org-42"), `{"company":"No Such Company Anywhere"}`, "company"},
 		"DELETE /api/v1/integrations/{name}/organizations/{org}": {admin, "DELETE", itPath("/organizations/org-42?dry_run=perhaps"), "", "dry_run"},

@@ -180,6 +180,21 @@ func isolationProbes(w *tenantWorld, a, b *tenantSide) map[string]func(t *testin
 			return w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/test", "", http.StatusNotFound)
 		},
 		"GET /api/v1/integrations/{name}/picklists": get("/api/v1/integrations/"+b.integration+"/picklists", http.StatusNotFound),
+		"POST /api/v1/integrations/{name}/picklists": func(t *testing.T) string {
+			// A draft under B's name keeps no secret of B's: without
+			// credentials it has none to connect with.
+			settings, _ := w.settingsJSON(a, b.integration)
+			return w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/picklists", "", http.StatusNotFound) +
+				w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/picklists",
+					mustJSON(t, map[string]any{"settings": settings}), http.StatusBadRequest)
+		},
+		"POST /api/v1/integrations/{name}/companies": func(t *testing.T) string {
+			// With A's own draft under B's name, A reads its own PSA.
+			settings, creds := w.settingsJSON(a, b.integration)
+			return w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/companies", "", http.StatusNotFound) +
+				w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/companies?search=acme",
+					mustJSON(t, map[string]any{"settings": settings, "credentials": creds}), http.StatusOK)
+		},
 		"GET /api/v1/deliveries": func(t *testing.T) string {
 			body := get("/api/v1/deliveries", http.StatusOK)(t)
 			if strings.Contains(body, `"id":`+i64(b.delivery)+`,`) {
@@ -224,7 +239,11 @@ func isolationProbes(w *tenantWorld, a, b *tenantSide) map[string]func(t *testin
 			return body + get("/api/v1/organizations?integration="+b.integration, http.StatusBadRequest)(t)
 		},
 		"POST /api/v1/integrations/{name}/auto-match": func(t *testing.T) string {
-			return w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/auto-match", "", http.StatusNotFound)
+			// A draft under B's name reads A's PSA with A's credentials, for A's organizations.
+			settings, creds := w.settingsJSON(a, b.integration)
+			return w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/auto-match", "", http.StatusNotFound) +
+				w.raw(a.admin, "POST", "/api/v1/integrations/"+b.integration+"/auto-match",
+					mustJSON(t, map[string]any{"settings": settings, "credentials": creds}), http.StatusOK)
 		},
 		"PUT /api/v1/integrations/{name}/organizations/{org}": func(t *testing.T) string {
 			return w.raw(a.admin, "PUT", "/api/v1/integrations/"+b.integration+"/organizations/org-42", `{"company":"Acme Corp"}`, http.StatusNotFound)

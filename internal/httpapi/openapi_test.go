@@ -41,6 +41,8 @@ func TestOpenAPI(t *testing.T) {
 		{"patch", "/api/v1/integrations/{name}"},
 		{"post", "/api/v1/integrations/{name}/test"},
 		{"get", "/api/v1/integrations/{name}/picklists"},
+		{"post", "/api/v1/integrations/{name}/picklists"},
+		{"post", "/api/v1/integrations/{name}/companies"},
 		{"get", "/api/v1/deliveries"},
 		{"post", "/api/v1/deliveries/{id}/retry"},
 		{"post", "/api/v1/deliveries/retry"},

@@ -46,6 +46,26 @@ func TestCompanyFilter(t *testing.T) {
 	}
 }
 
+// TestCompanyListFilterIsDecidesFilter: the listing that proposes
+// matches reads the companies Decide reads, market segments and accounts
+// included, whether auto_match is on or not.
+func TestCompanyListFilterIsDecidesFilter(t *testing.T) {
+	t.Parallel()
+	s := resolvedSettings()
+	s.Companies.Filter = integration.CompanyFilter{
+		Types:          []integration.Pick{pk("Customer", "1")},
+		MarketSegments: []integration.Pick{pk("Healthcare", "4")},
+		Accounts:       "parent",
+	}
+	decide, _ := mustCompile(t, s).CompanyFilter()
+	for _, auto := range []bool{true, false} {
+		s.Companies.AutoMatch = auto
+		if diff := cmp.Diff(decide, mustCompile(t, s).CompanyListFilter()); diff != "" {
+			t.Errorf("auto_match %v: listing filter (-decide +list):\n%s", auto, diff)
+		}
+	}
+}
+
 // TestCompanyFilterIsACopy: a caller that appends to the filter must not
 // change what the next caller lists, since a Ruleset is shared.
 func TestCompanyFilterIsACopy(t *testing.T) {

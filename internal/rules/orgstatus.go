@@ -61,10 +61,14 @@ func (r *Ruleset) MatchOrganization(o alert.Organization, companies []psa.Compan
 }
 
 // CompanyListFilter is companies.filter as ids: the companies matching
-// and mapping choose from, whether auto_match is on or not.
+// and mapping choose from, whether auto_match is on or not. It is the
+// whole filter CompanyFilter gives Decide (market segments and accounts
+// too), so a listing never proposes a company Decide's list leaves out.
 func (r *Ruleset) CompanyListFilter() psa.CompanyFilter {
 	return psa.CompanyFilter{
 		Types:           slices.Clone(r.companyFilter.Types),
 		Classifications: slices.Clone(r.companyFilter.Classifications),
+		MarketSegments:  slices.Clone(r.companyFilter.MarketSegments),
+		Accounts:        r.companyFilter.Accounts,
 	}
 }
