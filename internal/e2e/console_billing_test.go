@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,6 +77,12 @@ func consoleBillingWalk(t *testing.T, psa string) {
 	}
 	b.do("to status", chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.ID("status_enabled")))
 	b.capture()
+	// The PSA's statuses are offered, read through the draft picklists
+	// route before anything is saved.
+	offered, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('#issues_resolved option')).map(o => o.text)`))
+	if err != nil || !slices.Contains(offered, seed.ClosedStatus) || !slices.Contains(offered, seed.UpdateStatus) {
+		t.Errorf("the status step offers %q (%v), want the PSA's statuses with %q and %q", offered, err, seed.UpdateStatus, seed.ClosedStatus)
+	}
 	status := []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.ID("status_enabled"))}
 	for _, kind := range []string{"issues", "incidents"} {
 		status = append(status,

@@ -128,27 +128,43 @@ func statusOptions(statuses []string, held string) []statusOption {
 // psaStatuses reads the active ticket statuses of the draft's PSA
 // through the API's draft picklists route, which connects with the
 // draft's connection (a stored integration's secrets are kept there).
+// Where statuses belong to a board (their parent), those of the board
+// ticket.queue names are offered, as the engine resolves them there.
 func (c *Console) psaStatuses(r *http.Request, sess *session, d *draft) ([]string, error) {
 	if err := d.needName(); err != nil {
 		return nil, err
 	}
 	var out struct {
-		Picklists map[string][]struct {
-			ID     string `json:"id"`
-			Label  string `json:"label"`
-			Active bool   `json:"active"`
-		} `json:"picklists"`
+		Picklists map[string][]picklistEntry `json:"picklists"`
 	}
 	if err := c.call(r.Context(), sess, "POST", d.integrationPath("/picklists"), d.apiBody(), &out); err != nil {
 		return nil, err
 	}
+	board := ""
+	if q := d.Settings.Ticket.Queue; !q.IsZero() {
+		for _, v := range out.Picklists["queue"] {
+			if v.ID == q.ID || strings.EqualFold(v.Label, q.Name) {
+				board = v.ID
+				break
+			}
+		}
+	}
 	var names []string
 	for _, v := range out.Picklists["status"] {
-		if v.Active && v.Label != "" && !slices.Contains(names, v.Label) {
+		onBoard := board == "" || v.Parent == "" || v.Parent == board
+		if v.Active && onBoard && v.Label != "" && !slices.Contains(names, v.Label) {
 			names = append(names, v.Label)
 		}
 	}
 	return names, nil
+}
+
+// picklistEntry is one value of the API's picklists answer.
+type picklistEntry struct {
+	ID     string `json:"id"`
+	Label  string `json:"label"`
+	Active bool   `json:"active"`
+	Parent string `json:"parent"`
 }
 
 // readStatus takes the status sync form. Settings the PSA lacks are

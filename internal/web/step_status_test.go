@@ -71,6 +71,22 @@ func TestStatusStepToAPIBody(t *testing.T) {
 	}
 }
 
+// TestStatusStepOffersTheQueueBoardsStatuses: where statuses belong to
+// a board, those of the board ticket.queue names are offered.
+func TestStatusStepOffersTheQueueBoardsStatuses(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	csrf := h.startDraft("autotask")
+	if _, page := h.do("GET", "/setup/status", nil); !strings.Contains(page, "<option>Quoted</option>") {
+		t.Fatalf("without a queue every board's statuses should be offered:\n%s", page)
+	}
+	h.post("yaml", url.Values{"csrf": {csrf}, "settings": {"ticket: {queue: Security}"}, "action": {"next"}}, http.StatusSeeOther)
+	_, page := h.do("GET", "/setup/status", nil)
+	if strings.Contains(page, "Quoted") || !strings.Contains(page, "<option>New</option>") {
+		t.Errorf("with queue Security, want its statuses and the boardless ones, not Sales' Quoted:\n%s", page)
+	}
+}
+
 func TestStatusStepTypesWhenPicklistsFail(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

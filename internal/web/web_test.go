@@ -83,7 +83,7 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.WriteString(w, `{"title":"PSA unreachable","status":502,"detail":"the PSA did not answer"}`)
 			return
 		}
-		_, _ = io.WriteString(w, `{"integration":"main","picklists":{"status":[{"id":"1","label":"New","active":true},{"id":"5","label":"Complete","active":true},{"id":"8","label":"In Progress","active":true},{"id":"9","label":"Waiting Customer","active":true},{"id":"12","label":"Retired","active":false}]}}`)
+		_, _ = io.WriteString(w, `{"integration":"main","picklists":{"status":[{"id":"1","label":"New","active":true},{"id":"5","label":"Complete","active":true},{"id":"8","label":"In Progress","active":true},{"id":"9","label":"Waiting Customer","active":true},{"id":"12","label":"Retired","active":false},{"id":"20","label":"Quoted","active":true,"parent":"b2"}],"queue":[{"id":"b1","label":"Security","active":true},{"id":"b2","label":"Sales","active":true}]}}`)
 	case r.Method == "PUT" && f.putProblem.Load() != nil:
 		w.Header().Set("Content-Type", "application/problem+json")
 		w.WriteHeader(http.StatusUnprocessableEntity)
