@@ -66,12 +66,25 @@ func consoleBillingWalk(t *testing.T, psa string) {
 	b.capture()
 
 	contracts := !lacks(psa, "contracts.attach_to_tickets")
+	billing := contracts && !lacks(psa, "contracts.billable_users")
 	if contracts {
 		b.do("contracts",
 			chromedp.Click(chromedp.ID("attach_to_tickets")),
 			chromedp.SetValue(chromedp.ID("contract_0_organization"), "org-42"),
 			chromedp.SetValue(chromedp.ID("contract_0_contract"), seed.Contract),
 		)
+		if billing {
+			b.do("billable users",
+				chromedp.Click(chromedp.ID("contract_0_add_service")),
+				chromedp.Click(chromedp.ID("billing_enabled")),
+				chromedp.SetValue(chromedp.ID("billing_day"), "5"),
+				chromedp.SetValue(chromedp.ID("billing_service"), seed.Service),
+				chromedp.SetValue(chromedp.ID("billing_price"), "2.5"),
+			)
+			if got := b.text("#preview-later"); !strings.Contains(got, "once the integration is saved") {
+				t.Errorf("a new integration's contracts step says of the preview: %q", got)
+			}
+		}
 	} else if got := b.text("main"); !strings.Contains(got, "nothing to set here") {
 		t.Errorf("contracts step on %s does not explain their absence:\n%s", psa, got)
 	}
@@ -153,6 +166,24 @@ func consoleBillingWalk(t *testing.T, psa string) {
 	if contracts {
 		if m := s.Contracts.Map; !s.Contracts.AttachToTickets || len(m) != 1 || m[0].Organization != "org-42" || m[0].Contract.Name != seed.Contract || m[0].Contract.ID == "" {
 			t.Errorf("stored contracts: %+v", s.Contracts)
+		}
+	}
+	if billing {
+		if bu := s.Contracts.BillableUsers; !bu.Enabled || bu.DayOfMonth != 5 || bu.UnitPrice != 2.5 || bu.DefaultService.ID == "" || !s.Contracts.Map[0].AddService {
+			t.Errorf("stored billable users: %+v, add_service %v", bu, s.Contracts.Map[0].AddService)
+		}
+		// Stored now, the integration has a preview: edit it and ask.
+		b.do("billing preview",
+			chromedp.Navigate(e.BaseURL+"/integrations/"+in.name+"/edit"),
+			chromedp.WaitVisible(chromedp.ID("test")),
+			chromedp.Navigate(e.BaseURL+"/setup/contracts"),
+			chromedp.WaitVisible(chromedp.ID("preview")),
+			chromedp.Click(chromedp.ID("preview")),
+			chromedp.WaitVisible(chromedp.CSS("#billing-preview, #preview-note")),
+		)
+		b.capture()
+		if got := b.text("#billing-preview, #preview-note"); !strings.Contains(got, "org-42") || !strings.Contains(got, seed.Contract) {
+			t.Errorf("billing preview of the stored integration:\n%s", got)
 		}
 	}
 	for i, p := range b.pages {
