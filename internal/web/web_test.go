@@ -51,6 +51,14 @@ type fakeAPI struct {
 	// extraOrgs adds that many organizations to the three the
 	// customer routes list, for paging.
 	extraOrgs int
+	// putProblem, when set, is the problem+json body a write (and its
+	// dry run) answers with 422.
+	putProblem atomic.Pointer[string]
+	// noPicklists makes the picklists route fail as an unreachable PSA.
+	noPicklists atomic.Bool
+	// statusPicklists, when set, answers the picklists route instead of
+	// fakePicklists: statuses on boards, for the status step.
+	statusPicklists atomic.Bool
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -69,8 +77,27 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, `{"integrations":[{"name":"main","psa":"autotask","version":1,"settings":{}}]}`)
 	case r.URL.Path == "/api/v1/deliveries":
 		_, _ = io.WriteString(w, `{"deliveries":[{"id":7,"integration":"main","alert_seq":3,"kind":"create","state":"failed","attempts":5,"last_error":"PSA said no"}]}`)
-	case r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/picklists"):
-		_, _ = io.WriteString(w, fakePicklists)
+	case r.URL.Path == "/api/v1/integrations/main" && r.Method == "GET":
+		_, _ = io.WriteString(w, storedMain)
+	case r.URL.Path == "/api/v1/alerts":
+		_, _ = io.WriteString(w, `{"alerts":[{"seq":2,"type":"Too Many Uploads"},{"seq":1,"type":"Too Many Downloads"},{"seq":0,"type":"Too Many Uploads"}]}`)
+	case r.URL.Path == "/api/v1/billing/preview":
+		_, _ = io.WriteString(w, `{"integrations":[{"integration":"other","lines":[]},{"integration":"main","lines":[{"organization":"org-42","contract":"Acme Managed Services","current_units":3,"reported_count":5,"change":2,"action":"adjust","effective_date":"2026-12-05"}]}]}`)
+	case strings.HasSuffix(r.URL.Path, "/picklists") && r.Method == "POST":
+		if f.noPicklists.Load() {
+			w.WriteHeader(http.StatusBadGateway)
+			_, _ = io.WriteString(w, `{"title":"PSA unreachable","status":502,"detail":"the PSA did not answer"}`)
+			return
+		}
+		if !f.statusPicklists.Load() {
+			_, _ = io.WriteString(w, fakePicklists)
+			return
+		}
+		_, _ = io.WriteString(w, `{"integration":"main","picklists":{"status":[{"id":"1","label":"New","active":true},{"id":"5","label":"Complete","active":true},{"id":"8","label":"In Progress","active":true},{"id":"9","label":"Waiting Customer","active":true},{"id":"12","label":"Retired","active":false},{"id":"20","label":"Quoted","active":true,"parent":"b2"}],"queue":[{"id":"b1","label":"Security","active":true},{"id":"b2","label":"Sales","active":true}]}}`)
+	case r.Method == "PUT" && f.putProblem.Load() != nil:
+		w.Header().Set("Content-Type", "application/problem+json")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		_, _ = io.WriteString(w, *f.putProblem.Load())
 	case strings.HasSuffix(r.URL.Path, "/test"):
 		_, _ = io.WriteString(w, `{"ok":true}`)
 	case r.Method == "PUT":
@@ -435,6 +462,10 @@ var testProfiles = integration.Profiles{{
 		"ticket.category": "no", "ticket.type": "no", "ticket.source": "no",
 		"ticket.sub_issue_type": "no", "ticket.reopen_within": "no",
 		"companies.filter.classifications": "Syncro customers have no classification",
+		"contracts.attach_to_tickets":      "Syncro's API cannot set a ticket's contract",
+		"contracts.billable_users":         "Syncro keeps billable quantities on invoice schedules",
+		"status_sync.webhooks":             "Syncro has no API to register webhooks",
+		"status_sync.only_untouched":       "Syncro keeps no record of who changed a status",
 	},
 	Optional: []string{"notes.type"},
 }}
@@ -465,7 +496,7 @@ func TestWizardNeverRendersSecrets(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("next: %d", resp.StatusCode)
 	}
-	for _, step := range []string{"/setup/connect", "/setup/customers", "/setup/yaml"} {
+	for _, step := range []string{"/setup/connect", "/setup/customers", "/setup/contracts", "/setup/status", "/setup/sync", "/setup/yaml"} {
 		_, page = h.do("GET", step, nil)
 		pages = append(pages, page)
 	}
@@ -500,8 +531,8 @@ func TestWizardNeverRendersSecrets(t *testing.T) {
 			t.Errorf("%s %s: the secret is in the settings", c.Method, c.Path)
 		}
 	}
-	if writes != 6 { // test, picklists, companies, auto-match proposals, dry run, save
-		t.Errorf("%d API writes, want 6", writes)
+	if writes != 7 { // test, picklists, companies, auto-match proposals, the status step's draft picklists, dry run, save
+		t.Errorf("%d API writes, want 7", writes)
 	}
 }
 

@@ -80,6 +80,9 @@ var wizardSteps = []wizardStep{
 	ticketStep,
 	overridesStep,
 	notesStep,
+	contractsStep,
+	statusStep,
+	syncStep,
 	yamlStep,
 	reviewStep,
 }
