@@ -11,7 +11,7 @@ import (
 )
 
 // The tickets list has one statement per shape, as the delivery list
-// does: a catch-all "($3 = '' OR state = $3)" matches no index. Each
+// does: a catch-all "($3 = ” OR state = $3)" matches no index. Each
 // walks its index down from the cursor and stops at the limit; the alert
 // count is a probe of routes_ticket_link per row of the page.
 const (

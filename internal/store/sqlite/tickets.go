@@ -9,7 +9,7 @@ import (
 )
 
 // The tickets list has one statement per shape, as the delivery list
-// does: a catch-all "(? = '' OR state = ?)" matches no index. Each walks
+// does: a catch-all "(? = ” OR state = ?)" matches no index. Each walks
 // its index down from the cursor and stops at the limit; the alert count
 // is a probe of routes_ticket_link per row of the page.
 const (
