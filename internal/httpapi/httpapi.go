@@ -84,6 +84,8 @@ func (s *server) routes() {
 	s.mux.HandleFunc("GET /api/v1/deliveries", s.listDeliveries)
 	s.mux.HandleFunc("POST /api/v1/deliveries/{id}/retry", s.retryDelivery)
 	s.mux.HandleFunc("POST /api/v1/deliveries/retry", s.retryFailed)
+	s.mux.HandleFunc("GET /api/v1/deliveries/backlog", s.deliveryBacklog)
+	s.mux.HandleFunc("GET /api/v1/tickets", s.listTickets)
 	s.mux.HandleFunc("GET /api/v1/sources", s.listSources)
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
 	s.mux.HandleFunc("PUT /api/v1/sources/{id}/format", s.setSourceFormat)
