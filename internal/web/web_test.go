@@ -184,7 +184,7 @@ func (h *harness) signIn(token string) int {
 func TestSignInRequired(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	for _, path := range []string{"/", "/integrations", "/alerts", "/alerts/1", "/deliveries", "/integrations/new"} {
+	for _, path := range []string{"/", "/integrations", "/alerts", "/alerts/1", "/deliveries", "/integrations/new", "/tickets", "/integrations/main/tickets", "/sources", "/sources/edr/token", "/sources/edr/revoke", "/explain"} {
 		resp, _ := h.do("GET", path, nil)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {
 			t.Errorf("GET %s: %d to %q, want 303 to /signin", path, resp.StatusCode, resp.Header.Get("Location"))
