@@ -253,6 +253,7 @@ func (a *App) Handler() http.Handler {
 			a.organizationRoutes(mux)
 			a.replayRoutes(mux)
 			a.reconcileRoutes(mux)
+			a.explainRoutes(mux)
 		},
 		Encrypt:           a.sealSecret,
 		OnSourceChanged:   in.ForgetToken,

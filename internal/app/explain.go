@@ -33,7 +33,13 @@ type Explanation struct {
 	NewTicket bool
 	Contact   engine.ContactChoice
 	NoteOn    string
+	// Queue and Priority are the new ticket's, by the PSA's label, or
+	// "(PSA default)" when the settings leave them to the PSA.
+	Queue, Priority string
 }
+
+// errNoIntegrations says the tenant has nothing to explain against.
+var errNoIntegrations = errors.New("no integration is configured: run apply first")
 
 // Explain shows, for a sample alert, what ticketbridge would do and why.
 // It reads from the PSA (companies, contact lookup, picklists, the
@@ -48,7 +54,7 @@ func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]E
 		return nil, fmt.Errorf("list integrations: %w", err)
 	}
 	if len(its) == 0 {
-		return nil, errors.New("no integration is configured: run apply first")
+		return nil, errNoIntegrations
 	}
 	al.Normalize()
 	var out []Explanation
@@ -93,6 +99,7 @@ func (a *App) explainOne(ctx context.Context, it store.Integration, sourceID str
 		return ex, fmt.Errorf("read picklists: %w", err)
 	}
 	ex.Lines = append(ex.Lines, describeTicket(pl, dec)...)
+	ex.Queue, ex.Priority = pickLabel(pl, psa.FieldQueue, dec.Ticket.Queue), pickLabel(pl, psa.FieldPriority, dec.Ticket.Priority)
 	target, err := a.explainTarget(ctx, it.ID, plan, conn, dec, &ex)
 	if err != nil {
 		return ex, err
@@ -159,14 +166,17 @@ func (a *App) explainNoOpenTicket(ctx context.Context, itID int64, plan *engine.
 	return "would create a new ticket: no open ticket for group " + dec.GroupKey, nil
 }
 
+// pickLabel names a ticket field's value by the PSA's label.
+func pickLabel(pl psa.Picklists, field, id string) string {
+	if id == "" {
+		return "(PSA default)"
+	}
+	return pl.Label(field, id)
+}
+
 func describeTicket(pl psa.Picklists, dec rules.Decision) []string {
 	t := dec.Ticket
-	field := func(label, f, id string) string {
-		if id == "" {
-			return label + ": (PSA default)"
-		}
-		return label + ": " + pl.Label(f, id)
-	}
+	field := func(label, f, id string) string { return label + ": " + pickLabel(pl, f, id) }
 	return []string{
 		fmt.Sprintf("company: %s (id %s)", dec.CompanyName, dec.CompanyID),
 		"subject: " + t.Title,

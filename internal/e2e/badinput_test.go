@@ -83,6 +83,7 @@ func runBadInput(t *testing.T, databaseURL string) {
 		"POST /api/v1/tokens":                                    {admin, "POST", fixed("/api/v1/tokens"), `{"name":42}`, "name"},
 		"DELETE /api/v1/tokens/{name}":                           {admin, "DELETE", fixed("/api/v1/tokens/no-such-token"), "", ""},
 		"POST /api/v1/reconcile":                                 {admin, "POST", fixed("/api/v1/reconcile?integration=no-such-integration"), "", ""},
+		"POST /api/v1/explain":                                   {admin, "POST", fixed("/api/v1/explain"), `{"alert":{"id":42,"type":"X"}}`, "alert"},
 		"POST /hooks/t/{tenant}/{integration}":                   {none, "POST", func(a *tenantSide) string { return "/hooks/t/" + a.id + "/no-such-integration" }, `{}`, ""},
 	}
 	before := w.snapshot(a)
@@ -122,6 +123,7 @@ func runBadInput(t *testing.T, databaseURL string) {
 			}
 		})
 	}
+	t.Run("explain", func(t *testing.T) { explainBadInput(t, w, a) })
 	if after := w.snapshot(a); after != before {
 		t.Errorf("bad input changed what the tenant holds:\nbefore %s\nafter  %s", before, after)
 	}
@@ -161,4 +163,34 @@ func (w *tenantWorld) snapshot(a *tenantSide) string {
 	}
 	_, _, body := w.send(w.operator, "GET", "/api/v1/tenants", "")
 	return strings.Join(append(parts, "tenants="+body), "\n")
+}
+
+// explainBadInput: each way POST /api/v1/explain can be asked wrongly is
+// a 400 naming the field, never a 500 or an explanation.
+func explainBadInput(t *testing.T, w *tenantWorld, a *tenantSide) {
+	valid := `{"id":"x","organization":{"id":"org-42"},"type":"Malware","severity":"high","title":"t","occurred_at":"2026-11-21T00:00:00Z"}`
+	tests := []struct {
+		name, body, field string
+	}{
+		{"no_alert", `{"source":"` + a.source + `"}`, "alert"},
+		{"alert_array", `{"alert":[` + valid + `]}`, "alert"},
+		{"alert_string", `{"alert":"Malware"}`, "alert"},
+		{"alert_invalid", `{"alert":{"id":"x","severity":"apocalyptic"}}`, "alert.severity"},
+		{"unknown_source", `{"source":"no-such-source","alert":` + valid + `}`, "source"},
+		{"source_wrong_type", `{"source":7,"alert":` + valid + `}`, "source"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			status, _, body := w.send(a.admin, "POST", "/api/v1/explain", tc.body)
+			var p struct{ Errors []struct{ Field string } }
+			_ = json.Unmarshal([]byte(body), &p)
+			named := false
+			for _, e := range p.Errors {
+				named = named || e.Field == tc.field
+			}
+			if status != http.StatusBadRequest || !named {
+				t.Errorf("%d %s, want 400 naming %q", status, body, tc.field)
+			}
+		})
+	}
 }

@@ -307,6 +307,30 @@ func isolationProbes(w *tenantWorld, a, b *tenantSide) map[string]func(t *testin
 		"POST /api/v1/reconcile": func(t *testing.T) string {
 			return w.raw(a.admin, "POST", "/api/v1/reconcile?integration="+b.integration, "", http.StatusNotFound)
 		},
+		"GET /api/v1/tickets": func(t *testing.T) string {
+			own := get("/api/v1/tickets?integration="+a.integration, http.StatusOK)(t)
+			if strings.Contains(own, b.integration) || strings.Contains(own, `"seq":`+i64(b.seq)+`,`) {
+				t.Errorf("A's tickets name B's integration or alert: %s", own)
+			}
+			return own + get("/api/v1/tickets?integration="+b.integration, http.StatusNotFound)(t)
+		},
+		"GET /api/v1/deliveries/backlog": func(t *testing.T) string {
+			body := get("/api/v1/deliveries/backlog", http.StatusOK)(t)
+			if strings.Contains(body, `"`+b.integration+`"`) {
+				t.Errorf("A's backlog names B's integration: %s", body)
+			}
+			return body
+		},
+		"POST /api/v1/explain": func(t *testing.T) string {
+			// B's source is no source of A's; A's own explanation names
+			// A's integrations only.
+			foreign := w.raw(a.admin, "POST", "/api/v1/explain", `{"source":"`+b.source+`","alert":`+alert("x", "probe")+`}`, http.StatusBadRequest)
+			own := w.raw(a.admin, "POST", "/api/v1/explain", `{"source":"`+a.source+`","alert":`+alert("x", "probe")+`}`, http.StatusOK)
+			if strings.Contains(own, `"`+b.integration+`"`) || !strings.Contains(own, `"`+a.integration+`"`) {
+				t.Errorf("A's explanation: %s", own)
+			}
+			return foreign + own
+		},
 		"GET /api/v1/drift": func(t *testing.T) string {
 			body := get("/api/v1/drift", http.StatusOK)(t)
 			if strings.Contains(body, b.integration) {

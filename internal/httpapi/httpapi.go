@@ -1,7 +1,8 @@
 // Package httpapi is the management REST API under /api/v1: alert reads
 // with their routes, tickets, deliveries and timeline, integrations (never
-// their credentials), deliveries with a retry action, sources with their
-// tokens, and the OpenAPI document. Every error is application/problem+json;
+// their credentials), deliveries with a retry action and their backlog,
+// the PSA tickets of an integration, sources with their tokens, and the
+// OpenAPI document. Every error is application/problem+json;
 // internal errors are logged and never shown. POST /api/v1/alerts is not
 // here: the app mounts the ingest handler beside this one.
 package httpapi
@@ -84,6 +85,8 @@ func (s *server) routes() {
 	s.mux.HandleFunc("GET /api/v1/deliveries", s.listDeliveries)
 	s.mux.HandleFunc("POST /api/v1/deliveries/{id}/retry", s.retryDelivery)
 	s.mux.HandleFunc("POST /api/v1/deliveries/retry", s.retryFailed)
+	s.mux.HandleFunc("GET /api/v1/deliveries/backlog", s.deliveryBacklog)
+	s.mux.HandleFunc("GET /api/v1/tickets", s.listTickets)
 	s.mux.HandleFunc("GET /api/v1/sources", s.listSources)
 	s.mux.HandleFunc("POST /api/v1/sources", s.createSource)
 	s.mux.HandleFunc("PUT /api/v1/sources/{id}/format", s.setSourceFormat)

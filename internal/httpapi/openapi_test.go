@@ -69,6 +69,9 @@ func TestOpenAPI(t *testing.T) {
 		{"delete", "/api/v1/integrations/{name}"},
 		{"post", "/api/v1/sources/{id}/rotate"},
 		{"post", "/api/v1/sources/{id}/revoke"},
+		{"get", "/api/v1/tickets"},
+		{"get", "/api/v1/deliveries/backlog"},
+		{"post", "/api/v1/explain"},
 	}
 	for _, r := range routes {
 		if _, ok := doc.Paths[r.path][r.method]; !ok {

@@ -27,6 +27,8 @@ type sourceView struct {
 	Format      string          `json:"format"`
 	Settings    json.RawMessage `json:"settings,omitempty"`
 	CreatedAt   time.Time       `json:"created_at"`
+	// Revoked says the source has no working token (rotate gives it one).
+	Revoked bool `json:"revoked"`
 }
 
 // newSource is the body of POST /api/v1/sources.
@@ -60,7 +62,7 @@ func (s *server) listSources(w http.ResponseWriter, r *http.Request) {
 	}
 	views := make([]sourceView, 0, len(srcs))
 	for _, src := range srcs {
-		v := sourceView{ID: src.ID, Name: src.Name, CallbackURL: src.CallbackURL, Format: src.FormatOrCanonical(), CreatedAt: src.CreatedAt}
+		v := sourceView{ID: src.ID, Name: src.Name, CallbackURL: src.CallbackURL, Format: src.FormatOrCanonical(), CreatedAt: src.CreatedAt, Revoked: src.TokenHash == ""}
 		if s := src.SettingsOrEmpty(); s != "{}" {
 			v.Settings = redactSettings([]byte(s))
 		}

@@ -143,6 +143,12 @@ type Queries interface {
 	UpdateTicketLink(ctx context.Context, l TicketLink) error
 	TicketLink(ctx context.Context, id int64) (TicketLink, error)
 	TicketLinks(ctx context.Context, integrationID int64) ([]TicketLink, error)
+	// TicketLinkPage lists the tenant's links of one integration matching
+	// f, newest (highest id) first, each with how many alerts it carries.
+	TicketLinkPage(ctx context.Context, f TicketLinkFilter) ([]TicketLinkCount, error)
+	// TicketLinkAlerts lists up to limit of the alerts routed to the
+	// tenant's link, newest first; another tenant's link has none.
+	TicketLinkAlerts(ctx context.Context, tenant string, linkID int64, limit int) ([]StoredAlert, error)
 
 	// Deliveries.
 	InsertDelivery(ctx context.Context, d Delivery) (Delivery, error)
@@ -168,6 +174,10 @@ type Queries interface {
 	Deliveries(ctx context.Context, f DeliveryFilter) ([]Delivery, error)
 	// CountDeliveries counts a tenant's deliveries in state ("" for all).
 	CountDeliveries(ctx context.Context, tenant string, state DeliveryState) (int64, error)
+	// DeliveryBacklog counts the tenant's pending and failed deliveries
+	// per integration, with when the oldest pending one was queued; an
+	// integration with neither is left out.
+	DeliveryBacklog(ctx context.Context, tenant string) ([]Backlog, error)
 
 	// Timeline.
 	AppendTimeline(ctx context.Context, e TimelineEntry) error
@@ -455,6 +465,30 @@ type TicketLink struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	ClosedAt     *time.Time
+}
+
+// TicketLinkFilter selects one page of an integration's ticket links.
+type TicketLinkFilter struct {
+	TenantID      string
+	IntegrationID int64
+	State         LinkState // "" for any
+	BeforeID      int64     // 0 for the newest
+	Limit         int
+}
+
+// TicketLinkCount is a ticket link with the number of alerts routed to it.
+type TicketLinkCount struct {
+	TicketLink
+	Alerts int64
+}
+
+// Backlog is the unfinished work of one integration.
+type Backlog struct {
+	IntegrationID   int64
+	Pending, Failed int64
+	// OldestPending is when the oldest pending delivery was queued; zero
+	// when none is pending.
+	OldestPending time.Time
 }
 
 // DeliveryKind is the kind of outbound work.

@@ -28,7 +28,10 @@ func (c *Console) deliveries(w http.ResponseWriter, r *http.Request, sess *sessi
 		c.fail(w, r, sess, "list deliveries", err)
 		return
 	}
-	c.render(w, http.StatusOK, "deliveries", sess, map[string]any{"Deliveries": list.Deliveries, "Retried": r.URL.Query().Get("retried")})
+	q := r.URL.Query()
+	c.render(w, http.StatusOK, "deliveries", sess, map[string]any{
+		"Deliveries": list.Deliveries, "Retried": q.Get("retried"), "RetriedAll": q.Get("retried_all"),
+	})
 }
 
 // retry puts one failed delivery back through the API's retry route.
@@ -43,4 +46,17 @@ func (c *Console) retry(w http.ResponseWriter, r *http.Request, sess *session) {
 		return
 	}
 	http.Redirect(w, r, "/deliveries?retried="+strconv.FormatInt(id, 10), http.StatusSeeOther)
+}
+
+// retryAll puts every failed delivery back through the API's bulk retry
+// and shows how many it put back.
+func (c *Console) retryAll(w http.ResponseWriter, r *http.Request, sess *session) {
+	var out struct {
+		Retried int `json:"retried"`
+	}
+	if err := c.call(r.Context(), sess, "POST", "/api/v1/deliveries/retry", nil, &out); err != nil {
+		c.fail(w, r, sess, "retry deliveries", err)
+		return
+	}
+	http.Redirect(w, r, "/deliveries?retried_all="+strconv.Itoa(out.Retried), http.StatusSeeOther)
 }

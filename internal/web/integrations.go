@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"time"
 
 	"go.yaml.in/yaml/v4"
 
@@ -19,17 +20,25 @@ type integrationInfo struct {
 	Settings json.RawMessage `json:"settings"`
 }
 
-// overviewRow is one integration on the overview.
+// overviewRow is one integration on the overview: its health, its
+// request budget and its backlog.
 type overviewRow struct {
 	integrationInfo
 	Health  *Health
-	Pending string
-	Failed  string
+	Budget  *Budget
+	Backlog backlog
+	// OldestAge is how long the oldest pending delivery has waited, ""
+	// when none is pending.
+	OldestAge string
 }
 
-// countCap is how many deliveries the overview counts before it says
-// "N+": the API lists them a page at a time and has no count route yet.
-const countCap = 1000
+// backlog is one integration's row of GET /api/v1/deliveries/backlog.
+type backlog struct {
+	Integration     string     `json:"integration"`
+	Pending         int64      `json:"pending"`
+	Failed          int64      `json:"failed"`
+	OldestPendingAt *time.Time `json:"oldest_pending_at"`
+}
 
 func (c *Console) integrations(w http.ResponseWriter, r *http.Request, sess *session) {
 	var list struct {
@@ -39,42 +48,56 @@ func (c *Console) integrations(w http.ResponseWriter, r *http.Request, sess *ses
 		c.fail(w, r, sess, "list integrations", err)
 		return
 	}
+	// The API counts the backlog in one read of the pending and failed
+	// rows, rather than the console listing deliveries to count them.
+	var bl struct {
+		Integrations []backlog `json:"integrations"`
+	}
+	if err := c.call(r.Context(), sess, "GET", "/api/v1/deliveries/backlog", nil, &bl); err != nil {
+		c.fail(w, r, sess, "count deliveries", err)
+		return
+	}
+	backlogs := map[string]backlog{}
+	for _, b := range bl.Integrations {
+		backlogs[b.Integration] = b
+	}
 	health := map[string]Health{}
 	if c.cfg.Health != nil {
 		for _, h := range c.cfg.Health(sess.tenant) {
 			health[h.Integration] = h
 		}
 	}
+	now := c.cfg.Now()
 	rows := make([]overviewRow, len(list.Integrations))
 	for i, it := range list.Integrations {
-		rows[i].integrationInfo = it
+		rows[i].integrationInfo, rows[i].Backlog = it, backlogs[it.Name]
 		if h, ok := health[it.Name]; ok {
 			rows[i].Health = &h
 		}
-		var err error
-		if rows[i].Pending, err = c.countDeliveries(r, sess, it.Name, "pending"); err == nil {
-			rows[i].Failed, err = c.countDeliveries(r, sess, it.Name, "failed")
+		if c.cfg.Budget != nil {
+			if b, ok := c.cfg.Budget(sess.tenant, it.Name); ok {
+				rows[i].Budget = &b
+			}
 		}
-		if err != nil {
-			c.fail(w, r, sess, "count deliveries", err)
-			return
+		if at := rows[i].Backlog.OldestPendingAt; at != nil {
+			rows[i].OldestAge = age(now.Sub(*at))
 		}
 	}
 	c.render(w, http.StatusOK, "integrations", sess, rows)
 }
 
-func (c *Console) countDeliveries(r *http.Request, sess *session, name, state string) (string, error) {
-	var list struct {
-		Deliveries []json.RawMessage `json:"deliveries"`
+// age says a duration as people read a wait: seconds, minutes, hours or
+// days, whole.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", max(int(d.Seconds()), 0))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh %dm", int(d.Hours()), int(d.Minutes())%60)
 	}
-	q := url.Values{"integration": {name}, "state": {state}, "limit": {fmt.Sprint(countCap)}}
-	if err := c.call(r.Context(), sess, "GET", "/api/v1/deliveries?"+q.Encode(), nil, &list); err != nil {
-		return "", err
-	}
-	if len(list.Deliveries) >= countCap {
-		return fmt.Sprintf("%d+", countCap), nil
-	}
-	return fmt.Sprint(len(list.Deliveries)), nil
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
 // integration shows one integration's settings as apply reads them. The

@@ -67,6 +67,7 @@ func parsePages() (*pages, error) {
 			}
 			return "", fmt.Errorf("no asset %q", name)
 		},
+		"window": window,
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -160,4 +161,15 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, sess *session, wh
 	}
 	c.cfg.Logger.Error("console: "+what, "err", err)
 	c.render(w, http.StatusInternalServerError, "error", sess, map[string]any{"What": what, "Message": "the request failed; the server log has the details"})
+}
+
+// window says a budget window shortly: 1h, 15m, or as Go writes it.
+func window(d time.Duration) string {
+	switch {
+	case d > 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d > 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
+	}
+	return d.String()
 }

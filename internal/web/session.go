@@ -30,6 +30,29 @@ type session struct {
 	// one session may post at once, hence the lock.
 	mu    sync.Mutex
 	draft *draft
+	// shown is a source token issued by this session and not yet shown.
+	shown *shownToken
+}
+
+// setShown keeps a token just issued for the page that shows it once.
+func (s *session) setShown(t *shownToken) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.shown = t
+}
+
+// takeShown returns the token issued for source and forgets it, so it
+// is rendered once; nil when there is none (already shown, or another
+// source's).
+func (s *session) takeShown(source string) *shownToken {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := s.shown
+	if t == nil || t.source != source {
+		return nil
+	}
+	s.shown = nil
+	return t
 }
 
 // getDraft returns a copy of the wizard's draft, or false without one.

@@ -25,6 +25,13 @@ type Health struct {
 	Waiting     int
 }
 
+// Budget is an integration's PSA request budget as this process counts
+// it: requests sent in the rolling window and what is left.
+type Budget struct {
+	Used, Remaining, Limit int
+	Window                 time.Duration
+}
+
 // TokenStore finds admin API tokens by hash: the same tokens the API
 // accepts.
 type TokenStore interface {
@@ -39,6 +46,9 @@ type Config struct {
 	// Health reports the health of each integration of a tenant; nil
 	// shows none.
 	Health func(tenant string) []Health
+	// Budget reports an integration's request budget, false when this
+	// process has not used it yet; nil shows none.
+	Budget func(tenant, integration string) (Budget, bool)
 	// PSAs are the driver names the wizard offers.
 	PSAs []string
 	// Profiles say which connection keys and settings each PSA reads,
@@ -95,10 +105,21 @@ func (c *Console) routes() {
 	c.mux.HandleFunc("GET /integrations/{name}/edit", c.signedIn(c.wizardEdit))
 	c.mux.HandleFunc("GET /integrations/{name}/customers", c.signedIn(c.customers))
 	c.mux.HandleFunc("POST /integrations/{name}/customers/{action}", c.signedIn(c.customersPost))
+	c.mux.HandleFunc("GET /integrations/{name}/tickets", c.signedIn(c.tickets))
+	c.mux.HandleFunc("GET /tickets", c.signedIn(c.ticketsChooser))
+	c.mux.HandleFunc("GET /sources", c.signedIn(c.sources))
+	c.mux.HandleFunc("POST /sources", c.signedIn(c.createSource))
+	c.mux.HandleFunc("GET /sources/{id}/token", c.signedIn(c.sourceToken))
+	c.mux.HandleFunc("POST /sources/{id}/rotate", c.signedIn(c.rotateSource))
+	c.mux.HandleFunc("GET /sources/{id}/revoke", c.signedIn(c.revokeConfirm))
+	c.mux.HandleFunc("POST /sources/{id}/revoke", c.signedIn(c.revokeSource))
+	c.mux.HandleFunc("GET /explain", c.signedIn(c.explainForm))
+	c.mux.HandleFunc("POST /explain", c.signedIn(c.explain))
 	c.mux.HandleFunc("GET /alerts", c.signedIn(c.alerts))
 	c.mux.HandleFunc("GET /alerts/{seq}", c.signedIn(c.alert))
 	c.mux.HandleFunc("GET /deliveries", c.signedIn(c.deliveries))
 	c.mux.HandleFunc("POST /deliveries/{id}/retry", c.signedIn(c.retry))
+	c.mux.HandleFunc("POST /deliveries/retry", c.signedIn(c.retryAll))
 }
 
 // ServeHTTP sets the headers every answer carries, then routes.

@@ -73,6 +73,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		_, _ = io.WriteString(w, `{"title":"Unauthorized","status":401,"detail":"the token is not valid"}`)
 	case f.serveCustomers(w, r, c.Body):
+	case f.daily(w, r, c.Body):
+		// answered by the daily views' routes (daily_test.go)
 	case r.URL.Path == "/api/v1/integrations":
 		_, _ = io.WriteString(w, `{"integrations":[{"name":"main","psa":"autotask","version":1,"settings":{}}]}`)
 	case r.URL.Path == "/api/v1/deliveries":
@@ -139,10 +141,14 @@ type harness struct {
 	client *http.Client
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T, opts ...func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, api: &fakeAPI{}, clock: &clock{t: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)}}
-	c := New(Config{API: h.api, Tokens: fakeTokens{}, PSAs: []string{"autotask", "syncro"}, Profiles: testProfiles, Now: h.clock.now, SessionTTL: time.Hour})
+	cfg := Config{API: h.api, Tokens: fakeTokens{}, PSAs: []string{"autotask", "syncro"}, Profiles: testProfiles, Now: h.clock.now, SessionTTL: time.Hour}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	c := New(cfg)
 	h.srv = httptest.NewServer(c)
 	t.Cleanup(h.srv.Close)
 	h.client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -221,7 +227,7 @@ func (h *harness) signIn(token string) int {
 func TestSignInRequired(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	for _, path := range []string{"/", "/integrations", "/alerts", "/alerts/1", "/deliveries", "/integrations/new"} {
+	for _, path := range []string{"/", "/integrations", "/alerts", "/alerts/1", "/deliveries", "/integrations/new", "/tickets", "/integrations/main/tickets", "/sources", "/sources/edr/token", "/sources/edr/revoke", "/explain"} {
 		resp, _ := h.do("GET", path, nil)
 		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/signin" {
 			t.Errorf("GET %s: %d to %q, want 303 to /signin", path, resp.StatusCode, resp.Header.Get("Location"))

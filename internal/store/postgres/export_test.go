@@ -72,3 +72,9 @@ func MigrationNames() ([]string, error) {
 	}
 	return names, err
 }
+
+// Statements of the tickets list, whose plans are tested.
+const (
+	SQLTicketPageInState = sqlTicketPageInState
+	SQLTicketLinkAlerts  = sqlTicketLinkAlerts
+)

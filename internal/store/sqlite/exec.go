@@ -36,6 +36,7 @@ var statements = concat(
 	statusStatements, callbackStatements, billingStatements, probeStatements, retentionStatements, mailStatements, rawBodyStatements,
 	tenantStatements,
 	organizationStatements,
+	ticketStatements,
 )
 
 func concat(lists ...[]string) []string {

@@ -76,6 +76,10 @@ const (
 	SQLTimelineOfAlert        = sqlTimelineOfAlert
 	SQLAlertBySourceID        = sqlAlertBySourceID
 	SQLAlertsOfSourceByIDs    = sqlAlertsOfSourceByIDs
+	SQLTicketPage             = sqlTicketPage
+	SQLTicketPageInState      = sqlTicketPageInState
+	SQLTicketLinkAlerts       = sqlTicketLinkAlerts
+	SQLDeliveryBacklog        = sqlDeliveryBacklog
 )
 
 // FilterQuery is the statement and arguments Deliveries runs for f.

@@ -33,6 +33,15 @@ func TestHistoryReadsUseIndexes(t *testing.T) {
 		{"alerts_of_source_by_ids", sqlite.SQLAlertsOfSourceByIDs, []any{"t1", "src", `["a1","a2"]`},
 			"USING INDEX sqlite_autoindex_alerts_1 (tenant_id=? AND source_id=? AND alert_id=?)", false},
 		{"timeline_of_alert", sqlite.SQLTimelineOfAlert, []any{1}, "USING INDEX timeline_alert (alert_seq=?)", false},
+		// The tickets list: a page walks its index from the cursor; a
+		// ticket's alerts are its routes, sorted (the one ticket's, not
+		// the tenant's); the backlog reads pending and failed rows only.
+		{"ticket_page", sqlite.SQLTicketPage, []any{"t1", 1, 1 << 62, 50}, "USING INDEX ticket_links_integration (integration_id=? AND id<?)", false},
+		{"ticket_page_in_state", sqlite.SQLTicketPageInState, []any{"t1", 1, "open", 1 << 62, 50},
+			"USING INDEX ticket_links_integration_state (integration_id=? AND state=? AND id<?)", false},
+		{"ticket_alert_count", sqlite.SQLTicketPage, []any{"t1", 1, 1 << 62, 50}, "USING COVERING INDEX routes_ticket_link (ticket_link_id=?)", false},
+		{"ticket_link_alerts", sqlite.SQLTicketLinkAlerts, []any{"t1", 1, 20}, "USING INDEX routes_ticket_link (ticket_link_id=?)", true},
+		{"delivery_backlog", sqlite.SQLDeliveryBacklog, []any{"t1"}, "deliveries_tenant_state (tenant_id=? AND state=?)", true},
 		{"last_closed_link", sqlite.SQLLastClosedTicketLink, []any{1, "c1", "g1", 0}, "USING INDEX ticket_links_closed_group (integration_id=? AND company_id=? AND group_key=? AND closed_at>?)", false},
 	}
 	shapes := []struct {

@@ -58,6 +58,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"oldest_pending_delivery", testOldestPendingDelivery},
 		{"count_deliveries", testCountDeliveries},
 		{"deliveries_filter", testDeliveriesFilter},
+		{"delivery_backlog", testDeliveryBacklog},
+		{"ticket_link_page", testTicketLinkPage},
 		{"tx_rollback", testTxRollback},
 		{"tx_commit", testTxCommit},
 		{"tx_survives_answers", testTxSurvivesAnswers},
