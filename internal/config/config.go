@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,6 +61,10 @@ type Config struct {
 	// routing or delivery has kept failing this long; 0 (the default)
 	// keeps readiness on ingest alone, which works through any PSA outage.
 	UnreadyAfter time.Duration
+	// PprofAddr, when set, serves Go's runtime profiles (/debug/pprof/)
+	// on this loopback address, apart from the main listener so they are
+	// never reachable where the API is; empty (the default) serves none.
+	PprofAddr string
 
 	// envErrs are environment values that did not parse.
 	envErrs []error
@@ -132,6 +137,7 @@ func (c *Config) defaults(env Env) {
 	c.GiveUpAfter = c.envDuration(env, "TICKETBRIDGE_GIVE_UP_AFTER", 24*time.Hour)
 	c.DegradedAfter = c.envDuration(env, "TICKETBRIDGE_DEGRADED_AFTER", 5*time.Minute)
 	c.UnreadyAfter = c.envDuration(env, "TICKETBRIDGE_UNREADY_AFTER", 0)
+	c.PprofAddr = env("TICKETBRIDGE_PPROF_ADDR")
 	c.Retention = DefaultRetention
 	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
 		c.Retention, c.retentionErr = parseAge(v)
@@ -241,6 +247,9 @@ func (c *Config) Validate() error {
 	if c.GiveUpAfter < 0 {
 		errs = append(errs, fmt.Errorf("give-up-after: %s: want a duration like 24h or 30m", c.GiveUpAfter))
 	}
+	if err := checkLoopback(c.PprofAddr); err != nil {
+		errs = append(errs, fmt.Errorf("TICKETBRIDGE_PPROF_ADDR: %w", err))
+	}
 	if !c.SecretKey.IsZero() {
 		if _, err := secret.ParseKey(c.SecretKey.Reveal()); err != nil {
 			errs = append(errs, fmt.Errorf("TICKETBRIDGE_SECRET_KEY: %w", err))
@@ -269,6 +278,26 @@ func (c *Config) ReplicaID() string {
 	}
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// checkLoopback accepts an empty address or host:port whose host is a
+// loopback IP or localhost: profiles show memory contents and cost CPU to
+// take, so they are for someone already on the machine.
+func checkLoopback(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q: want host:port like 127.0.0.1:6060", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%q: want a loopback address like 127.0.0.1:6060", addr)
+	}
+	return nil
 }
 
 func envOr(env Env, name, def string) string {

@@ -122,6 +122,12 @@ func TestValidateProcessSettings(t *testing.T) {
 		{nil, map[string]string{"TICKETBRIDGE_SMTP_ADDR": ":2525", "TICKETBRIDGE_SMTP_MAX_BYTES": "10"}, "smtp-max-bytes"},
 		{[]string{"--unready-after", "30m"}, nil, ""},
 		{[]string{"--unready-after", "-1m"}, nil, "unready-after"},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "127.0.0.1:6060"}, ""},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "[::1]:6060"}, ""},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "localhost:0"}, ""},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": ":6060"}, "TICKETBRIDGE_PPROF_ADDR"},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "0.0.0.0:6060"}, "TICKETBRIDGE_PPROF_ADDR"},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "6060"}, "TICKETBRIDGE_PPROF_ADDR"},
 	} {
 		var c Config
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)
