@@ -27,7 +27,7 @@ func TestBudgetEncodingFollowsSeconds(t *testing.T) {
 	// Finish re-stamps to the answer's time: one late entry out of order
 	// starts another run, and the runs after it still hold.
 	times = append(times[:5000], append([]time.Time{base.Add(2 * time.Second)}, times[5000:]...)...)
-	v := encodeBudget(times)
+	v := encodeBudget(budgetRuns(times))
 	if entries := strings.Count(v, ",") + 1; entries > 5 {
 		t.Errorf("%d times over 3 seconds saved as %d entries (%d bytes), want at most 5", len(times), entries, len(v))
 	}
@@ -102,7 +102,7 @@ func (budgetConn) SeedBudget([]time.Time)   {}
 
 type journaledConn struct{ budgetConn }
 
-func (journaledConn) JournalBudget(func([]time.Time) error, time.Duration) {}
+func (journaledConn) JournalBudget(func([]psa.BudgetRun) error, time.Duration) {}
 
 // TestRoundSavesOnlyUnjournaledBudget: after a delivery round the budget
 // is saved only when the connector does not journal it; a journaling

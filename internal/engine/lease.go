@@ -79,7 +79,7 @@ func (w *worker) saveBudget(ctx context.Context) {
 	if !ok {
 		return
 	}
-	if err := w.writeBudget(ctx, bs.BudgetTimes()); err != nil && ctx.Err() == nil {
+	if err := w.writeBudget(ctx, budgetRuns(bs.BudgetTimes())); err != nil && ctx.Err() == nil {
 		w.log.Warn("save request budget", "err", err)
 	}
 }
@@ -97,33 +97,40 @@ func (w *worker) saveBudgetAfterRound(ctx context.Context) {
 	w.saveBudget(ctx)
 }
 
-func (w *worker) writeBudget(ctx context.Context, times []time.Time) error {
-	return w.st.SetCursor(ctx, w.id, cursorBudget, encodeBudget(times))
+func (w *worker) writeBudget(ctx context.Context, runs []psa.BudgetRun) error {
+	return w.st.SetCursor(ctx, w.id, cursorBudget, encodeBudget(runs))
 }
 
-// encodeBudget writes reservation times to the second, a run of equal
-// seconds as one "SECONDSxCOUNT" entry (a lone one as "SECONDS", the form
-// every entry had before runs were written). The value is saved at every
-// claim and renewal, so its size must follow the seconds in the window,
-// not the requests: one entry per request made a busy hour's value
-// megabytes long. Times come oldest first, so equal seconds are adjacent;
-// a time out of order (Finish re-stamps) only starts another run.
-func encodeBudget(times []time.Time) string {
-	var b strings.Builder
-	for i := 0; i < len(times); {
-		sec, n := times[i].Unix(), 1
-		for i+n < len(times) && times[i+n].Unix() == sec {
-			n++
+// budgetRuns groups times, oldest first, into runs per second; a time
+// out of order (Slot.Finish re-stamps) only starts another run.
+func budgetRuns(times []time.Time) []psa.BudgetRun {
+	var runs []psa.BudgetRun
+	for _, t := range times {
+		if k := len(runs) - 1; k >= 0 && runs[k].Unix == t.Unix() {
+			runs[k].Count++
+			continue
 		}
+		runs = append(runs, psa.BudgetRun{Unix: t.Unix(), Count: 1})
+	}
+	return runs
+}
+
+// encodeBudget writes a run as "SECONDSxCOUNT" (a lone reservation as
+// "SECONDS", the form every entry had before runs were written). The
+// value is saved at every claim and renewal, so its size must follow the
+// seconds in the window, not the requests: one entry per request made a
+// busy window's value megabytes long.
+func encodeBudget(runs []psa.BudgetRun) string {
+	var b strings.Builder
+	for i, r := range runs {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteString(strconv.FormatInt(sec, 10))
-		if n > 1 {
+		b.WriteString(strconv.FormatInt(r.Unix, 10))
+		if r.Count != 1 {
 			b.WriteByte('x')
-			b.WriteString(strconv.Itoa(n))
+			b.WriteString(strconv.Itoa(r.Count))
 		}
-		i += n
 	}
 	return b.String()
 }
@@ -159,7 +166,7 @@ func decodeBudget(v string) []time.Time {
 // sent, even when this process is killed between renewals.
 func (w *worker) journalBudget(ctx context.Context, conn psa.Connector) {
 	if bj, ok := conn.(psa.BudgetJournal); ok {
-		bj.JournalBudget(func(times []time.Time) error { return w.writeBudget(ctx, times) }, w.cfg.LeaseTTL/3)
+		bj.JournalBudget(func(runs []psa.BudgetRun) error { return w.writeBudget(ctx, runs) }, w.cfg.LeaseTTL/3)
 	}
 }
 
