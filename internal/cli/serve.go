@@ -36,6 +36,13 @@ func runServe(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	defer a.Close()
+	if cfg.PprofAddr != "" {
+		stop, err := servePprof(cfg.PprofAddr, obs.NewLogger(io.Err, cfg.LogLevel, cfg.LogFormat))
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -66,6 +67,10 @@ type Config struct {
 	// An https one makes the console's cookies Secure, though the proxy
 	// speaks plain HTTP to us.
 	PublicURL string
+	// PprofAddr, when set, serves Go's runtime profiles (/debug/pprof/)
+	// on this loopback address, apart from the main listener so they are
+	// never reachable where the API is; empty (the default) serves none.
+	PprofAddr string
 
 	// envErrs are environment values that did not parse.
 	envErrs []error
@@ -140,6 +145,7 @@ func (c *Config) defaults(env Env) {
 	c.DegradedAfter = c.envDuration(env, "TICKETBRIDGE_DEGRADED_AFTER", 5*time.Minute)
 	c.UnreadyAfter = c.envDuration(env, "TICKETBRIDGE_UNREADY_AFTER", 0)
 	c.PublicURL = env("TICKETBRIDGE_PUBLIC_URL")
+	c.PprofAddr = env("TICKETBRIDGE_PPROF_ADDR")
 	c.Retention = DefaultRetention
 	if v := env("TICKETBRIDGE_RETENTION"); v != "" {
 		c.Retention, c.retentionErr = parseAge(v)
@@ -254,6 +260,9 @@ func (c *Config) Validate() error {
 	if c.GiveUpAfter < 0 {
 		errs = append(errs, fmt.Errorf("give-up-after: %s: want a duration like 24h or 30m", c.GiveUpAfter))
 	}
+	if err := checkLoopback(c.PprofAddr); err != nil {
+		errs = append(errs, fmt.Errorf("TICKETBRIDGE_PPROF_ADDR: %w", err))
+	}
 	if !c.SecretKey.IsZero() {
 		if _, err := secret.ParseKey(c.SecretKey.Reveal()); err != nil {
 			errs = append(errs, fmt.Errorf("TICKETBRIDGE_SECRET_KEY: %w", err))
@@ -282,6 +291,26 @@ func (c *Config) ReplicaID() string {
 	}
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s-%d", host, os.Getpid())
+}
+
+// checkLoopback accepts an empty address or host:port whose host is a
+// loopback IP or localhost: profiles show memory contents and cost CPU to
+// take, so they are for someone already on the machine.
+func checkLoopback(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q: want host:port like 127.0.0.1:6060", addr)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("%q: want a loopback address like 127.0.0.1:6060", addr)
+	}
+	return nil
 }
 
 func envOr(env Env, name, def string) string {

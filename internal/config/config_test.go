@@ -125,6 +125,12 @@ func TestValidateProcessSettings(t *testing.T) {
 		{[]string{"--public-url", "https://tickets.msp.example"}, nil, ""},
 		{[]string{"--public-url", "tickets.msp.example"}, nil, "public-url"},
 		{nil, map[string]string{"TICKETBRIDGE_PUBLIC_URL": "ftp://x"}, "public-url"},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "127.0.0.1:6060"}, ""},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "[::1]:6060"}, ""},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "localhost:0"}, ""},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": ":6060"}, "TICKETBRIDGE_PPROF_ADDR"},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "0.0.0.0:6060"}, "TICKETBRIDGE_PPROF_ADDR"},
+		{nil, map[string]string{"TICKETBRIDGE_PPROF_ADDR": "6060"}, "TICKETBRIDGE_PPROF_ADDR"},
 	} {
 		var c Config
 		fs := flag.NewFlagSet("t", flag.ContinueOnError)

@@ -129,7 +129,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	if delivered > 0 {
 		// Between renewals too, so a replica taking over after a crash
 		// inherits all but the last round's calls.
-		w.saveBudget(ctx)
+		w.saveBudgetAfterRound(ctx)
 	}
 	w.logErr("billing sync", w.biller.sync(ctx))
 	w.logErr("reconcile", w.reconcile(ctx))

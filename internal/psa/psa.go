@@ -182,11 +182,21 @@ type BudgetState interface {
 }
 
 // BudgetJournal is implemented by connectors whose budget can write ahead:
-// before spending slots it has not recorded, the budget hands its times,
-// including the slots it claims ahead, to journal, and spends nothing when
-// that fails. With journal saving to the database under the integration's
-// lease, a replica killed mid-storm has recorded every request it could
-// have sent, and one that lost its lease can send no more.
+// before spending slots it has not recorded, the budget hands its
+// reservations, including the slots it claims ahead, to journal as runs
+// per second, and spends nothing when that fails. With journal saving to
+// the database under the integration's lease, a replica killed mid-storm
+// has recorded every request it could have sent, and one that lost its
+// lease can send no more.
 type BudgetJournal interface {
-	JournalBudget(journal func(times []time.Time) error, claimFor time.Duration)
+	JournalBudget(journal func(runs []BudgetRun) error, claimFor time.Duration)
+}
+
+// BudgetRun is Count reservations stamped within the whole second Unix
+// (rounded down). A journal is written at every claim, so it is handed
+// runs, whose number follows the seconds in the window, rather than one
+// time per request, which grew with every request a busy window sent.
+type BudgetRun struct {
+	Unix  int64
+	Count int
 }

@@ -194,7 +194,7 @@ func (c *Connector) BudgetTimes() []time.Time { return c.cfg.Budget.Times() }
 func (c *Connector) SeedBudget(times []time.Time) { c.cfg.Budget.Seed(times) }
 
 // JournalBudget implements psa.BudgetJournal.
-func (c *Connector) JournalBudget(journal func(times []time.Time) error, claimFor time.Duration) {
+func (c *Connector) JournalBudget(journal func(runs []psa.BudgetRun) error, claimFor time.Duration) {
 	b := c.cfg.Budget
 	b.SetJournal(journal, psahttp.ClaimSize(b.Limit()), claimFor)
 }

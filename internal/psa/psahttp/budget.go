@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
 )
 
 // Budget is an exact sliding-window request budget: never more than Limit
@@ -46,9 +48,10 @@ type Budget struct {
 const minRing = 16
 
 // Journal persists a budget's reservations, including slots claimed ahead
-// of use, so that another process taking over knows them. An error means
-// the claim was not recorded, and the slots are not spent.
-type Journal func(times []time.Time) error
+// of use, as runs per second (oldest first), so that another process
+// taking over knows them. An error means the claim was not recorded, and
+// the slots are not spent.
+type Journal func(runs []psa.BudgetRun) error
 
 // Slot is one reservation, to be finished when its call's answer arrives.
 type Slot struct {
@@ -147,11 +150,7 @@ func (b *Budget) claim(now time.Time) bool {
 		return true
 	}
 	size, until := min(b.claimSize, b.limit-b.n), now.Add(b.claimTTL)
-	times := b.times()
-	for range size {
-		times = append(times, until)
-	}
-	if err := b.journal(times); err != nil {
+	if err := b.journal(appendRun(b.runs(), until.Unix(), size)); err != nil {
 		b.claimLeft = 0
 		return false
 	}
@@ -242,6 +241,28 @@ func (b *Budget) times() []time.Time {
 		out[i] = b.ring[b.at(i)]
 	}
 	return out
+}
+
+// runs is the live reservations as runs per second, oldest first: one
+// pass over the ring, allocating per second rather than per reservation,
+// since a claim is written every ClaimSize requests. A re-stamped entry
+// out of order only starts another run.
+func (b *Budget) runs() []psa.BudgetRun {
+	var out []psa.BudgetRun
+	for i := range b.n {
+		out = appendRun(out, b.ring[b.at(i)].Unix(), 1)
+	}
+	return out
+}
+
+// appendRun adds count reservations at second sec, to the last run when
+// it is the same second.
+func appendRun(runs []psa.BudgetRun, sec int64, count int) []psa.BudgetRun {
+	if k := len(runs) - 1; k >= 0 && runs[k].Unix == sec {
+		runs[k].Count += count
+		return runs
+	}
+	return append(runs, psa.BudgetRun{Unix: sec, Count: count})
 }
 
 // Seed adds reservations made elsewhere (by the replica that held an

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ticketbridge/ticketbridge/internal/psa"
 )
 
 // fakeClock is a settable clock for budget tests.
@@ -202,15 +204,22 @@ func TestBudgetJournalWritesAhead(t *testing.T) {
 	clock := newFakeClock()
 	start := clock.Now()
 	b := NewBudget(10, time.Hour, clock.Now)
-	var writes [][]time.Time
+	var writes [][]psa.BudgetRun
 	fail := false
-	b.SetJournal(func(times []time.Time) error {
+	b.SetJournal(func(runs []psa.BudgetRun) error {
 		if fail {
 			return errors.New("lease lost")
 		}
-		writes = append(writes, times)
+		writes = append(writes, runs)
 		return nil
 	}, 4, 2*time.Second)
+	count := func(runs []psa.BudgetRun) int {
+		n := 0
+		for _, r := range runs {
+			n += r.Count
+		}
+		return n
+	}
 
 	reserve := func(n int) {
 		t.Helper()
@@ -221,7 +230,7 @@ func TestBudgetJournalWritesAhead(t *testing.T) {
 		}
 	}
 	reserve(1)
-	if len(writes) != 1 || len(writes[0]) != 4 || !writes[0][3].Equal(start.Add(2*time.Second)) {
+	if len(writes) != 1 || count(writes[0]) != 4 || writes[0][len(writes[0])-1] != (psa.BudgetRun{Unix: start.Add(2 * time.Second).Unix(), Count: 4}) {
 		t.Fatalf("first claim = %v, want 4 slots stamped at the claim's end", writes)
 	}
 	if got := b.Times(); len(got) != 4 || !got[0].Equal(start) || !got[3].Equal(start.Add(2*time.Second)) {
@@ -232,7 +241,7 @@ func TestBudgetJournalWritesAhead(t *testing.T) {
 		t.Fatalf("%d writes for 4 reservations, want 1", len(writes))
 	}
 	reserve(1) // the claim is used up
-	if len(writes) != 2 || len(writes[1]) != 8 {
+	if len(writes) != 2 || count(writes[1]) != 8 {
 		t.Fatalf("second claim = %v, want 4 spent + 4 claimed", writes[len(writes)-1])
 	}
 	clock.Advance(3 * time.Second) // the claim has run out of time
@@ -240,14 +249,14 @@ func TestBudgetJournalWritesAhead(t *testing.T) {
 	if len(writes) != 3 {
 		t.Fatalf("a claim past its time was spent (writes %d, want 3)", len(writes))
 	}
-	if last := writes[2]; len(last) != 5+4 {
-		t.Errorf("third claim holds %d times, want 5 spent + 4 claimed", len(last))
+	if last := writes[2]; count(last) != 5+4 {
+		t.Errorf("third claim holds %d times, want 5 spent + 4 claimed", count(last))
 	}
 	reserve(3)
 	clock.Advance(3 * time.Second)
 	reserve(1) // 9 spent: only one slot is left to claim
-	if last := writes[len(writes)-1]; len(last) != 10 {
-		t.Errorf("claim near the limit holds %d times, want 9 spent + 1 claimed", len(last))
+	if last := writes[len(writes)-1]; count(last) != 10 {
+		t.Errorf("claim near the limit holds %d times, want 9 spent + 1 claimed", count(last))
 	}
 
 	fail = true
@@ -351,5 +360,38 @@ func BenchmarkBudgetHugeLimit(b *testing.B) {
 		for range 1000 {
 			bu.Reserve()
 		}
+	}
+}
+
+// TestBudgetJournalFollowsSeconds: a claim hands the journal one run per
+// second in the window, however many requests each second held, so what
+// is written at every claim does not grow with the request rate (one time
+// per request once made a busy soak's claims megabytes long).
+func TestBudgetJournalFollowsSeconds(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	b := NewBudget(1_000_000, time.Hour, clock.Now)
+	var last []psa.BudgetRun
+	b.SetJournal(func(runs []psa.BudgetRun) error {
+		last = runs
+		return nil
+	}, 100, time.Hour)
+	const seconds, perSecond = 5, 2000
+	for range seconds {
+		for range perSecond {
+			if ok, _ := b.Reserve(); !ok {
+				t.Fatal("reservation refused")
+			}
+		}
+		clock.Advance(time.Second)
+	}
+	n := 0
+	for _, r := range last {
+		n += r.Count
+	}
+	// The seconds spent plus the claim's end, which may share a second.
+	if len(last) > seconds+1 || n < seconds*perSecond-100 {
+		t.Errorf("last claim = %d runs covering %d reservations; want at most %d runs covering at least %d",
+			len(last), n, seconds+1, seconds*perSecond-100)
 	}
 }

@@ -154,7 +154,7 @@ func (s *suite) testJournalBudget(t *testing.T) {
 		before := left.BudgetRemaining()
 		var mu sync.Mutex
 		asked := 0
-		journal.JournalBudget(func([]time.Time) error {
+		journal.JournalBudget(func([]psa.BudgetRun) error {
 			mu.Lock()
 			defer mu.Unlock()
 			asked++
@@ -174,13 +174,17 @@ func (s *suite) testJournalBudget(t *testing.T) {
 	})
 	t.Run("working journal", func(t *testing.T) {
 		var mu sync.Mutex
-		var writes [][]time.Time
+		var writes []int // reservations each write covers
 		conn, srv := s.fresh(t, func() int { mu.Lock(); defer mu.Unlock(); return len(writes) })
 		journal := capable[psa.BudgetJournal](t, conn, &s.f, BudgetJournal)
-		journal.JournalBudget(func(times []time.Time) error {
+		journal.JournalBudget(func(runs []psa.BudgetRun) error {
 			mu.Lock()
 			defer mu.Unlock()
-			writes = append(writes, append([]time.Time(nil), times...))
+			n := 0
+			for _, r := range runs {
+				n += r.Count
+			}
+			writes = append(writes, n)
 			return nil
 		}, time.Hour)
 		for range 3 {
@@ -194,7 +198,7 @@ func (s *suite) testJournalBudget(t *testing.T) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		if len(writes) == 0 || len(writes[len(writes)-1]) < sent {
+		if len(writes) == 0 || writes[len(writes)-1] < sent {
 			t.Errorf("journal writes %v cover fewer than the %d requests sent", writes, sent)
 		}
 	})

@@ -221,7 +221,7 @@ func (c *Connector) BudgetTimes() []time.Time { return c.Budget().Times() }
 func (c *Connector) SeedBudget(times []time.Time) { c.Budget().Seed(times) }
 
 // JournalBudget implements psa.BudgetJournal.
-func (c *Connector) JournalBudget(journal func(times []time.Time) error, claimFor time.Duration) {
+func (c *Connector) JournalBudget(journal func(runs []psa.BudgetRun) error, claimFor time.Duration) {
 	b := c.Budget()
 	b.SetJournal(journal, psahttp.ClaimSize(b.Limit()), claimFor)
 }
