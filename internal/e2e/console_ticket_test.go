@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
-	"go.yaml.in/yaml/v4"
 
 	"github.com/ticketbridge/ticketbridge/internal/demo"
 	"github.com/ticketbridge/ticketbridge/internal/integration"
@@ -21,14 +20,21 @@ import (
 // sub-issue types to the chosen issue type, adds an override and sets
 // the notes; after the review and save, alerts open tickets carrying
 // the queue, priority and issue type chosen. On every PSA driver.
-func TestConsoleTicketSteps(t *testing.T) {
+// TestConsoleWholeWizard walks every step of the setup wizard in
+// Chromium on every PSA driver, typing no YAML: the connection, the
+// catch-all company found by search, the ticket fields from the PSA's
+// drop-downs (the sub-issue list narrowing in place), an override, notes,
+// contracts and status sync at their defaults, the sync window, the
+// review, Save. Then alerts make tickets with what was chosen, and the
+// console shows the ticket and the timeline.
+func TestConsoleWholeWizard(t *testing.T) {
 	chromiumPath(t)
 	for _, p := range psaNames() {
-		t.Run(p, func(t *testing.T) { consoleTicketSteps(t, p) })
+		t.Run(p, func(t *testing.T) { consoleWholeWizard(t, p) })
 	}
 }
 
-func consoleTicketSteps(t *testing.T, psaName string) {
+func consoleWholeWizard(t *testing.T, psaName string) {
 	ctx := browser(t)
 	e := start(t, "", func(o *demo.Options) { o.PSA = psaName; o.SkipApply = true })
 	in := wizardInputOf(t, e.Env)
@@ -45,11 +51,27 @@ func consoleTicketSteps(t *testing.T, psaName string) {
 	b := &page{t: t, ctx: ctx}
 	consoleConnect(b, e, in)
 
+	// Customers: the demo's catch-all company, found by search, and its
+	// contact and switches.
+	dc := demoSettings.Companies
+	b.do("customers", chromedp.WaitVisible(chromedp.ID("catchall_search")),
+		chromedp.SetValue(chromedp.ID("catchall_search"), strings.ToLower(dc.CatchAll.Company.Name)))
+	b.reload("customers: search the catch-all", chromedp.Click(chromedp.ID("catchall_find")))
+	b.do("customers: choose the catch-all",
+		chromedp.SetValue(chromedp.ID("catchall_company"), dc.CatchAll.Company.Name),
+		chromedp.SetValue(chromedp.ID("catchall_contact"), dc.CatchAll.Contact.Name))
+	for id, on := range map[string]bool{"attach_contacts": dc.AttachContacts, "auto_match": dc.AutoMatch} {
+		if checked := b.eval(id, fmt.Sprintf("document.getElementById(%q).checked", id)) == true; checked != on {
+			b.do("customers: "+id, chromedp.Click(chromedp.ID(id)))
+		}
+	}
+	b.screenshot(psaName, "customers")
+	b.next()
+
 	// Ticket fields: the demo's values, chosen from the PSA's lists.
-	// Steps before the ticket's (customers) are other screens': they
-	// keep their defaults here.
 	b.nextUntil("subject")
 	b.capture()
+	b.screenshot(psaName, "ticket")
 	for _, f := range []struct {
 		id   string
 		pick integration.Pick
@@ -111,29 +133,26 @@ func consoleTicketSteps(t *testing.T, psaName string) {
 	b.do("notes", chromedp.SetValue(chromedp.ID("visibility"), "internal"), chromedp.SetValue(chromedp.ID("title"), "Again: {{.Type}}"))
 	b.capture()
 	b.next()
-	// The customers step is another screen's: the catch-all company and
-	// the customer mapping go in through the YAML step meanwhile.
+	// Contracts and status sync keep their defaults; the sync window is
+	// the demo's.
+	b.nextUntil("since")
+	b.do("sync window",
+		chromedp.SetValue(chromedp.ID("since"), demoSettings.Sync.Since),
+		chromedp.SetValue(chromedp.ID("exclude_types"), strings.Join(demoSettings.Sync.ExcludeTypes, "\n")))
+	if checked := b.eval("update", `document.getElementById("update").checked`) == true; checked != demoSettings.Sync.Update {
+		b.do("sync: update", chromedp.Click(chromedp.ID("update")))
+	}
+	b.capture()
+	b.next()
+	// The YAML step shows the draft; nothing is typed there.
 	b.nextUntil("settings")
-	text, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("settings")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	shown, err := integration.Decode(strings.NewReader(text))
-	if err != nil || len(shown) != 1 {
-		t.Fatalf("the YAML step's settings: %v\n%s", err, text)
-	}
-	draft := shown[0]
-	draft.Companies, draft.Sync = demoSettings.Companies, demoSettings.Sync
-	out, err := yaml.Marshal(draft)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.do("settings as YAML", chromedp.SetValue(chromedp.ID("settings"), string(out)))
+	b.capture()
 	b.do("review", chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.CSS("#changes, #problem")))
 	b.capture()
 	if b.exists("problem") {
-		t.Fatalf("review refused the draft: %s\nsettings:\n%s", b.text("#problem"), out)
+		t.Fatalf("review refused the draft: %s", b.text("#problem"))
 	}
+	b.screenshot(psaName, "review")
 	b.do("save", chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.CSS("pre.settings")))
 
 	e.send(testAlert{ID: "tk-1", Type: "Too Many Downloads", Email: "jane@acme.example"},
@@ -146,6 +165,36 @@ func consoleTicketSteps(t *testing.T, psaName string) {
 	}
 	if got := techTicket(t, e, lists, "tk-2").Priority; !strings.EqualFold(got, override) {
 		t.Errorf("ticket of tk-2 (the override's alert type): priority %q, want %q", got, override)
+	}
+	if l, ok := e.ticketOf("tk-1"); ok {
+		ids := companyIDs(t, e)
+		if l.CompanyID != ids[dc.CatchAll.Company.Name] {
+			t.Errorf("ticket of tk-1: company %q, want the catch-all %s (%s)", l.CompanyID, dc.CatchAll.Company.Name, ids[dc.CatchAll.Company.Name])
+		}
+	}
+
+	// The console shows the ticket and the alert's timeline.
+	// A PSA whose create answers with the id alone gets the number read
+	// after the round: wait for it, so the page and the link agree.
+	link, _ := e.ticketOf("tk-1")
+	for i := 0; i < 100 && link.TicketNumber == ""; i++ {
+		time.Sleep(30 * time.Millisecond)
+		link, _ = e.ticketOf("tk-1")
+	}
+	number := link.TicketNumber
+	if number == "" {
+		number = link.PSATicketID
+	}
+	b.do("alerts", chromedp.Navigate(e.BaseURL+"/alerts"), chromedp.WaitVisible(chromedp.ID("alerts")))
+	b.capture()
+	if list := b.text("#alerts"); !strings.Contains(list, "tk-1") || !strings.Contains(list, number) {
+		t.Errorf("alerts list lacks tk-1 or its ticket %s:\n%s", number, list)
+	}
+	seq := e.storedAlert("tk-1").Seq
+	b.do("timeline", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#alerts a[href="/alerts/%d"]`, seq))), chromedp.WaitVisible(chromedp.ID("timeline")))
+	b.capture()
+	if page := b.text("main"); !strings.Contains(page, number) || !strings.Contains(page, "ticket_created") {
+		t.Errorf("the alert page lacks its ticket %s:\n%s", number, page)
 	}
 	for i, p := range b.pages {
 		for name, v := range in.creds {
