@@ -71,7 +71,6 @@ func consoleWholeWizard(t *testing.T, psaName string) {
 	// Ticket fields: the demo's values, chosen from the PSA's lists.
 	b.nextUntil("subject")
 	b.capture()
-	b.screenshot(psaName, "ticket")
 	for _, f := range []struct {
 		id   string
 		pick integration.Pick
@@ -96,6 +95,7 @@ func consoleWholeWizard(t *testing.T, psaName string) {
 		}
 		b.do("priority "+sev, chromedp.SetValue(chromedp.ID("priority_"+sev), p.Name))
 	}
+	b.screenshot(psaName, "ticket")
 	b.do("ticket: next", chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.CSS("#add-override, #problem")))
 	b.capture()
 	if b.exists("problem") {
