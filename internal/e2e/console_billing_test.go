@@ -51,7 +51,7 @@ func consoleBillingWalk(t *testing.T, psa string) {
 	for name, v := range in.creds {
 		fill = append(fill, chromedp.SendKeys(chromedp.ID("cred_"+name), v))
 	}
-	b.do("connect", append(fill, chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.CSS(`form[action="/setup/contracts"]`)))...)
+	b.do("connect", append(fill, chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.CSS(`form[action="/setup/customers"]`)))...)
 	// Companies, ticket and notes come from the YAML step until their
 	// own steps exist; its Back posts it and lands on the sync step.
 	b.do("settings as YAML",

@@ -96,7 +96,8 @@ func consoleCustomers(t *testing.T, psa string) {
 		chromedp.SetValue(row("org-10", "select"), "Globex Corporation"),
 		chromedp.Click(row("org-9", "input[type=checkbox]")),
 	)
-	b.reload("next", chromedp.Click(chromedp.ID("next")))
+	b.next()
+	b.nextUntil("settings")
 
 	// The YAML step holds the draft's customers; the rest comes from
 	// the demo's settings.
