@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,13 +16,18 @@ const (
 	sqlInsertUnmatchedMail = `INSERT INTO unmatched_mail (tenant_id, source_id, received_at, sender, subject, message_id, reason, raw)
 SELECT $1::text, $2::text, $3::timestamptz, $4::text, $5::text, $6::text, $7::text, $8::bytea
 WHERE EXISTS (SELECT 1 FROM sources s WHERE s.tenant_id = $1 AND s.id = $2)
+ON CONFLICT (tenant_id, source_id, message_id) WHERE message_id <> '' DO NOTHING
 RETURNING id`
-	sqlUnmatchedMails = `SELECT id, tenant_id, source_id, received_at, sender, subject, message_id, reason, raw
+	// sqlUnmatchedMailByMessage finds the copy kept before of a mail
+	// read again.
+	sqlUnmatchedMailByMessage = `SELECT id FROM unmatched_mail WHERE tenant_id = $1 AND source_id = $2 AND message_id = $3 AND message_id <> ''`
+	sqlUnmatchedMails         = `SELECT id, tenant_id, source_id, received_at, sender, subject, message_id, reason, raw
 FROM unmatched_mail WHERE tenant_id = $1 ORDER BY id DESC LIMIT $2`
 )
 
-// AddUnmatchedMail keeps a message that became no alert; ErrNotFound when
-// its source does not exist.
+// AddUnmatchedMail keeps a message that became no alert, once per source
+// and Message-ID (a mail read again gets the id of the copy kept before);
+// ErrNotFound when its source does not exist.
 func (q *queries) AddUnmatchedMail(ctx context.Context, m store.UnmatchedMail) (store.UnmatchedMail, error) {
 	m.ReceivedAt = q.orNow(m.ReceivedAt).UTC()
 	if m.Raw == nil {
@@ -29,6 +35,9 @@ func (q *queries) AddUnmatchedMail(ctx context.Context, m store.UnmatchedMail) (
 	}
 	err := q.writeRow(ctx, func(r pgx.Row) error { return r.Scan(&m.ID) }, sqlInsertUnmatchedMail,
 		m.TenantID, m.SourceID, m.ReceivedAt, m.Sender, m.Subject, m.MessageID, m.Reason, m.Raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = q.writeRow(ctx, func(r pgx.Row) error { return r.Scan(&m.ID) }, sqlUnmatchedMailByMessage, m.TenantID, m.SourceID, m.MessageID)
+	}
 	if err != nil {
 		return store.UnmatchedMail{}, wrap(err, "add unmatched mail")
 	}

@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
@@ -10,15 +12,20 @@ import (
 const (
 	sqlInsertUnmatchedMail = `INSERT INTO unmatched_mail (tenant_id, source_id, received_at, sender, subject, message_id, reason, raw)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (tenant_id, source_id, message_id) WHERE message_id <> '' DO NOTHING
 RETURNING id`
-	sqlUnmatchedMails = `SELECT id, tenant_id, source_id, received_at, sender, subject, message_id, reason, raw
+	// sqlUnmatchedMailByMessage finds the copy kept before of a mail
+	// read again.
+	sqlUnmatchedMailByMessage = `SELECT id FROM unmatched_mail WHERE tenant_id = ? AND source_id = ? AND message_id = ? AND message_id <> ''`
+	sqlUnmatchedMails         = `SELECT id, tenant_id, source_id, received_at, sender, subject, message_id, reason, raw
 FROM unmatched_mail WHERE tenant_id = ? ORDER BY id DESC LIMIT ?`
 )
 
-var mailStatements = []string{sqlInsertUnmatchedMail, sqlUnmatchedMails}
+var mailStatements = []string{sqlInsertUnmatchedMail, sqlUnmatchedMails, sqlUnmatchedMailByMessage}
 
-// AddUnmatchedMail keeps a message that became no alert; ErrNotFound when
-// its source does not exist.
+// AddUnmatchedMail keeps a message that became no alert, once per source
+// and Message-ID (a mail read again gets the id of the copy kept before);
+// ErrNotFound when its source does not exist.
 func (q *queries) AddUnmatchedMail(ctx context.Context, m store.UnmatchedMail) (store.UnmatchedMail, error) {
 	m.ReceivedAt = q.orNow(m.ReceivedAt).UTC()
 	if m.Raw == nil {
@@ -26,6 +33,9 @@ func (q *queries) AddUnmatchedMail(ctx context.Context, m store.UnmatchedMail) (
 	}
 	err := q.writeRow(ctx, sqlInsertUnmatchedMail, m.TenantID, m.SourceID, dbTime(m.ReceivedAt), m.Sender,
 		m.Subject, m.MessageID, m.Reason, m.Raw).Scan(&m.ID)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = q.writeRow(ctx, sqlUnmatchedMailByMessage, m.TenantID, m.SourceID, m.MessageID).Scan(&m.ID)
+	}
 	if err != nil {
 		return store.UnmatchedMail{}, wrap(err, "add unmatched mail")
 	}

@@ -37,6 +37,24 @@ func testUnmatchedMail(t *testing.T, s store.Store) {
 	}
 	_, err = s.AddUnmatchedMail(ctx, store.UnmatchedMail{TenantID: "t1", SourceID: "nope", Reason: "x"})
 	wantErr(t, err, store.ErrNotFound)
+
+	// The same mail read again (a second poll, a sender's retry) is the
+	// copy kept before; a mail without a Message-ID cannot be told apart.
+	again, err := s.AddUnmatchedMail(ctx, store.UnmatchedMail{
+		TenantID: "t1", SourceID: src.ID, ReceivedAt: t0.Add(2 * time.Minute), Sender: "alerts@vendor.example",
+		Subject: "Weekly digest", MessageID: "<m1@vendor.example>", Reason: "no mail rule matched",
+	})
+	must(t, err)
+	if again.ID != first.ID {
+		t.Errorf("the same Message-ID again: id %d, want the first copy's %d", again.ID, first.ID)
+	}
+	_, err = s.AddUnmatchedMail(ctx, store.UnmatchedMail{TenantID: "t1", SourceID: src.ID, ReceivedAt: t0.Add(3 * time.Minute), Reason: "not a MIME message"})
+	must(t, err)
+	got, err = s.UnmatchedMails(ctx, "t1", 0)
+	must(t, err)
+	if len(got) != 3 {
+		t.Errorf("after a repeat and a second mail without a Message-ID: %d kept, want 3", len(got))
+	}
 }
 
 // testRawBodies: bodies written in a transaction are listed per source
