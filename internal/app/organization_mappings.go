@@ -23,6 +23,12 @@ type proposalView struct {
 	CompanyID        string `json:"company_id"`
 }
 
+// ignoredView is an organization whose exact-name company is ignored.
+type ignoredView struct {
+	Organization     string `json:"organization"`
+	OrganizationName string `json:"organization_name,omitempty"`
+}
+
 // acceptedMatch is one proposal a person accepted, possibly edited.
 type acceptedMatch struct {
 	Organization string `json:"organization"`
@@ -98,15 +104,23 @@ func (a *App) writeProposals(w http.ResponseWriter, r *http.Request, m orgMatchi
 		return
 	}
 	proposals := []proposalView{}
+	// ignored are the organizations whose company of the same name
+	// companies.ignore excludes: no proposal, but a screen listing them
+	// must say why they stay with the catch-all.
+	ignored := []ignoredView{}
 	for _, o := range orgs {
 		got := m.match(o)
+		if got.Status == rules.OrgIgnored {
+			ignored = append(ignored, ignoredView{Organization: o.Key, OrganizationName: o.Name})
+			continue
+		}
 		if got.Proposal == nil || (got.Status != rules.OrgCatchAll && got.Status != rules.OrgAutoMatched) {
 			continue
 		}
 		proposals = append(proposals, proposalView{Organization: o.Key, OrganizationName: o.Name, Status: string(got.Status),
 			Company: got.Proposal.Name, CompanyID: got.Proposal.ID})
 	}
-	httpapi.JSON(w, http.StatusOK, map[string]any{"integration": m.name, "proposals": proposals})
+	httpapi.JSON(w, http.StatusOK, map[string]any{"integration": m.name, "proposals": proposals, "ignored": ignored})
 }
 
 // acceptMatches writes accepted proposals as companies.map entries.

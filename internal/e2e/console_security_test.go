@@ -43,6 +43,9 @@ func TestConsoleRefusesForgedFormsAndStaleSessions(t *testing.T) {
 		return b.text("h1") == "Integrations"
 	}
 	signIn("sign in")
+	if got := b.text("#tenant"); got != "default" {
+		t.Errorf("the header names tenant %q, want default", got)
+	}
 
 	// The sign-out form with its CSRF token replaced: refused, and the
 	// session is still there.

@@ -49,6 +49,9 @@ type proposalList struct {
 	Proposals []struct {
 		Organization, Company string
 	} `json:"proposals"`
+	Ignored []struct {
+		Organization string
+	} `json:"ignored"`
 }
 
 // wantField checks a problem answer names field, with reason containing

@@ -130,6 +130,9 @@ func wizardDraftCatalog(t *testing.T, p string) {
 	if got := proposalText(props); got != "org-42=Acme Corp" {
 		t.Errorf("draft proposals %q, want org-42=Acme Corp (org-7 mapped, Initech ignored, the prospect filtered out)", got)
 	}
+	if len(props.Ignored) != 1 || props.Ignored[0].Organization != "org-8" {
+		t.Errorf("draft ignored %+v, want org-8 (Initech, in companies.ignore)", props.Ignored)
+	}
 	if code := e.apiCall("POST", path+"/auto-match", map[string]any{"settings": wide, "credentials": creds}, &props); code != http.StatusOK ||
 		proposalText(props) != "org-42=Acme Corp,org-7=Globex Corporation,org-8=Initech,org-9=Umbrella Prospect" {
 		t.Errorf("draft with no company settings: %d %q, want every exact name", code, proposalText(props))

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -99,6 +100,9 @@ func (c *Console) customersPost(w http.ResponseWriter, r *http.Request, sess *se
 			c.customersAnswer(w, r, sess, v, err)
 			return
 		}
+		// Ignored organizations have no company to accept; the list
+		// above already shows their status.
+		props = slices.DeleteFunc(props, func(p proposal) bool { return p.Status == "ignored" })
 		v.Proposals = props
 		if len(props) == 0 {
 			v.Did = "Auto-match found no organization whose name is one of the PSA's companies."

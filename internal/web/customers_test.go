@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -464,5 +465,26 @@ func TestCustomersPageNextPage(t *testing.T) {
 	_, page = h.do("GET", strings.ReplaceAll(m[1], "&amp;", "&"), nil)
 	if n := strings.Count(page, "data-org="); n != 13 || strings.Contains(page, `id="next_page"`) {
 		t.Fatalf("second page: %d rows\n%s", n, page)
+	}
+}
+
+// TestDraftRowStatuses: each organization's status in the draft comes
+// from companies.map and the API's answer, ignored ones included.
+func TestDraftRowStatuses(t *testing.T) {
+	t.Parallel()
+	off := false
+	d := &draft{Settings: integration.Settings{Companies: integration.Companies{Map: []integration.Mapping{
+		{Organization: "org-1", Company: integration.Pick{Name: "Acme Corp"}},
+		{Organization: "org-4", Enabled: &off},
+	}}}}
+	orgs := []orgView{{Key: "org-1", Name: "Acme"}, {Key: "org-2", Name: "Globex"}, {Key: "org-3", Name: "Initech"}, {Key: "org-4", Name: "Umbrella"}, {Key: "org-5", Name: "Hooli"}}
+	props := []proposal{{Organization: "org-2", Status: "auto_matched", Company: "Globex"}, {Organization: "org-3", Status: "ignored"}}
+	got := map[string]string{}
+	for _, r := range draftRows(d, orgs, props) {
+		got[r.Key] = r.Status
+	}
+	want := map[string]string{"org-1": "mapped", "org-2": "auto_matched", "org-3": "ignored", "org-4": "disabled", "org-5": "catch_all"}
+	if !maps.Equal(got, want) {
+		t.Errorf("statuses %v, want %v", got, want)
 	}
 }

@@ -115,10 +115,18 @@ func (c *Console) companies(ctx context.Context, sess *session, integrationName,
 func (c *Console) proposals(ctx context.Context, sess *session, integrationName string, body any) ([]proposal, error) {
 	var out struct {
 		Proposals []proposal `json:"proposals"`
+		Ignored   []proposal `json:"ignored"`
 	}
 	path := "/api/v1/integrations/" + url.PathEscape(integrationName) + "/auto-match"
 	if err := c.call(ctx, sess, "POST", path, body, &out); err != nil {
 		return nil, err
+	}
+	// An ignored organization comes as a proposal of no company with the
+	// status ignored, so the draft's rows can say why it stays with the
+	// catch-all.
+	for _, p := range out.Ignored {
+		p.Status = "ignored"
+		out.Proposals = append(out.Proposals, p)
 	}
 	return out.Proposals, nil
 }

@@ -116,8 +116,11 @@ func (p *pages) serveAsset(w http.ResponseWriter, r *http.Request) {
 // view is what every page template gets.
 type view struct {
 	SignedIn bool
-	CSRF     string
-	Data     any
+	// Tenant is the signed-in admin's tenant: every page shows its data
+	// only.
+	Tenant string
+	CSRF   string
+	Data   any
 }
 
 // render executes a page into a buffer first, so a failing template
@@ -131,7 +134,7 @@ func (c *Console) render(w http.ResponseWriter, status int, name string, sess *s
 	}
 	v := view{Data: data}
 	if sess != nil {
-		v.SignedIn, v.CSRF = true, sess.csrf
+		v.SignedIn, v.Tenant, v.CSRF = true, sess.tenant, sess.csrf
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {

@@ -206,6 +206,8 @@ func draftRows(d *draft, orgs []orgView, props []proposal) []orgRow {
 			row.Status, row.Wand = "mapped", d.Customers.AutoFilled[k]
 		case proposed && p.Status == "auto_matched":
 			row.Status, row.Wand = "auto_matched", true
+		case proposed && p.Status == "ignored":
+			row.Status = "ignored"
 		}
 		if d.Customers.Status == "" || d.Customers.Status == row.Status {
 			rows = append(rows, row)
