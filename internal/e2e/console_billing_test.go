@@ -16,8 +16,7 @@ import (
 // TestConsoleContractsStatusAndSync walks the wizard's contracts, status
 // sync and sync steps in real Chromium on every PSA: the review shows
 // their plan lines and the stored integration holds what was chosen.
-// The steps before them that do not exist yet are supplied through the
-// YAML step.
+// The steps before them are supplied through the YAML step.
 func TestConsoleContractsStatusAndSync(t *testing.T) {
 	chromiumPath(t)
 	for _, psa := range psaNames() {
@@ -31,29 +30,11 @@ func consoleBillingWalk(t *testing.T, psa string) {
 	in := wizardInputOf(t, e.Env)
 	seed := seedOf(psa)
 	b := &page{t: t, ctx: ctx}
-	b.do("sign in",
-		chromedp.Navigate(e.BaseURL+"/integrations/new"),
-		chromedp.WaitVisible(chromedp.ID("token")),
-		chromedp.SendKeys(chromedp.ID("token"), e.AdminToken),
-		chromedp.Submit(chromedp.ID("token")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/integrations/new"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/integrations/new"]`)),
-		chromedp.WaitVisible(chromedp.ID("name")),
-		chromedp.SetValue(chromedp.ID("name"), in.name),
-		chromedp.SetValue(chromedp.ID("psa"), in.psa),
-		chromedp.Click(chromedp.ID("choose")),
-		chromedp.WaitVisible(chromedp.ID("test")),
-	)
-	fill := []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("url"), in.url)}
-	for id, v := range in.plain {
-		fill = append(fill, chromedp.SetValue(chromedp.ID(id), v))
-	}
-	for name, v := range in.creds {
-		fill = append(fill, chromedp.SendKeys(chromedp.ID("cred_"+name), v))
-	}
-	b.do("connect", append(fill, chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.CSS(`form[action="/setup/customers"]`)))...)
-	// Companies, ticket and notes come from the YAML step until their
-	// own steps exist; its Back posts it and lands on the sync step.
+	consoleConnect(b, e, in)
+	b.do("customers", chromedp.WaitVisible(chromedp.CSS(`form[action="/setup/customers"]`)))
+	// Customers, ticket and notes come from the YAML step (their own
+	// steps have browser tests of their own); its Back posts it and lands
+	// on the sync step.
 	b.do("settings as YAML",
 		chromedp.Click(chromedp.CSS(`a[href="/setup/yaml"]`)),
 		chromedp.WaitVisible(chromedp.ID("settings")),

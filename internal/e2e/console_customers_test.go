@@ -53,27 +53,8 @@ func consoleCustomers(t *testing.T, psa string) {
 		e.send(testAlert{ID: "seed-" + o.id, Org: o.id, OrgName: o.name, Type: "Malware", Email: "it@" + o.id + ".example"})
 	}
 	b := &page{t: t, ctx: ctx}
-	b.do("sign in",
-		chromedp.Navigate(e.BaseURL+"/integrations/new"),
-		chromedp.WaitVisible(chromedp.ID("token")),
-		chromedp.SendKeys(chromedp.ID("token"), e.AdminToken),
-		chromedp.Submit(chromedp.ID("token")),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/integrations/new"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/integrations/new"]`)),
-		chromedp.WaitVisible(chromedp.ID("name")),
-		chromedp.SetValue(chromedp.ID("name"), in.name),
-		chromedp.SetValue(chromedp.ID("psa"), in.psa),
-		chromedp.Click(chromedp.ID("choose")),
-		chromedp.WaitVisible(chromedp.ID("test")),
-	)
-	fill := []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("url"), in.url)}
-	for id, v := range in.plain {
-		fill = append(fill, chromedp.SetValue(chromedp.ID(id), v))
-	}
-	for name, v := range in.creds {
-		fill = append(fill, chromedp.SendKeys(chromedp.ID("cred_"+name), v))
-	}
-	b.do("connect", append(fill, chromedp.Click(chromedp.ID("next")), chromedp.WaitVisible(chromedp.ID("catchall_search")))...)
+	consoleConnect(b, e, in)
+	b.do("customers", chromedp.WaitVisible(chromedp.ID("catchall_search")))
 	b.capture()
 
 	b.do("catch-all: search", chromedp.SetValue(chromedp.ID("catchall_search"), "default account"))

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -66,11 +65,9 @@ func (s *server) listAlerts(w http.ResponseWriter, r *http.Request) {
 		}
 		f.BeforeSeq = n
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxAlertLimit {
-			errs = append(errs, FieldError{"limit", fmt.Sprintf("must be a number from 1 to %d", maxAlertLimit)})
-		}
+	if n, bad := limitParam(q, f.Limit, maxAlertLimit); bad != nil {
+		errs = append(errs, *bad)
+	} else {
 		f.Limit = n
 	}
 	if len(errs) > 0 {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -89,26 +90,15 @@ func (s *server) deliveryFilter(r *http.Request, tenant string) (store.DeliveryF
 	q := r.URL.Query()
 	f := store.DeliveryFilter{TenantID: tenant, State: store.DeliveryState(q.Get("state")), Limit: defaultDeliveryLimit}
 	var errs []FieldError
-	if f.State != "" && !validState(f.State) {
+	if f.State != "" && !slices.Contains(deliveryStates, f.State) {
 		errs = append(errs, FieldError{"state", "must be one of pending, done, failed, merged"})
 	}
-	if l := q.Get("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > maxDeliveryLimit {
-			errs = append(errs, FieldError{"limit", fmt.Sprintf("must be a number from 1 to %d", maxDeliveryLimit)})
-		}
+	if n, bad := limitParam(q, f.Limit, maxDeliveryLimit); bad != nil {
+		errs = append(errs, *bad)
+	} else {
 		f.Limit = n
 	}
 	return f, errs
-}
-
-func validState(st store.DeliveryState) bool {
-	for _, x := range deliveryStates {
-		if st == x {
-			return true
-		}
-	}
-	return false
 }
 
 // errNotFailed says a retry was asked for a delivery that has not failed.

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 )
 
@@ -22,14 +21,10 @@ type unmatchedView struct {
 // listUnmatchedMail serves GET /api/v1/mail/unmatched?limit=N: the
 // tenant's mail that became no alert, newest first.
 func (s *server) listUnmatchedMail(w http.ResponseWriter, r *http.Request) {
-	limit := 100
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			badRequest(w, "limit must be 1 to 1000", FieldError{"limit", "must be 1 to 1000"})
-			return
-		}
-		limit = n
+	limit, bad := limitParam(r.URL.Query(), 100, 1000)
+	if bad != nil {
+		badRequest(w, "invalid query parameters", *bad)
+		return
 	}
 	mails, err := s.cfg.Store.UnmatchedMails(r.Context(), principalFrom(r.Context()).tenant, limit)
 	if err != nil {

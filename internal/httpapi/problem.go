@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -133,4 +135,18 @@ func boolQuery(w http.ResponseWriter, r *http.Request, name string) (bool, bool)
 		badRequest(w, "the query is not valid", FieldError{Field: name, Reason: fmt.Sprintf("%q: use 1, true, 0 or false", v)})
 		return false, false
 	}
+}
+
+// limitParam reads the limit query parameter: def when absent, else a
+// number from 1 to max, or a FieldError naming it.
+func limitParam(q url.Values, def, max int) (int, *FieldError) {
+	v := q.Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > max {
+		return def, &FieldError{"limit", fmt.Sprintf("must be a number from 1 to %d", max)}
+	}
+	return n, nil
 }

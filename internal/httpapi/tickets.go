@@ -2,8 +2,8 @@ package httpapi
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -115,7 +115,7 @@ func ticketFilter(r *http.Request, tenant string) (store.TicketLinkFilter, []Fie
 	if q.Get("integration") == "" {
 		errs = append(errs, FieldError{"integration", "is required: the name of one integration"})
 	}
-	if f.State != "" && !validLinkState(f.State) {
+	if f.State != "" && !slices.Contains(linkStates, f.State) {
 		errs = append(errs, FieldError{"state", "must be one of creating, open, closed"})
 	}
 	if v := q.Get("cursor"); v != "" {
@@ -125,23 +125,12 @@ func ticketFilter(r *http.Request, tenant string) (store.TicketLinkFilter, []Fie
 		}
 		f.BeforeID = n
 	}
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxTicketLimit {
-			errs = append(errs, FieldError{"limit", fmt.Sprintf("must be a number from 1 to %d", maxTicketLimit)})
-		}
+	if n, bad := limitParam(q, f.Limit, maxTicketLimit); bad != nil {
+		errs = append(errs, *bad)
+	} else {
 		f.Limit = n
 	}
 	return f, errs
-}
-
-func validLinkState(st store.LinkState) bool {
-	for _, x := range linkStates {
-		if st == x {
-			return true
-		}
-	}
-	return false
 }
 
 // backlogRow is one integration's unfinished deliveries.
