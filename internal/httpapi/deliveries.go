@@ -57,13 +57,8 @@ func (s *server) listDeliveries(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if name := r.URL.Query().Get("integration"); name != "" {
-		it, err := s.cfg.Store.IntegrationByName(r.Context(), tenant, name)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			notFound(w, "integration")
-			return
-		case err != nil:
-			s.internal(w, r, "read integration", err)
+		it, found := s.integrationNamed(w, r, tenant, name)
+		if !found {
 			return
 		}
 		f.IntegrationID = it.ID
@@ -184,13 +179,8 @@ func (s *server) retryFailed(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	f := store.DeliveryFilter{TenantID: p.tenant, State: store.DeliveryFailed}
 	if name := r.URL.Query().Get("integration"); name != "" {
-		it, err := s.cfg.Store.IntegrationByName(r.Context(), p.tenant, name)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			notFound(w, "integration")
-			return
-		case err != nil:
-			s.internal(w, r, "read integration", err)
+		it, found := s.integrationNamed(w, r, p.tenant, name)
+		if !found {
 			return
 		}
 		f.IntegrationID = it.ID
@@ -231,4 +221,19 @@ func (s *server) retryFailed(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ok(w, http.StatusOK, map[string]any{"matched": len(failed), "retried": retried})
+}
+
+// integrationNamed reads the tenant's integration of that name; when
+// there is none (404) or the read fails (500) it has answered.
+func (s *server) integrationNamed(w http.ResponseWriter, r *http.Request, tenant, name string) (store.Integration, bool) {
+	it, err := s.cfg.Store.IntegrationByName(r.Context(), tenant, name)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		notFound(w, "integration")
+		return it, false
+	case err != nil:
+		s.internal(w, r, "read integration", err)
+		return it, false
+	}
+	return it, true
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -57,13 +56,8 @@ func (s *server) listTickets(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := r.URL.Query().Get("integration")
-	it, err := s.cfg.Store.IntegrationByName(r.Context(), tenant, name)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		notFound(w, "integration")
-		return
-	case err != nil:
-		s.internal(w, r, "read integration", err)
+	it, found := s.integrationNamed(w, r, tenant, name)
+	if !found {
 		return
 	}
 	f.IntegrationID = it.ID
