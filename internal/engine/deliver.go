@@ -73,6 +73,17 @@ func (b *busyLinks) set(ids []int64) {
 	}
 }
 
+func (b *busyLinks) add(ids []int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ids == nil {
+		b.ids = make(map[int64]bool, len(ids))
+	}
+	for _, id := range ids {
+		b.ids[id] = true
+	}
+}
+
 func (b *busyLinks) done(id int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -115,8 +126,10 @@ func (dl *deliverer) waitingForDrift() bool { return dl.drift.waiting }
 // While the round's calls are under way, each signal on wake runs
 // meanwhile on this goroutine: the worker routes the alerts that arrived,
 // so that the time it takes is spent while the PSA answers rather than
-// after, and the next round finds their deliveries queued.
-func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhile func()) (int, error) {
+// after. When meanwhile routed something and the work now due is light,
+// the round takes it on as soon as a call slot is free (see join); a
+// backlog waits for the next round, whose batched reads serve it whole.
+func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhile func() int) (int, error) {
 	if dl.budgetSpent = budgetSpent(dl.snap.conn); dl.budgetSpent {
 		// Every call would be refused; the round's batched reads would
 		// fail first and leave each link to read on its own later.
@@ -133,6 +146,46 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 			return 0, err
 		}
 	}
+	order, byLink := groupByLink(due)
+	r := dl.newRound(ctx, order, byLink)
+	run := &roundRun{dl: dl, began: dl.wall(), done: make(chan linkDone), handed: map[int64]bool{}}
+	run.limit = dl.snap.settings.Connection.MaxConcurrent
+	if run.limit <= 0 {
+		run.limit = 3
+	}
+	dl.busy.set(order)
+	defer dl.busy.set(nil)
+	for _, linkID := range order {
+		run.add(linkID, byLink[linkID], r)
+	}
+	for {
+		for run.running < run.limit && len(run.queue) > 0 {
+			run.start(ctx)
+		}
+		if run.running == 0 {
+			break
+		}
+		select {
+		case d := <-run.done:
+			run.running--
+			dl.busy.done(d.linkID)
+			run.err = errors.Join(run.err, d.err)
+		case <-wake:
+			if meanwhile != nil && meanwhile() > 0 {
+				run.joinWanted = true
+			}
+		}
+		if run.joinWanted && run.running < run.limit {
+			run.join(ctx)
+		}
+	}
+	dl.unnumbered = append(dl.unnumbered, r.created...)
+	dl.readNumbers(ctx)
+	return run.worked, run.err
+}
+
+// groupByLink orders due deliveries by ticket link, first due first.
+func groupByLink(due []store.Delivery) ([]int64, map[int64][]store.Delivery) {
 	var order []int64
 	byLink := map[int64][]store.Delivery{}
 	for _, d := range due {
@@ -141,47 +194,109 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 		}
 		byLink[d.TicketLinkID] = append(byLink[d.TicketLinkID], d)
 	}
-	r := dl.newRound(ctx, order, byLink)
-	limit := dl.snap.settings.Connection.MaxConcurrent
-	if limit <= 0 {
-		limit = 3
+	return order, byLink
+}
+
+// Joining a round under way: light work is what fits one short listing;
+// a round takes on work for this long, so that a steady trickle cannot
+// keep the worker from its other duties (status, billing, reconcile).
+const (
+	joinList = 16
+	joinFor  = time.Second
+)
+
+// roundRun schedules one round's links on the worker's goroutine: a link
+// starts when a call slot is free, and reports back on done.
+type roundRun struct {
+	dl      *deliverer
+	began   time.Time
+	limit   int
+	queue   []linkWork
+	running int
+	done    chan linkDone
+	worked  int
+	err     error
+	// handed holds the deliveries given to a link this round: a link may
+	// join again with new work once it is done, never for the same rows,
+	// so a link that leaves its rows due (notes waiting for a create)
+	// cannot spin.
+	handed     map[int64]bool
+	joinWanted bool
+}
+
+type linkWork struct {
+	linkID int64
+	due    []store.Delivery
+	r      *round
+}
+
+type linkDone struct {
+	linkID int64
+	err    error
+}
+
+func (run *roundRun) add(linkID int64, due []store.Delivery, r *round) {
+	for _, d := range due {
+		run.handed[d.ID] = true
 	}
-	sem := make(chan struct{}, limit)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	dl.busy.set(order)
-	defer dl.busy.set(nil)
-	roundDone := make(chan struct{})
+	run.queue = append(run.queue, linkWork{linkID, due, r})
+}
+
+func (run *roundRun) start(ctx context.Context) {
+	w := run.queue[0]
+	run.queue = run.queue[1:]
+	run.running++
+	run.worked++
 	go func() {
-		defer close(roundDone)
-		for _, linkID := range order {
-			sem <- struct{}{}
-			wg.Add(1)
-			go func(linkID int64, ds []store.Delivery) {
-				defer func() { dl.busy.done(linkID); <-sem; wg.Done() }()
-				if err := dl.deliverLink(ctx, linkID, ds, r); err != nil {
-					mu.Lock()
-					firstErr = errors.Join(firstErr, err)
-					mu.Unlock()
-				}
-			}(linkID, byLink[linkID])
-		}
-		wg.Wait()
+		run.done <- linkDone{w.linkID, run.dl.deliverLink(ctx, w.linkID, w.due, w.r)}
 	}()
-	for waiting := len(order) > 0; waiting; {
-		select {
-		case <-roundDone:
-			waiting = false
-		case <-wake:
-			if meanwhile != nil {
-				meanwhile()
-			}
+}
+
+// join takes on, while the round runs, the deliveries that routing made
+// due during it, when they are few: at 20 alerts a second each would
+// otherwise wait for the round's last call and the next cycle. Joined
+// links read what they need on their own, as a round of one link would;
+// a backlog waits for the next round's batched reads, which is what keeps
+// a storm within its request budget.
+func (run *roundRun) join(ctx context.Context) {
+	dl := run.dl
+	run.joinWanted = false
+	if dl.wall().Sub(run.began) > joinFor || dl.drift.waiting || budgetSpent(dl.snap.conn) {
+		return
+	}
+	due, err := dl.st.DueDeliveries(ctx, dl.id, dl.cfg.Now(), joinList)
+	if err != nil {
+		dl.logErr("list due deliveries to join the round", err)
+		return
+	}
+	if len(due) == 0 || len(due) == joinList {
+		return // nothing new, or a backlog for the next round
+	}
+	if due, err = dl.holdForDrift(ctx, due); err != nil {
+		dl.logErr("hold deliveries for drift", err)
+		return
+	}
+	order, byLink := groupByLink(due)
+	var joining []int64
+	for _, linkID := range order {
+		if dl.busy.has(linkID) || !run.hasNew(byLink[linkID]) {
+			continue
+		}
+		joining = append(joining, linkID)
+	}
+	dl.busy.add(joining)
+	for _, linkID := range joining {
+		run.add(linkID, byLink[linkID], &round{})
+	}
+}
+
+func (run *roundRun) hasNew(due []store.Delivery) bool {
+	for _, d := range due {
+		if !run.handed[d.ID] {
+			return true
 		}
 	}
-	dl.unnumbered = append(dl.unnumbered, r.created...)
-	dl.readNumbers(ctx)
-	return len(order), firstErr
+	return false
 }
 
 func (dl *deliverer) deliverLink(ctx context.Context, linkID int64, due []store.Delivery, r *round) error {

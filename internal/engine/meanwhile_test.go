@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -73,10 +74,11 @@ func TestRouteWhileTheRoundCalls(t *testing.T) {
 	routed := make(chan int)
 	done := make(chan error, 1)
 	go func() {
-		_, err := h.w.deliverer.deliver(h.ctx, wake, func() {
+		_, err := h.w.deliverer.deliver(h.ctx, wake, func() int {
 			n, err := h.w.router.route(h.ctx)
 			h.must(err)
 			routed <- n
+			return n
 		})
 		done <- err
 	}()
@@ -100,4 +102,113 @@ func TestRouteWhileTheRoundCalls(t *testing.T) {
 	if r, ok := h.route(a3.Seq); !ok || r.TicketLinkID != jane.ID {
 		t.Errorf("a3 after the round: %+v (found %v), want on jane's link %d", r, ok, jane.ID)
 	}
+}
+
+// announcedCreates tells created of each ticket it creates, so that a
+// test can see a create happen while another call of the round is held.
+type announcedCreates struct {
+	gatedNotes
+	created chan string
+}
+
+func (a announcedCreates) CreateTicket(ctx context.Context, nt psa.NewTicket) (psa.Ticket, error) {
+	t, err := a.gatedNotes.CreateTicket(ctx, nt)
+	a.created <- nt.ExternalRef
+	return t, err
+}
+
+// joinHarness opens jane's ticket and queues a note for it, then starts
+// a round whose note call is held; it returns the round's result
+// channel and the routing count channel.
+func joinHarness(t *testing.T) (h *harness, a announcedCreates, wake chan struct{}, routed chan int, done chan roundResult) {
+	var f *fakePSA
+	a = announcedCreates{gatedNotes{entered: make(chan struct{}), release: make(chan struct{})}, make(chan string, 100)}
+	h = newHarness(t, testSettings(), func(clock func() time.Time) psa.Connector {
+		f = newFakePSA(clock)
+		a.fakePSA = f
+		return a
+	})
+	h.openTicket(f, newAlert("a1", "jane@acme.example"), "1")
+	h.sendAll(newAlert("a2", "jane@acme.example"))
+	wake, routed, done = make(chan struct{}, 1), make(chan int), make(chan roundResult, 1)
+	go func() {
+		n, err := h.w.deliverer.deliver(h.ctx, wake, func() int {
+			n, err := h.w.router.route(h.ctx)
+			h.must(err)
+			routed <- n
+			return n
+		})
+		done <- roundResult{n, err}
+	}()
+	<-a.entered // the note to jane's ticket is under way
+	return h, a, wake, routed, done
+}
+
+type roundResult struct {
+	links int
+	err   error
+}
+
+// TestRoundTakesOnLightWork: an alert routed while a round's call is
+// under way is delivered by that round when a call slot is free, instead
+// of waiting for the round's last call and the next cycle.
+func TestRoundTakesOnLightWork(t *testing.T) {
+	t.Parallel()
+	h, a, wake, routed, done := joinHarness(t)
+	h.send(newAlert("c1", "carol@acme.example"))
+	wake <- struct{}{}
+	if n := <-routed; n != 1 {
+		t.Fatalf("routed during the round: %d, want 1", n)
+	}
+	select {
+	case <-a.created: // carol's ticket, while jane's note is still held
+	case <-time.After(10 * time.Second):
+		t.Fatal("carol's ticket was not created while the round's note call was held")
+	}
+	close(a.release)
+	r := <-done
+	if r.err != nil || r.links != 2 {
+		t.Fatalf("deliver = %d links, %v; want 2 (jane's and carol's), nil", r.links, r.err)
+	}
+}
+
+// TestRoundLeavesABacklogForTheNextRound: when routing during a round
+// makes more work due than one short listing holds, the round does not
+// take it on; the next round serves it with its batched reads, which is
+// what keeps a storm within its request budget. Nor does a round take
+// on work once it has run for joinFor.
+func TestRoundLeavesABacklogForTheNextRound(t *testing.T) {
+	t.Parallel()
+	t.Run("backlog", func(t *testing.T) {
+		t.Parallel()
+		h, a, wake, routed, done := joinHarness(t)
+		for i := range joinList {
+			h.send(newAlert(fmt.Sprintf("u%d", i), fmt.Sprintf("user%d@acme.example", i)))
+		}
+		wake <- struct{}{}
+		if n := <-routed; n != joinList {
+			t.Fatalf("routed during the round: %d, want %d", n, joinList)
+		}
+		close(a.release)
+		if r := <-done; r.err != nil || r.links != 1 {
+			t.Fatalf("deliver = %d links, %v; want 1 (jane's only), nil", r.links, r.err)
+		}
+		if n := len(a.created); n != 0 {
+			t.Errorf("%d tickets created by the round; want the backlog left for the next round", n)
+		}
+	})
+	t.Run("after joinFor", func(t *testing.T) {
+		t.Parallel()
+		h, a, wake, routed, done := joinHarness(t)
+		h.advanceWall(joinFor + time.Millisecond)
+		h.send(newAlert("c1", "carol@acme.example"))
+		wake <- struct{}{}
+		if n := <-routed; n != 1 {
+			t.Fatalf("routed during the round: %d, want 1", n)
+		}
+		close(a.release)
+		if r := <-done; r.err != nil || r.links != 1 {
+			t.Fatalf("deliver = %d links, %v; want 1 (jane's only), nil", r.links, r.err)
+		}
+	})
 }

@@ -120,10 +120,11 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	w.logErr("route alerts", err)
 	changed, err := w.status.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
-	delivered, err := w.deliverer.deliver(ctx, w.wake, func() {
+	delivered, err := w.deliverer.deliver(ctx, w.wake, func() int {
 		n, err := w.router.routeBacklog(ctx)
 		w.logErr("route alerts", err)
 		routed += n
+		return n
 	})
 	w.logErr("deliver", err)
 	if delivered > 0 {
