@@ -36,6 +36,9 @@ type Explanation struct {
 	// Queue and Priority are the new ticket's, by the PSA's label, or
 	// "(PSA default)" when the settings leave them to the PSA.
 	Queue, Priority string
+	// Err is why this integration could not decide (its PSA unreachable
+	// or refusing, its settings unusable); the others still explain.
+	Err error
 }
 
 // errNoIntegrations says the tenant has nothing to explain against.
@@ -65,7 +68,11 @@ func (a *App) Explain(ctx context.Context, sourceID string, al alert.Alert) ([]E
 		}
 		ex, err := a.explainOne(ctx, it, sourceID, al, claims)
 		if err != nil {
-			return nil, fmt.Errorf("integration %s: %w", it.Name, err)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			// One PSA down must not hide what the others would do.
+			ex = Explanation{Integration: it.Name, Err: err, Lines: []string{"could not decide: " + err.Error()}}
 		}
 		out = append(out, ex)
 	}

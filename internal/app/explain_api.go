@@ -34,6 +34,7 @@ type explanationView struct {
 	NewTicket     bool     `json:"new_ticket"`
 	NoteOn        string   `json:"note_on,omitempty"`
 	Lines         []string `json:"lines"`
+	Error         string   `json:"error,omitempty"`
 }
 
 // explainRoutes mounts POST /api/v1/explain: what explain prints, over
@@ -121,6 +122,9 @@ func newExplanationView(ex Explanation) explanationView {
 	}
 	if d.Skip != nil {
 		v.SkipCode, v.SkipReason = string(d.Skip.Code), d.Skip.Reason
+	}
+	if ex.Err != nil {
+		v.Error = ex.Err.Error()
 	}
 	if v.Lines == nil {
 		v.Lines = []string{}

@@ -66,7 +66,7 @@ func runW3(ctx context.Context, o Options) (Result, error) {
 		}
 	}
 	minimum := minimumCalls(storm, n, batch, start, acceptedAt, w3Window)
-	reportStorm(&res, calls, audit, lost, drain, minimum)
+	reportStorm(&res, calls, audit, lost, drain, minimum, limit)
 	return res, nil
 }
 
@@ -93,7 +93,10 @@ func minimumCalls(storm Storm, n, batch int, start time.Time, acceptedAt []time.
 	return m
 }
 
-func reportStorm(res *Result, calls []Call, audit Audit, lost int, drain time.Duration, minimum int) {
+// reportStorm adds the storm's figures. The budget floor is the shortest
+// drain the budget allows for the calls made: a window's worth of calls
+// per window.
+func reportStorm(res *Result, calls []Call, audit Audit, lost int, drain time.Duration, minimum, budget int) {
 	byKind := map[string]int{}
 	throttled, overBudget := 0, 0
 	for _, c := range calls {
@@ -124,4 +127,7 @@ func reportStorm(res *Result, calls []Call, audit Audit, lost int, drain time.Du
 	res.atMost("alerts written twice", float64(len(audit.Duplicated)), "", 0)
 	res.atMost("lost alerts", float64(lost), "", 0)
 	res.add("drain time", drain.Seconds(), "s")
+	floor := float64(len(calls)) / float64(budget) * w3Window.Seconds()
+	res.add("budget floor (calls ÷ budget × window)", floor, "s")
+	res.atMost("drain ÷ budget floor", drain.Seconds()/floor, "", 1.15)
 }

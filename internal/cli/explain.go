@@ -3,9 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"github.com/ticketbridge/ticketbridge/internal/app"
+	"slices"
+	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/alert"
+	"github.com/ticketbridge/ticketbridge/internal/app"
 	"github.com/ticketbridge/ticketbridge/internal/config"
 )
 
@@ -32,6 +34,7 @@ func runExplain(ctx context.Context, args []string, io IO) error {
 		return err
 	}
 	defer a.Close()
+	var failed []string
 	for _, al := range alerts {
 		exs, err := a.Explain(ctx, *source, al)
 		if err != nil {
@@ -42,7 +45,13 @@ func runExplain(ctx context.Context, args []string, io IO) error {
 			for _, l := range ex.Lines {
 				fmt.Fprintf(io.Out, "  - %s\n", l)
 			}
+			if ex.Err != nil && !slices.Contains(failed, ex.Integration) {
+				failed = append(failed, ex.Integration)
+			}
 		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("could not explain under %s (see above)", strings.Join(failed, ", "))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -234,5 +235,56 @@ func TestExplainPredictsTheEngine(t *testing.T) {
 				})
 			}
 		})
+	}
+}
+
+// TestExplainWithOnePSADown: when one integration's PSA cannot be read,
+// explain still says what the others would do and names the one that
+// could not decide, over the API and in the app alike.
+func TestExplainWithOnePSADown(t *testing.T) {
+	t.Parallel()
+	e := start(t, "")
+	ctx := context.Background()
+	down := strings.Replace(e.DefaultSettings(), "name: "+e.IntegrationName(), "name: down", 1)
+	if _, err := e.Apply(ctx, down); err != nil {
+		t.Fatalf("apply the second integration: %v", err)
+	}
+	it, err := e.App.Store.IntegrationByName(ctx, store.DefaultTenant, "down")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Port 1 on loopback: refused at once, as a PSA that is down.
+	it.Settings = []byte(strings.Replace(string(it.Settings), `"url":"`+e.SimURL+`"`, `"url":"http://127.0.0.1:1"`, 1))
+	if !strings.Contains(string(it.Settings), "127.0.0.1:1") {
+		t.Fatalf("stored settings name no url %q: %s", e.SimURL, it.Settings)
+	}
+	if _, err := e.App.Store.PutIntegration(ctx, it); err != nil {
+		t.Fatal(err)
+	}
+
+	a := testAlert{ID: "down-1", Org: "org-42", Type: "Too Many Downloads", Severity: "high", Email: "jane@acme.example"}
+	var out struct {
+		Explanations []struct {
+			Integration string   `json:"integration"`
+			CompanyName string   `json:"company_name"`
+			Error       string   `json:"error"`
+			Lines       []string `json:"lines"`
+		} `json:"explanations"`
+	}
+	body := map[string]any{"source": e.SourceID, "alert": json.RawMessage(a.json())}
+	if code := e.apiCall("POST", "/api/v1/explain", body, &out); code != 200 {
+		t.Fatalf("POST /api/v1/explain = %d, want 200 with one explanation per integration", code)
+	}
+	got := map[string]int{}
+	for i, ex := range out.Explanations {
+		got[ex.Integration] = i
+	}
+	up, ok := got[e.IntegrationName()]
+	if !ok || out.Explanations[up].Error != "" || out.Explanations[up].CompanyName == "" {
+		t.Errorf("the reachable integration's explanation: %+v", out.Explanations)
+	}
+	dn, ok := got["down"]
+	if !ok || out.Explanations[dn].Error == "" || !strings.Contains(strings.Join(out.Explanations[dn].Lines, " "), "could not decide") {
+		t.Errorf("the unreachable integration's explanation names no error: %+v", out.Explanations)
 	}
 }

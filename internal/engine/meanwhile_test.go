@@ -60,47 +60,25 @@ func (g gatedNotes) AddNote(ctx context.Context, ticketID string, n psa.NewNote)
 // group being written to is held back and routed after the round.
 func TestRouteWhileTheRoundCalls(t *testing.T) {
 	t.Parallel()
-	var f *fakePSA
-	g := gatedNotes{entered: make(chan struct{}), release: make(chan struct{})}
-	h := newHarness(t, testSettings(), func(clock func() time.Time) psa.Connector {
-		f = newFakePSA(clock)
-		g.fakePSA = f
-		return g
-	})
-	_, jane := h.openTicket(f, newAlert("a1", "jane@acme.example"), "1")
-	h.sendAll(newAlert("a2", "jane@acme.example")) // a note for jane's ticket
-
-	wake := make(chan struct{}, 1)
-	routed := make(chan int)
-	done := make(chan error, 1)
-	go func() {
-		_, err := h.w.deliverer.deliver(h.ctx, wake, func() int {
-			n, err := h.w.router.route(h.ctx)
-			h.must(err)
-			routed <- n
-			return n
-		})
-		done <- err
-	}()
-	<-g.entered // the note to jane's ticket is under way
-	a3, c1 := h.send(newAlert("a3", "jane@acme.example")), h.send(newAlert("c1", "carol@acme.example"))
-	wake <- struct{}{}
-	if n := <-routed; n != 1 {
+	rt := roundUnderWay(t)
+	a3, c1 := rt.send(newAlert("a3", "jane@acme.example")), rt.send(newAlert("c1", "carol@acme.example"))
+	rt.wake <- struct{}{}
+	if n := <-rt.routed; n != 1 {
 		t.Errorf("routed during the round: %d alerts, want 1 (carol's)", n)
 	}
-	if r, ok := h.route(c1.Seq); !ok || r.Outcome != store.RouteQueued {
+	if r, ok := rt.route(c1.Seq); !ok || r.Outcome != store.RouteQueued {
 		t.Errorf("c1 was not queued during the round: %+v (found %v)", r, ok)
 	}
-	if _, ok := h.route(a3.Seq); ok {
+	if _, ok := rt.route(a3.Seq); ok {
 		t.Errorf("a3 was routed onto jane's link while the round wrote to it")
 	}
-	close(g.release)
-	if err := <-done; err != nil {
-		t.Fatalf("deliver: %v", err)
+	close(rt.release)
+	if r := <-rt.done; r.err != nil {
+		t.Fatalf("deliver: %v", r.err)
 	}
-	h.routeAll()
-	if r, ok := h.route(a3.Seq); !ok || r.TicketLinkID != jane.ID {
-		t.Errorf("a3 after the round: %+v (found %v), want on jane's link %d", r, ok, jane.ID)
+	rt.routeAll()
+	if r, ok := rt.route(a3.Seq); !ok || r.TicketLinkID != rt.jane {
+		t.Errorf("a3 after the round: %+v (found %v), want on jane's link %d", r, ok, rt.jane)
 	}
 }
 
@@ -117,31 +95,43 @@ func (a announcedCreates) CreateTicket(ctx context.Context, nt psa.NewTicket) (p
 	return t, err
 }
 
-// joinHarness opens jane's ticket and queues a note for it, then starts
-// a round whose note call is held; it returns the round's result
-// channel and the routing count channel.
-func joinHarness(t *testing.T) (h *harness, a announcedCreates, wake chan struct{}, routed chan int, done chan roundResult) {
+// roundTest is a delivery round under way whose note call to jane's
+// ticket is held until release is closed. Each signal on wake routes,
+// and the count goes to routed; the round's result goes to done.
+type roundTest struct {
+	*harness
+	announcedCreates
+	jane   int64 // jane's ticket link
+	wake   chan struct{}
+	routed chan int
+	done   chan roundResult
+}
+
+func roundUnderWay(t *testing.T) *roundTest {
 	var f *fakePSA
-	a = announcedCreates{gatedNotes{entered: make(chan struct{}), release: make(chan struct{})}, make(chan string, 100)}
-	h = newHarness(t, testSettings(), func(clock func() time.Time) psa.Connector {
+	rt := &roundTest{
+		announcedCreates: announcedCreates{gatedNotes{entered: make(chan struct{}), release: make(chan struct{})}, make(chan string, 100)},
+		wake:             make(chan struct{}, 1), routed: make(chan int), done: make(chan roundResult, 1),
+	}
+	rt.harness = newHarness(t, testSettings(), func(clock func() time.Time) psa.Connector {
 		f = newFakePSA(clock)
-		a.fakePSA = f
-		return a
+		rt.fakePSA = f
+		return rt.announcedCreates
 	})
-	h.openTicket(f, newAlert("a1", "jane@acme.example"), "1")
-	h.sendAll(newAlert("a2", "jane@acme.example"))
-	wake, routed, done = make(chan struct{}, 1), make(chan int), make(chan roundResult, 1)
+	_, jane := rt.openTicket(f, newAlert("a1", "jane@acme.example"), "1")
+	rt.jane = jane.ID
+	rt.sendAll(newAlert("a2", "jane@acme.example"))
 	go func() {
-		n, err := h.w.deliverer.deliver(h.ctx, wake, func() int {
-			n, err := h.w.router.route(h.ctx)
-			h.must(err)
-			routed <- n
+		n, err := rt.w.deliverer.deliver(rt.ctx, rt.wake, func() int {
+			n, err := rt.w.router.route(rt.ctx)
+			rt.must(err)
+			rt.routed <- n
 			return n
 		})
-		done <- roundResult{n, err}
+		rt.done <- roundResult{n, err}
 	}()
-	<-a.entered // the note to jane's ticket is under way
-	return h, a, wake, routed, done
+	<-rt.entered // the note to jane's ticket is under way
+	return rt
 }
 
 type roundResult struct {
@@ -154,19 +144,19 @@ type roundResult struct {
 // of waiting for the round's last call and the next cycle.
 func TestRoundTakesOnLightWork(t *testing.T) {
 	t.Parallel()
-	h, a, wake, routed, done := joinHarness(t)
-	h.send(newAlert("c1", "carol@acme.example"))
-	wake <- struct{}{}
-	if n := <-routed; n != 1 {
+	rt := roundUnderWay(t)
+	rt.send(newAlert("c1", "carol@acme.example"))
+	rt.wake <- struct{}{}
+	if n := <-rt.routed; n != 1 {
 		t.Fatalf("routed during the round: %d, want 1", n)
 	}
 	select {
-	case <-a.created: // carol's ticket, while jane's note is still held
+	case <-rt.created: // carol's ticket, while jane's note is still held
 	case <-time.After(10 * time.Second):
 		t.Fatal("carol's ticket was not created while the round's note call was held")
 	}
-	close(a.release)
-	r := <-done
+	close(rt.release)
+	r := <-rt.done
 	if r.err != nil || r.links != 2 {
 		t.Fatalf("deliver = %d links, %v; want 2 (jane's and carol's), nil", r.links, r.err)
 	}
@@ -181,33 +171,33 @@ func TestRoundLeavesABacklogForTheNextRound(t *testing.T) {
 	t.Parallel()
 	t.Run("backlog", func(t *testing.T) {
 		t.Parallel()
-		h, a, wake, routed, done := joinHarness(t)
+		rt := roundUnderWay(t)
 		for i := range joinList {
-			h.send(newAlert(fmt.Sprintf("u%d", i), fmt.Sprintf("user%d@acme.example", i)))
+			rt.send(newAlert(fmt.Sprintf("u%d", i), fmt.Sprintf("user%d@acme.example", i)))
 		}
-		wake <- struct{}{}
-		if n := <-routed; n != joinList {
+		rt.wake <- struct{}{}
+		if n := <-rt.routed; n != joinList {
 			t.Fatalf("routed during the round: %d, want %d", n, joinList)
 		}
-		close(a.release)
-		if r := <-done; r.err != nil || r.links != 1 {
+		close(rt.release)
+		if r := <-rt.done; r.err != nil || r.links != 1 {
 			t.Fatalf("deliver = %d links, %v; want 1 (jane's only), nil", r.links, r.err)
 		}
-		if n := len(a.created); n != 0 {
+		if n := len(rt.created); n != 0 {
 			t.Errorf("%d tickets created by the round; want the backlog left for the next round", n)
 		}
 	})
 	t.Run("after joinFor", func(t *testing.T) {
 		t.Parallel()
-		h, a, wake, routed, done := joinHarness(t)
-		h.advanceWall(joinFor + time.Millisecond)
-		h.send(newAlert("c1", "carol@acme.example"))
-		wake <- struct{}{}
-		if n := <-routed; n != 1 {
+		rt := roundUnderWay(t)
+		rt.advanceWall(joinFor + time.Millisecond)
+		rt.send(newAlert("c1", "carol@acme.example"))
+		rt.wake <- struct{}{}
+		if n := <-rt.routed; n != 1 {
 			t.Fatalf("routed during the round: %d, want 1", n)
 		}
-		close(a.release)
-		if r := <-done; r.err != nil || r.links != 1 {
+		close(rt.release)
+		if r := <-rt.done; r.err != nil || r.links != 1 {
 			t.Fatalf("deliver = %d links, %v; want 1 (jane's only), nil", r.links, r.err)
 		}
 	})

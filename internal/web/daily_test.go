@@ -66,7 +66,8 @@ func (f *fakeAPI) daily(w http.ResponseWriter, r *http.Request, body map[string]
 		return answer(200, `{"source":"edr","explanations":[
 			{"integration":"main","excluded":false,"company_id":"0","company_name":"Acme Corp","contact":"Jane Doe","contact_source":"email",
 			 "queue":"Security","priority":"High","group_key":"jane","new_ticket":true,"lines":["company Acme Corp: mapped organization org-42"]},
-			{"integration":"quiet","excluded":true,"skip_code":"excluded_type","skip_reason":"excluded by type: Malware","new_ticket":false,"lines":[]}]}`)
+			{"integration":"quiet","excluded":true,"skip_code":"excluded_type","skip_reason":"excluded by type: Malware","new_ticket":false,"lines":[]},
+			{"integration":"down","excluded":false,"new_ticket":false,"lines":["could not decide: PSA unreachable"],"error":"PSA unreachable: connection refused"}]}`)
 	}
 	return false
 }
@@ -250,7 +251,7 @@ func TestExplainPage(t *testing.T) {
 		t.Fatalf("explain: %d\n%s", resp.StatusCode, body)
 	}
 	wantIn(t, body, "Acme Corp", "Jane Doe", "Security", "High", "group jane: a new ticket", "Excluded: no ticket. excluded by type: Malware",
-		`<option value="edr" selected>`)
+		`<option value="edr" selected>`, "Could not decide: PSA unreachable: connection refused")
 	calls := h.api.recorded()
 	c := calls[len(calls)-2] // the explain, then the sources for the form
 	if a, _ := c.Body["alert"].(map[string]any); c.Path != "/api/v1/explain" || c.Body["source"] != "edr" || a["id"] != "a-1" {

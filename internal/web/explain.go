@@ -23,6 +23,7 @@ type explanation struct {
 	NewTicket     bool     `json:"new_ticket"`
 	NoteOn        string   `json:"note_on"`
 	Lines         []string `json:"lines"`
+	Error         string   `json:"error"`
 }
 
 // explainForm asks for an alert and a source.

@@ -181,6 +181,29 @@ func TestContractsStepWherePSALacksContracts(t *testing.T) {
 	}
 }
 
+// TestConnectAPSADoesNotResumeAnEdit: "Connect a PSA" while an edit is
+// under way starts a new integration, not the edited one under a new
+// title; a new draft under way is resumed.
+func TestConnectAPSADoesNotResumeAnEdit(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	h.signIn(adminToken)
+	if resp, _ := h.do("GET", "/integrations/main/edit", nil); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d", resp.StatusCode)
+	}
+	if _, page := h.do("GET", "/setup/connect", nil); !strings.Contains(page, "<h1>Edit main</h1>") {
+		t.Fatalf("the edit did not start:\n%s", page)
+	}
+	_, page := h.do("GET", "/integrations/new", nil)
+	if !strings.Contains(page, "<h1>Connect a PSA</h1>") || strings.Contains(page, `value="main"`) {
+		t.Fatalf("Connect a PSA resumed the edit of main:\n%s", page)
+	}
+	h.post("connect", url.Values{"csrf": {h.csrfOf(page)}, "action": {"next"}, "name": {"second"}, "psa": {"autotask"}}, http.StatusSeeOther)
+	if _, page = h.do("GET", "/integrations/new", nil); !strings.Contains(page, `value="second"`) {
+		t.Errorf("the new draft under way was not resumed:\n%s", page)
+	}
+}
+
 func TestBillingPreviewOfAStoredIntegration(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

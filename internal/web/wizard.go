@@ -113,13 +113,15 @@ type stepLink struct {
 // wizardURL is a step's address.
 func wizardURL(key string) string { return "/setup/" + key }
 
-// wizardStart begins a new draft, or returns to the one under way.
+// wizardStart begins a new draft, or returns to the new one under way.
+// An edit under way is not resumed here: "Connect a PSA" asked for a new
+// integration, and the stored one's Edit button starts its edit afresh.
 func (c *Console) wizardStart(w http.ResponseWriter, r *http.Request, sess *session) {
 	d, ok := sess.getDraft()
-	if !ok || r.URL.Query().Get("fresh") == "1" || (d.Editing != "" && r.URL.Query().Get("psa") != "") {
+	if !ok || r.URL.Query().Get("fresh") == "1" || d.Editing != "" {
 		d = draft{creds: map[string]string{}}
 	}
-	if psa := r.URL.Query().Get("psa"); psa != "" && d.Editing == "" {
+	if psa := r.URL.Query().Get("psa"); psa != "" {
 		d.Settings.PSA = psa
 	}
 	sess.setDraft(&d)
