@@ -171,7 +171,16 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 			dl.busy.done(d.linkID)
 			run.err = errors.Join(run.err, d.err)
 		case <-wake:
-			if meanwhile != nil && meanwhile() > 0 {
+			if meanwhile == nil {
+				break
+			}
+			// Routing a listing's worth at once is a backlog already: the
+			// next round serves it, and listing it here would cost reads
+			// on every wake of a storm's ingest.
+			switch n := meanwhile(); {
+			case n >= joinList:
+				run.backlog = true
+			case n > 0:
 				run.joinWanted = true
 			}
 		}
@@ -222,6 +231,9 @@ type roundRun struct {
 	// cannot spin.
 	handed     map[int64]bool
 	joinWanted bool
+	// backlog is set once more work is due than a round takes on: it
+	// stays due until the next round, so the round stops looking.
+	backlog bool
 }
 
 type linkWork struct {
@@ -261,7 +273,7 @@ func (run *roundRun) start(ctx context.Context) {
 func (run *roundRun) join(ctx context.Context) {
 	dl := run.dl
 	run.joinWanted = false
-	if dl.wall().Sub(run.began) > joinFor || dl.drift.waiting || budgetSpent(dl.snap.conn) {
+	if run.backlog || dl.wall().Sub(run.began) > joinFor || dl.drift.waiting || budgetSpent(dl.snap.conn) {
 		return
 	}
 	due, err := dl.st.DueDeliveries(ctx, dl.id, dl.cfg.Now(), joinList)
@@ -269,8 +281,9 @@ func (run *roundRun) join(ctx context.Context) {
 		dl.logErr("list due deliveries to join the round", err)
 		return
 	}
-	if len(due) == 0 || len(due) == joinList {
-		return // nothing new, or a backlog for the next round
+	if len(due) == joinList {
+		run.backlog = true
+		return
 	}
 	if due, err = dl.holdForDrift(ctx, due); err != nil {
 		dl.logErr("hold deliveries for drift", err)
