@@ -281,6 +281,9 @@ func (run *roundRun) join(ctx context.Context) {
 		dl.logErr("list due deliveries to join the round", err)
 		return
 	}
+	if len(due) == 0 {
+		return
+	}
 	if len(due) == joinList {
 		run.backlog = true
 		return

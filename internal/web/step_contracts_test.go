@@ -181,6 +181,14 @@ func TestContractsStepWherePSALacksContracts(t *testing.T) {
 	}
 }
 
+// startEdit opens the wizard on the stored integration name.
+func (h *harness) startEdit(name string) {
+	h.t.Helper()
+	if resp, _ := h.do("GET", "/integrations/"+name+"/edit", nil); resp.StatusCode != http.StatusSeeOther {
+		h.t.Fatalf("edit %s: %d", name, resp.StatusCode)
+	}
+}
+
 // TestConnectAPSADoesNotResumeAnEdit: "Connect a PSA" while an edit is
 // under way starts a new integration, not the edited one under a new
 // title; a new draft under way is resumed.
@@ -188,9 +196,7 @@ func TestConnectAPSADoesNotResumeAnEdit(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.signIn(adminToken)
-	if resp, _ := h.do("GET", "/integrations/main/edit", nil); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("edit: %d", resp.StatusCode)
-	}
+	h.startEdit("main")
 	if _, page := h.do("GET", "/setup/connect", nil); !strings.Contains(page, "<h1>Edit main</h1>") {
 		t.Fatalf("the edit did not start:\n%s", page)
 	}
@@ -208,9 +214,7 @@ func TestBillingPreviewOfAStoredIntegration(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.signIn(adminToken)
-	if resp, _ := h.do("GET", "/integrations/main/edit", nil); resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("edit: %d", resp.StatusCode)
-	}
+	h.startEdit("main")
 	_, page := h.do("GET", "/setup/contracts", nil)
 	if !strings.Contains(page, `href="/setup/contracts?preview=1"`) || strings.Contains(page, `id="billing-preview"`) {
 		t.Fatalf("before asking, the page should offer the preview and not run it:\n%s", page)
