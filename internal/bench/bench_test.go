@@ -273,9 +273,20 @@ func TestQuickLimit(t *testing.T) {
 	for _, m := range rs[0].Metrics {
 		got[m.Name] = m.Value
 	}
-	limit, ingest := got["durable limit"], got["batched ingest"]
-	if limit <= 0 || ingest <= 0 || got["ingest ÷ limit"] != ingest/limit {
+	limit, ingest := got["durable limit (median)"], got["batched ingest (median)"]
+	if limit <= 0 || ingest <= 0 {
 		t.Errorf("metrics %v", got)
+	}
+	var rounds []float64
+	for i := range limitRounds {
+		r, ok := got[fmt.Sprintf("round %d: ingest ÷ limit", i+1)]
+		if !ok || r <= 0 {
+			t.Fatalf("round %d has no ratio: %v", i+1, got)
+		}
+		rounds = append(rounds, r)
+	}
+	if got["ingest ÷ limit (median of rounds)"] != median(rounds) {
+		t.Errorf("ratio %v is not the median of the rounds' %v", got["ingest ÷ limit (median of rounds)"], rounds)
 	}
 }
 

@@ -6,6 +6,7 @@
 package ingest
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -241,7 +242,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 	if err := rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		h.log.Warn("set body read deadline", "err", err)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	body, err := readAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes), r.ContentLength)
 	var tooBig *http.MaxBytesError
 	var timeout interface{ Timeout() bool }
 	switch {
@@ -286,4 +287,20 @@ func (h *Handler) notify(tenant string, accepted []acceptedAlert) {
 	if h.cfg.OnReceived != nil {
 		h.cfg.OnReceived(len(accepted))
 	}
+}
+
+// presizeMax bounds the buffer allocated on a client's word alone (its
+// Content-Length), before any of the body has arrived.
+const presizeMax = 256 << 10
+
+// readAll reads r to its end into a buffer of the declared size (up to
+// presizeMax) rather than one grown from 512 bytes: a batch of 100 alerts
+// is about 60 KB, a dozen copies that way.
+func readAll(r io.Reader, declared int64) ([]byte, error) {
+	if declared <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, min(declared, presizeMax)+bytes.MinRead))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }

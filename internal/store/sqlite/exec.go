@@ -137,8 +137,24 @@ func (q *queries) atomically(ctx context.Context, fn func(q *queries) error) err
 	return q.st.InTx(ctx, func(tx store.Queries) error { return fn(tx.(*queries)) })
 }
 
+// statementCtx is the context a statement runs under. For each statement
+// whose context can be cancelled the driver starts a goroutine that waits
+// to interrupt it: inside a writer transaction of 500 upserts that was a
+// goroutine per row on the only writer's path. There the statement runs
+// without ctx's cancellation: database/sql rolls the transaction back when
+// ctx ends, so the transaction still stops at its next statement, and
+// our statements are short. A ctx already ended is kept, so the statement
+// fails at once. Statements on the pools keep their cancellation.
+func (q *queries) statementCtx(ctx context.Context) context.Context {
+	if q.tx == nil || ctx.Err() != nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
 // exec runs a statement that writes.
 func (q *queries) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	ctx = q.statementCtx(ctx)
 	if st := q.stmt(ctx, query, true); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -147,6 +163,7 @@ func (q *queries) exec(ctx context.Context, query string, args ...any) (sql.Resu
 
 // writeRow runs a statement that writes and returns one row (RETURNING).
 func (q *queries) writeRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = q.statementCtx(ctx)
 	if st := q.stmt(ctx, query, true); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -156,6 +173,7 @@ func (q *queries) writeRow(ctx context.Context, query string, args ...any) *sql.
 // readRow runs a query for one row: in the transaction, or on the reader
 // pool.
 func (q *queries) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	ctx = q.statementCtx(ctx)
 	if st := q.stmt(ctx, query, false); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
@@ -164,6 +182,7 @@ func (q *queries) readRow(ctx context.Context, query string, args ...any) *sql.R
 
 // readRows runs a query for many rows.
 func (q *queries) readRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = q.statementCtx(ctx)
 	if st := q.stmt(ctx, query, false); st != nil {
 		return st.QueryContext(ctx, args...)
 	}

@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,5 +181,41 @@ func TestOpenRefusesBadPath(t *testing.T) {
 			s.Close()
 			t.Errorf("Open(%q) succeeded, want an error", path)
 		}
+	}
+}
+
+// TestCancelledTransactionKeepsNothing: a writer transaction's statements
+// run without their own cancellation watcher, so ending the context must
+// still stop the transaction at its next statement and roll all of it
+// back, and leave the only writer connection usable.
+func TestCancelledTransactionKeepsNothing(t *testing.T) {
+	t.Parallel()
+	s := openFile(t, filepath.Join(t.TempDir(), "tb.db"), sqlite.Options{})
+	defer s.Close()
+	source := func(id string) store.Source {
+		return store.Source{TenantID: store.DefaultTenant, ID: id, Name: id, TokenHash: "hash-" + id}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err := s.InTx(ctx, func(q store.Queries) error {
+		if err := q.CreateSource(ctx, source("first")); err != nil {
+			return err
+		}
+		cancel()
+		return q.CreateSource(ctx, source("second"))
+	})
+	if err == nil {
+		t.Fatal("a transaction went on after its context was cancelled")
+	}
+	bg := context.Background()
+	for _, id := range []string{"first", "second"} {
+		if _, err := s.SourceByID(bg, store.DefaultTenant, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("source %s after the cancelled transaction: %v, want not found", id, err)
+		}
+	}
+	if err := s.InTx(bg, func(q store.Queries) error { return q.CreateSource(bg, source("third")) }); err != nil {
+		t.Fatalf("the writer after a cancelled transaction: %v", err)
+	}
+	if _, err := s.SourceByID(bg, store.DefaultTenant, "third"); err != nil {
+		t.Errorf("source written after the cancelled transaction: %v", err)
 	}
 }
