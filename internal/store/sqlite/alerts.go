@@ -48,7 +48,7 @@ WHERE a.tenant_id = ? AND a.source_id = ? AND a.alert_id IN (SELECT value FROM j
 WHERE a.tenant_id = ? AND a.seq > ?
   AND NOT EXISTS (SELECT 1 FROM routes r WHERE r.alert_seq = a.seq AND r.integration_id = ?)
 ORDER BY a.seq
-LIMIT ?`
+LIMIT CAST(? AS INTEGER)`
 	sqlAlertsByTicketLink = sqlAlertColumns + `
 JOIN routes r ON r.alert_seq = a.seq
 WHERE r.ticket_link_id = ?
@@ -65,11 +65,11 @@ WHERE a.tenant_id = ?1 AND a.seq < ?2
   AND (?7 = 0 OR a.occurred_at >= ?7)
   AND (?8 = 0 OR a.occurred_at < ?8)
 ORDER BY a.seq DESC
-LIMIT ?9`
+LIMIT CAST(?9 AS INTEGER)`
 	// A plan-time count over the tenant's alerts: apply runs it once.
 	sqlCountAlertsSince = `SELECT COUNT(*) FROM alerts WHERE tenant_id = ? AND occurred_at >= ?`
 	sqlRecentAlertTypes = `SELECT DISTINCT type FROM (
-    SELECT type FROM alerts WHERE tenant_id = ? ORDER BY seq DESC LIMIT ?
+    SELECT type FROM alerts WHERE tenant_id = ? ORDER BY seq DESC LIMIT CAST(? AS INTEGER)
 ) ORDER BY type`
 )
 

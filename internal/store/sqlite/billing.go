@@ -24,7 +24,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
     contract_service_id, action, before_units, after_units, effective_date, at, detail
 FROM billing_audits WHERE integration_id = ?
 ORDER BY at DESC, id DESC
-LIMIT ?`
+LIMIT CAST(? AS INTEGER)`
 )
 
 var billingStatements = []string{sqlPutBillableCount, sqlBillableCounts, sqlAppendBillingAudit, sqlBillingAudits}

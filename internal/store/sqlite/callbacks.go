@@ -22,7 +22,7 @@ FROM callbacks`
 	sqlDueCallbacks = sqlCallbackColumns + `
 WHERE tenant_id = ? AND state = 'pending' AND next_attempt_at <= ?
 ORDER BY id
-LIMIT ?`
+LIMIT CAST(? AS INTEGER)`
 	sqlCallbacksOfAlert = sqlCallbackColumns + `
 WHERE tenant_id = ? AND (? = 0 OR alert_seq = ?)
 ORDER BY id`

@@ -40,7 +40,7 @@ LEFT JOIN ticket_links l ON l.id = d.ticket_link_id
 WHERE d.integration_id = ? AND d.state = 'pending' AND d.next_attempt_at <= ?
   AND (d.kind = 'create_ticket' OR l.state = 'open')
 ORDER BY d.id
-LIMIT ?`
+LIMIT CAST(? AS INTEGER)`
 	sqlPendingNotes = sqlDeliveryColumns + `
 WHERE d.ticket_link_id = ? AND d.state = 'pending' AND d.kind = 'add_note'
 ORDER BY d.id`
@@ -68,7 +68,7 @@ WHERE d.integration_id = ? AND d.state = 'pending'
 // the ids down and stops at the limit.
 const sqlFilterDeliveriesOrder = `
 ORDER BY d.id DESC
-LIMIT ?`
+LIMIT CAST(? AS INTEGER)`
 
 // deliveryConds are the filter's conditions; condition i is bit i of a
 // shape.

@@ -102,3 +102,6 @@ var (
 	SQLPruneCandidates = sqlPruneCandidates
 	SQLPruneDeletes    = pruneDeletes
 )
+
+// Statements lists every statement the store prepares.
+func Statements() []string { return statements }

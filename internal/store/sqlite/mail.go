@@ -18,7 +18,7 @@ RETURNING id`
 	// read again.
 	sqlUnmatchedMailByMessage = `SELECT id FROM unmatched_mail WHERE tenant_id = ? AND source_id = ? AND message_id = ? AND message_id <> ''`
 	sqlUnmatchedMails         = `SELECT id, tenant_id, source_id, received_at, sender, subject, message_id, reason, raw
-FROM unmatched_mail WHERE tenant_id = ? ORDER BY id DESC LIMIT ?`
+FROM unmatched_mail WHERE tenant_id = ? ORDER BY id DESC LIMIT CAST(? AS INTEGER)`
 )
 
 var mailStatements = []string{sqlInsertUnmatchedMail, sqlUnmatchedMails, sqlUnmatchedMailByMessage}
@@ -58,7 +58,7 @@ func (q *queries) UnmatchedMails(ctx context.Context, tenant string, n int) ([]s
 const (
 	sqlInsertRawBody = `INSERT INTO raw_bodies (tenant_id, source_id, received_at, kind, body) VALUES (?, ?, ?, ?, ?)`
 	sqlRawBodies     = `SELECT id, tenant_id, source_id, received_at, kind, body FROM raw_bodies
-WHERE tenant_id = ? AND source_id = ? AND id > ? ORDER BY id LIMIT ?`
+WHERE tenant_id = ? AND source_id = ? AND id > ? ORDER BY id LIMIT CAST(? AS INTEGER)`
 )
 
 var rawBodyStatements = []string{sqlInsertRawBody, sqlRawBodies, sqlPruneRawBodies}
@@ -91,7 +91,7 @@ func (q *queries) RawBodies(ctx context.Context, tenant, sourceID string, afterI
 }
 
 const sqlPruneRawBodies = `DELETE FROM raw_bodies WHERE id IN (
-    SELECT id FROM raw_bodies WHERE tenant_id = ? AND received_at < ? ORDER BY id LIMIT ?)`
+    SELECT id FROM raw_bodies WHERE tenant_id = ? AND received_at < ? ORDER BY id LIMIT CAST(? AS INTEGER))`
 
 // PruneRawBodies deletes up to limit of the tenant's raw bodies received
 // before cutoff: retention's age applies to what the alerts came from as

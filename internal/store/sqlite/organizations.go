@@ -27,7 +27,7 @@ WHERE excluded.name <> '' AND organizations.name <> excluded.name`
 WHERE tenant_id = ? AND (sort_key, key) > (?, ?)
   AND (? = '' OR instr(sort_key, ?) > 0 OR instr(lower(key), ?) > 0)
 ORDER BY sort_key, key
-LIMIT ?`
+LIMIT CAST(? AS INTEGER)`
 
 	sqlRotateSourceToken = `UPDATE sources SET token_hash = ? WHERE tenant_id = ? AND id = ?`
 	sqlRevokeSourceToken = `UPDATE sources SET token_hash = NULL WHERE tenant_id = ? AND id = ?`

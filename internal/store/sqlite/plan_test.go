@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -77,5 +78,17 @@ func TestHistoryReadsUseIndexes(t *testing.T) {
 				t.Errorf("plan sorts = %v, want %v:\n%s", sorts, tc.sorts, all)
 			}
 		})
+	}
+}
+
+// TestNoBareLimitParameter guards what limit's comment explains: a bare
+// LIMIT ? makes SQLite compile its statement again on every run.
+func TestNoBareLimitParameter(t *testing.T) {
+	bare := regexp.MustCompile(`(?i)\bLIMIT\s+\(?\s*\?`)
+	filtered, _ := sqlite.FilterQuery(store.DeliveryFilter{State: "failed", Limit: 10})
+	for _, q := range append(sqlite.Statements(), filtered) {
+		if bare.MatchString(q) {
+			t.Errorf("a bare LIMIT parameter, recompiled on every run:\n%s", q)
+		}
 	}
 }

@@ -29,7 +29,7 @@ WHERE a.tenant_id = ? AND a.updated_at < ?
                   WHERE d.alert_seq = a.seq AND (d.state = 'pending' OR l.state IN ('creating', 'open')))
   AND NOT EXISTS (SELECT 1 FROM callbacks c WHERE c.alert_seq = a.seq AND c.state = 'pending')
 ORDER BY a.updated_at
-LIMIT ?`
+LIMIT CAST(? AS INTEGER)`
 	// The alerts' rows go first (a failed delivery's payload before it):
 	// each foreign key is checked when the row it points at is deleted,
 	// through the same index.

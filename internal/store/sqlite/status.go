@@ -45,7 +45,7 @@ ON CONFLICT (integration_id, name) DO UPDATE SET value = excluded.value, updated
 JOIN routes r INDEXED BY routes_status_pending ON r.alert_seq = a.seq
 WHERE r.integration_id = ? AND r.outcome = 'queued' AND r.alert_status <> r.handled_status
 ORDER BY a.status_changed_at, a.seq
-LIMIT ?`
+LIMIT CAST(? AS INTEGER)`
 	sqlMarkStatusHandled = `UPDATE routes SET handled_status = ? WHERE alert_seq = ? AND integration_id = ?`
 	sqlPruneSeen         = `DELETE FROM seen_events WHERE integration_id = ? AND at < ?`
 	sqlMarkSeen          = `INSERT INTO seen_events (tenant_id, integration_id, key, at)

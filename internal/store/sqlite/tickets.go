@@ -19,16 +19,16 @@ const (
 FROM ticket_links l`
 	sqlTicketPage = sqlTicketPageColumns + `
 WHERE l.tenant_id = ? AND l.integration_id = ? AND l.id < ?
-ORDER BY l.id DESC LIMIT ?`
+ORDER BY l.id DESC LIMIT CAST(? AS INTEGER)`
 	sqlTicketPageInState = sqlTicketPageColumns + `
 WHERE l.tenant_id = ? AND l.integration_id = ? AND l.state = ? AND l.id < ?
-ORDER BY l.id DESC LIMIT ?`
+ORDER BY l.id DESC LIMIT CAST(? AS INTEGER)`
 	// The link's routes come by routes_ticket_link and are sorted: the
 	// cost is the one ticket's alerts, not the tenant's.
 	sqlTicketLinkAlerts = sqlAlertColumns + `
 JOIN routes r ON r.alert_seq = a.seq
 WHERE r.tenant_id = ? AND r.ticket_link_id = ?
-ORDER BY a.seq DESC LIMIT ?`
+ORDER BY a.seq DESC LIMIT CAST(? AS INTEGER)`
 	// deliveries_tenant_state finds the pending and failed rows only:
 	// done and merged history is never read.
 	sqlDeliveryBacklog = `SELECT integration_id, state, COUNT(*), MIN(created_at) FROM deliveries
