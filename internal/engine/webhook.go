@@ -1,11 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 
@@ -66,7 +66,11 @@ func (e *Engine) receiveWebhook(r *http.Request) (int, string) {
 		rej.record(w.log, false)
 		return http.StatusTooManyRequests, "too many webhooks with a bad signature"
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
+	// Read into one buffer of the declared size (bounded): grown from
+	// 512 bytes, a forged megabyte cost a dozen allocations and copies.
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), maxWebhookBody)+bytes.MinRead))
+	_, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, maxWebhookBody))
+	body := buf.Bytes()
 	if err != nil {
 		return http.StatusRequestEntityTooLarge, "body too large"
 	}
