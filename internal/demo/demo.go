@@ -263,8 +263,9 @@ func (e *Env) WaitIdle(ctx context.Context, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	e.App.Engine.Nudge()
+	routedBelow := map[int64]int64{}
 	for {
-		idle, err := e.idle(ctx)
+		idle, err := e.idle(ctx, routedBelow)
 		if err != nil {
 			return err
 		}
@@ -283,16 +284,27 @@ func (e *Env) WaitIdle(ctx context.Context, timeout time.Duration) error {
 // alert moves from unrouted (or a pending status change) to a pending
 // delivery in one transaction, so reading deliveries last cannot miss work
 // that was handed on between the reads.
-func (e *Env) idle(ctx context.Context) (bool, error) {
+//
+// routedBelow holds, by integration, a seq below which every alert was
+// seen routed: a wait begins once the alerts it waits for were accepted
+// (stored), and a route is never taken back, so the next poll need not
+// walk them again. Listing from 0 each time read every routed alert per
+// poll, and in W3 that poll took a fifth of the process's CPU from the
+// engine it was waiting for.
+func (e *Env) idle(ctx context.Context, routedBelow map[int64]int64) (bool, error) {
 	st := e.App.Store
 	its, err := st.Integrations(ctx, store.DefaultTenant)
 	if err != nil {
 		return false, err
 	}
 	for _, it := range its {
-		un, err := st.UnroutedAlerts(ctx, store.DefaultTenant, it.ID, 0, 1)
-		if err != nil || len(un) > 0 {
+		un, err := st.UnroutedAlerts(ctx, store.DefaultTenant, it.ID, routedBelow[it.ID], 1)
+		if err != nil {
 			return false, err
+		}
+		if len(un) > 0 {
+			routedBelow[it.ID] = un[0].Seq - 1
+			return false, nil
 		}
 		changed, err := st.StatusChanges(ctx, it.ID, 1)
 		if err != nil || len(changed) > 0 {
