@@ -277,16 +277,24 @@ func TestQuickLimit(t *testing.T) {
 	if limit <= 0 || ingest <= 0 {
 		t.Errorf("metrics %v", got)
 	}
+	checkMedianOfRounds(t, got, limitRounds, "round %d: ingest ÷ limit", "ingest ÷ limit (median of rounds)")
+}
+
+// checkMedianOfRounds checks that every round printed its ratio (the
+// metric named by roundName's format) and that the reported one is their
+// median.
+func checkMedianOfRounds(t *testing.T, got map[string]float64, n int, roundName, reported string) {
+	t.Helper()
 	var rounds []float64
-	for i := range limitRounds {
-		r, ok := got[fmt.Sprintf("round %d: ingest ÷ limit", i+1)]
+	for i := range n {
+		r, ok := got[fmt.Sprintf(roundName, i+1)]
 		if !ok || r <= 0 {
 			t.Fatalf("round %d has no ratio: %v", i+1, got)
 		}
 		rounds = append(rounds, r)
 	}
-	if got["ingest ÷ limit (median of rounds)"] != median(rounds) {
-		t.Errorf("ratio %v is not the median of the rounds' %v", got["ingest ÷ limit (median of rounds)"], rounds)
+	if got[reported] != median(rounds) {
+		t.Errorf("%s %v is not the median of the rounds' %v", reported, got[reported], rounds)
 	}
 }
 
@@ -427,15 +435,5 @@ func TestQuickWebhook(t *testing.T) {
 	if checked := got["forged webhooks answered 401 (signature checked)"]; checked >= sent || got["forged webhooks answered 429 (refused unread)"] == 0 {
 		t.Errorf("%v of %v forged webhooks had their signature checked, none refused unread; past the burst most must be", checked, sent)
 	}
-	var rounds []float64
-	for i := range webhookRounds {
-		r, ok := got[fmt.Sprintf("round %d: ingest p99 during ÷ alone", i+1)]
-		if !ok || r <= 0 {
-			t.Fatalf("round %d has no latency ratio: %v", i+1, got)
-		}
-		rounds = append(rounds, r)
-	}
-	if got["ingest p99 during ÷ alone"] != median(rounds) {
-		t.Errorf("ratio %v is not the median of the rounds' %v", got["ingest p99 during ÷ alone"], rounds)
-	}
+	checkMedianOfRounds(t, got, webhookRounds, "round %d: ingest p99 during ÷ alone", "ingest p99 during ÷ alone")
 }
