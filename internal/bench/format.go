@@ -52,14 +52,7 @@ func compareFormat(ctx context.Context, o Options, storm Storm, n, batch int, re
 		var c, m float64
 		runCanon := func() (err error) { c, err = bodiesRun(ctx, o, "", "", canonical, n); return err }
 		runNative := func() (err error) { m, err = bodiesRun(ctx, o, o.Format, f.settings, native, n); return err }
-		first, second := runCanon, runNative
-		if i%2 == 1 {
-			first, second = runNative, runCanon
-		}
-		if err := first(); err != nil {
-			return err
-		}
-		if err := second(); err != nil {
+		if err := inTurn(i, runCanon, runNative); err != nil {
 			return err
 		}
 		canon, mapped, ratios = append(canon, c), append(mapped, m), append(ratios, m/c)
@@ -68,6 +61,18 @@ func compareFormat(ctx context.Context, o Options, storm Storm, n, batch int, re
 	res.add(fmt.Sprintf("batched %d as %s, median of %d: alerts/s", batch, o.Format, formatPairs), median(mapped), "alerts/s")
 	res.atLeast(o.Format+" / canonical", median(ratios), "ratio", 0.8)
 	return nil
+}
+
+// inTurn runs a then b, or b then a in odd rounds, so that a drift of
+// the shared machine's load favours neither side of a comparison.
+func inTurn(round int, a, b func() error) error {
+	if round%2 == 1 {
+		a, b = b, a
+	}
+	if err := a(); err != nil {
+		return err
+	}
+	return b()
 }
 
 func median(v []float64) float64 {

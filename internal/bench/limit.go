@@ -49,24 +49,17 @@ func runLimit(ctx context.Context, o Options) (Result, error) {
 	var limits, rates, ratios []float64
 	for round := range limitRounds {
 		var limit, rate float64
-		runLimit := func() (err error) {
+		measureLimit := func() (err error) {
 			o.progress("limit: round %d of %d, writing %d alerts straight through the store", round+1, limitRounds, n)
 			limit, err = durableLimit(ctx, batches)
 			return err
 		}
-		runIngest := func() (err error) {
+		measureIngest := func() (err error) {
 			o.progress("limit: round %d of %d, ingesting %d alerts over HTTP", round+1, limitRounds, n)
 			rate, err = bodiesRun(ctx, o, "", "", bodies, n)
 			return err
 		}
-		first, second := runLimit, runIngest
-		if round%2 == 1 {
-			first, second = runIngest, runLimit
-		}
-		if err := first(); err != nil {
-			return res, err
-		}
-		if err := second(); err != nil {
+		if err := inTurn(round, measureLimit, measureIngest); err != nil {
 			return res, err
 		}
 		limits, rates, ratios = append(limits, limit), append(rates, rate), append(ratios, rate/limit)
