@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -105,3 +106,28 @@ var (
 
 // Statements lists every statement the store prepares.
 func Statements() []string { return statements }
+
+// Waiting is how many callers wait for the writer's turn.
+func (s *Store) Waiting() int {
+	s.turns.mu.Lock()
+	defer s.turns.mu.Unlock()
+	return len(s.turns.queue)
+}
+
+// Commits is how many writer transactions (groups) have committed.
+func (s *Store) Commits() int {
+	s.turns.mu.Lock()
+	defer s.turns.mu.Unlock()
+	return s.turns.commits
+}
+
+// BreakTransaction ends the transaction q is in behind database/sql's
+// back, as SQLite does on a full disk or an I/O error.
+func BreakTransaction(ctx context.Context, q store.Queries) error {
+	_, err := q.(*queries).tx.ExecContext(ctx, "ROLLBACK")
+	return err
+}
+
+// GroupFor sets how long a group's first member may wait for later ones,
+// so tests that queue callers by hand do not depend on their speed.
+func (s *Store) GroupFor(d time.Duration) { s.groupFor = d }
