@@ -124,11 +124,14 @@ func (dl *deliverer) waitingForDrift() bool { return dl.drift.waiting }
 // worked on.
 //
 // While the round's calls are under way, each signal on wake runs
-// meanwhile on this goroutine: the worker routes the alerts that arrived,
-// so that the time it takes is spent while the PSA answers rather than
-// after. When meanwhile routed something and the work now due is light,
+// meanwhile, which routes one batch of the alerts that arrived, on a
+// goroutine of its own: the routing is done while the PSA answers rather
+// than after, and the round goes on starting calls as slots free. A batch
+// that came back full is followed by another while the round has calls
+// out. When meanwhile routed something and the work now due is light,
 // the round takes it on as soon as a call slot is free (see join); a
 // backlog waits for the next round, whose batched reads serve it whole.
+// The round ends once its calls and the routing under way are done.
 func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhile func() int) (int, error) {
 	if dl.budgetSpent = budgetSpent(dl.snap.conn); dl.budgetSpent {
 		// Every call would be refused; the round's batched reads would
@@ -158,11 +161,12 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 	for _, linkID := range order {
 		run.add(linkID, byLink[linkID], r)
 	}
+	routing := routing{meanwhile: meanwhile, done: make(chan int, 1)}
 	for {
 		for run.running < run.limit && len(run.queue) > 0 {
 			run.start(ctx)
 		}
-		if run.running == 0 {
+		if run.running == 0 && !routing.busy {
 			break
 		}
 		select {
@@ -170,19 +174,22 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 			run.running--
 			dl.busy.done(d.linkID)
 			run.err = errors.Join(run.err, d.err)
-		case <-wake:
-			if meanwhile == nil {
-				break
-			}
+		case n := <-routing.done:
+			routing.busy = false
 			// Routing a listing's worth at once is a backlog already: the
 			// next round serves it, and listing it here would cost reads
 			// on every wake of a storm's ingest.
-			switch n := meanwhile(); {
+			switch {
 			case n >= joinList:
 				run.backlog = true
 			case n > 0:
 				run.joinWanted = true
 			}
+			if (routing.again || n >= routeBatch) && run.running+len(run.queue) > 0 {
+				routing.start()
+			}
+		case <-wake:
+			routing.start()
 		}
 		if run.joinWanted && run.running < run.limit {
 			run.join(ctx)
@@ -191,6 +198,28 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 	dl.unnumbered = append(dl.unnumbered, r.created...)
 	dl.readNumbers(ctx)
 	return run.worked, run.err
+}
+
+// routing runs a round's meanwhile on its own goroutine, one at a time.
+type routing struct {
+	meanwhile func() int
+	done      chan int
+	busy      bool
+	// again is set by a wake while a batch is being routed: the alerts
+	// it announced may have come after that batch was listed.
+	again bool
+}
+
+func (rt *routing) start() {
+	if rt.meanwhile == nil {
+		return
+	}
+	if rt.busy {
+		rt.again = true
+		return
+	}
+	rt.busy, rt.again = true, false
+	go func() { rt.done <- rt.meanwhile() }()
 }
 
 // groupByLink orders due deliveries by ticket link, first due first.

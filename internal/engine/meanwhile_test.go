@@ -202,3 +202,31 @@ func TestRoundLeavesABacklogForTheNextRound(t *testing.T) {
 		}
 	})
 }
+
+// TestRoundKeepsRoutingABacklog: a batch routed during a round that came
+// back full is followed by another while the round's calls are out, so a
+// storm's backlog is routed beside the calls instead of holding up the
+// next round; one wake is enough.
+func TestRoundKeepsRoutingABacklog(t *testing.T) {
+	t.Parallel()
+	rt := roundUnderWay(t)
+	for i := range routeBatch + 1 {
+		rt.send(newAlert(fmt.Sprintf("u%d", i), fmt.Sprintf("user%d@acme.example", i%50)))
+	}
+	rt.wake <- struct{}{}
+	if n := <-rt.routed; n != routeBatch {
+		t.Fatalf("first batch routed during the round: %d, want %d", n, routeBatch)
+	}
+	select {
+	case n := <-rt.routed:
+		if n != 1 {
+			t.Errorf("second batch routed during the round: %d, want 1", n)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the round stopped routing after a full batch while its call was still out")
+	}
+	close(rt.release)
+	if r := <-rt.done; r.err != nil || r.links != 1 {
+		t.Fatalf("deliver = %d links, %v; want 1 (jane's only: the rest is a backlog), nil", r.links, r.err)
+	}
+}

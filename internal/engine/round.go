@@ -87,8 +87,8 @@ func (dl *deliverer) prefetchTickets(ctx context.Context, order []int64, byLink 
 	out := make(map[string]psa.Ticket, len(tickets))
 	for _, t := range tickets {
 		out[t.ID] = t
-		dl.fillNumber(ctx, unnumbered[t.ID], t)
 	}
+	dl.fillNumbers(ctx, unnumbered, tickets)
 	return out
 }
 
@@ -146,27 +146,45 @@ func (dl *deliverer) readNumbers(ctx context.Context) {
 			dl.log.Warn("read numbers of new tickets; trying again next round", "tickets", len(ids), "err", err)
 			return
 		}
-		for _, t := range tickets {
-			dl.fillNumber(ctx, byID[t.ID], t)
-		}
+		dl.fillNumbers(ctx, byID, tickets)
 	}
 	dl.unnumbered = nil
 }
 
-// fillNumber stores a ticket's number on its link when the link has none.
-func (dl *deliverer) fillNumber(ctx context.Context, linkID int64, t psa.Ticket) {
-	if linkID == 0 || t.Number == "" {
+// fillNumbers stores the tickets' numbers on the links (by PSA id) that
+// have none, in one transaction: a round's worth is hundreds of links,
+// and a commit each held up the next round by as many commits.
+func (dl *deliverer) fillNumbers(ctx context.Context, links map[string]int64, tickets []psa.Ticket) {
+	var fill []psa.Ticket
+	for _, t := range tickets {
+		if links[t.ID] != 0 && t.Number != "" {
+			fill = append(fill, t)
+		}
+	}
+	if len(fill) == 0 {
 		return
 	}
+	now := dl.cfg.Now()
 	err := dl.st.InTx(ctx, func(q store.Queries) error {
-		l, err := q.TicketLink(ctx, linkID)
-		if err != nil || l.TicketNumber != "" || l.PSATicketID != t.ID {
-			return err
+		for _, t := range fill {
+			l, err := q.TicketLink(ctx, links[t.ID])
+			if isNotFound(err) {
+				continue // pruned meanwhile: no number to keep
+			}
+			if err != nil {
+				return err
+			}
+			if l.TicketNumber != "" || l.PSATicketID != t.ID {
+				continue
+			}
+			l.TicketNumber, l.UpdatedAt = t.Number, now
+			if err := q.UpdateTicketLink(ctx, l); err != nil {
+				return err
+			}
 		}
-		l.TicketNumber, l.UpdatedAt = t.Number, dl.cfg.Now()
-		return q.UpdateTicketLink(ctx, l)
+		return nil
 	})
-	dl.logErr("store ticket number", err)
+	dl.logErr("store ticket numbers", err)
 }
 
 // createBare creates the ticket without reading it back: the answer is

@@ -42,6 +42,9 @@ type worker struct {
 	// on-demand reconcile sets it).
 	nextReconcile time.Time
 	checkLinks    atomic.Bool
+
+	// delivering is set when the last cycle's round worked on links.
+	delivering bool
 }
 
 // currentConn is the loaded connector, nil before the first load.
@@ -116,16 +119,27 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	events, err := w.status.drainEvents(ctx)
 	w.logErr("apply webhook events", err)
 	w.logErr("poll ticket statuses", w.status.pollStatuses(ctx))
-	routed, err := w.router.routeBacklog(ctx)
+	var routed int
+	if w.delivering {
+		// Deliveries are flowing: route one batch and go on delivering;
+		// the round routes the rest while its calls are out, rather than
+		// the PSA waiting up to routeSlice for a backlog's routing.
+		routed, err = w.router.route(ctx)
+	} else {
+		routed, err = w.router.routeBacklog(ctx)
+	}
 	w.logErr("route alerts", err)
 	changed, err := w.status.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
+	var routedMeanwhile int
 	delivered, err := w.deliverer.deliver(ctx, w.wake, func() int {
-		n, err := w.router.routeBacklog(ctx)
+		n, err := w.router.route(ctx)
 		w.logErr("route alerts", err)
-		routed += n
+		routedMeanwhile += n // read once deliver returned, which waits for this
 		return n
 	})
+	routed += routedMeanwhile
+	w.delivering = delivered > 0
 	w.logErr("deliver", err)
 	if delivered > 0 {
 		// Between renewals too, so a replica taking over after a crash
