@@ -55,6 +55,11 @@ type deliverer struct {
 	// failed) after reading its pending notes, and a note queued in
 	// between would wait on an ended link for good.
 	busy busyLinks
+
+	// routingBehind is set by the worker before a round when alerts wait
+	// to be routed: the round then holds back young notes (see
+	// holdNotes).
+	routingBehind bool
 }
 
 // busyLinks is a set of ticket links shared by the worker's goroutine
@@ -132,7 +137,7 @@ func (dl *deliverer) waitingForDrift() bool { return dl.drift.waiting }
 // the round takes it on as soon as a call slot is free (see join); a
 // backlog waits for the next round, whose batched reads serve it whole.
 // The round ends once its calls and the routing under way are done.
-func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhile func() int) (int, error) {
+func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhile func(n int) int) (int, error) {
 	if dl.budgetSpent = budgetSpent(dl.snap.conn); dl.budgetSpent {
 		// Every call would be refused; the round's batched reads would
 		// fail first and leave each link to read on its own later.
@@ -149,6 +154,7 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 			return 0, err
 		}
 	}
+	due = dl.holdNotes(due)
 	order, byLink := groupByLink(due)
 	r := dl.newRound(ctx, order, byLink)
 	run := &roundRun{dl: dl, began: dl.wall(), done: make(chan linkDone), handed: map[int64]bool{}}
@@ -162,6 +168,9 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 		run.add(linkID, byLink[linkID], r)
 	}
 	routing := routing{meanwhile: meanwhile, done: make(chan int, 1)}
+	if dl.routingBehind && len(run.queue) > 0 {
+		routing.start(run.routeSize()) // alerts wait: route them beside the calls
+	}
 	for {
 		for run.running < run.limit && len(run.queue) > 0 {
 			run.start(ctx)
@@ -176,6 +185,7 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 			run.err = errors.Join(run.err, d.err)
 		case n := <-routing.done:
 			routing.busy = false
+			full := n >= routing.asked
 			// Routing a listing's worth at once is a backlog already: the
 			// next round serves it, and listing it here would cost reads
 			// on every wake of a storm's ingest.
@@ -185,11 +195,11 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 			case n > 0:
 				run.joinWanted = true
 			}
-			if (routing.again || n >= routeBatch) && run.running+len(run.queue) > 0 {
-				routing.start()
+			if (routing.again || full) && run.running+len(run.queue) > 0 {
+				routing.start(run.routeSize())
 			}
 		case <-wake:
-			routing.start()
+			routing.start(run.routeSize())
 		}
 		if run.joinWanted && run.running < run.limit {
 			run.join(ctx)
@@ -200,17 +210,55 @@ func (dl *deliverer) deliver(ctx context.Context, wake <-chan struct{}, meanwhil
 	return run.worked, run.err
 }
 
+// noteHold bounds how long a note waits for routing to catch up.
+const noteHold = 5 * time.Second
+
+// holdNotes leaves out of a round the notes queued less than noteHold
+// ago while routing is behind. In a storm the alerts of a group arrive
+// together but are routed batch after batch; a note sent now would be
+// followed by another for the same ticket once the rest of the group is
+// routed, and each is a request of the budget. Held, they leave as one
+// note after routing catches up, while the round spends the budget on
+// tickets, which are never coalesced.
+func (dl *deliverer) holdNotes(due []store.Delivery) []store.Delivery {
+	if !dl.routingBehind {
+		return due
+	}
+	since := dl.cfg.Now().Add(-noteHold)
+	kept := due[:0:0]
+	for _, d := range due {
+		if d.Kind == store.DeliveryAddNote && d.CreatedAt.After(since) {
+			continue
+		}
+		kept = append(kept, d)
+	}
+	return kept
+}
+
+// routeSize is how many alerts the round's routing takes at once: a
+// batch holds the only writer while it is written, so while more links
+// wait than there are call slots, the batches are small and the calls'
+// own commits wait less; otherwise the batches are large and a backlog
+// is routed sooner.
+func (run *roundRun) routeSize() int {
+	if run.running+len(run.queue) > run.limit {
+		return meanwhileBatch
+	}
+	return routeBatch
+}
+
 // routing runs a round's meanwhile on its own goroutine, one at a time.
 type routing struct {
-	meanwhile func() int
+	meanwhile func(n int) int
 	done      chan int
 	busy      bool
+	asked     int // the batch size asked of the routing under way
 	// again is set by a wake while a batch is being routed: the alerts
 	// it announced may have come after that batch was listed.
 	again bool
 }
 
-func (rt *routing) start() {
+func (rt *routing) start(n int) {
 	if rt.meanwhile == nil {
 		return
 	}
@@ -218,8 +266,8 @@ func (rt *routing) start() {
 		rt.again = true
 		return
 	}
-	rt.busy, rt.again = true, false
-	go func() { rt.done <- rt.meanwhile() }()
+	rt.busy, rt.again, rt.asked = true, false, n
+	go func() { rt.done <- rt.meanwhile(n) }()
 }
 
 // groupByLink orders due deliveries by ticket link, first due first.
@@ -321,7 +369,7 @@ func (run *roundRun) join(ctx context.Context) {
 		dl.logErr("hold deliveries for drift", err)
 		return
 	}
-	order, byLink := groupByLink(due)
+	order, byLink := groupByLink(dl.holdNotes(due))
 	var joining []int64
 	for _, linkID := range order {
 		if dl.busy.has(linkID) || !run.hasNew(byLink[linkID]) {
@@ -380,7 +428,7 @@ func (dl *deliverer) deliverLink(ctx context.Context, linkID int64, due []store.
 // records the ticket id, the link state and the delivery's completion in
 // one transaction.
 func (dl *deliverer) createTicket(ctx context.Context, link store.TicketLink, d store.Delivery, r *round) error {
-	dec, key, err := decodePayload(d)
+	dec, pa, err := decodePayload(d)
 	if err != nil {
 		return dl.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()})
 	}
@@ -391,7 +439,7 @@ func (dl *deliverer) createTicket(ctx context.Context, link store.TicketLink, d 
 	d = batch[0]
 	if link.PSATicketID != "" {
 		// The group's closed ticket, within ticket.reopen_within.
-		if done, err := dl.reopen(ctx, &link, d, dec, key); done || err != nil {
+		if done, err := dl.reopen(ctx, &link, d, dec, pa); done || err != nil {
 			return err
 		}
 	}
@@ -425,7 +473,7 @@ func (dl *deliverer) createTicket(ctx context.Context, link store.TicketLink, d 
 	if t.Number == "" {
 		r.createdBare(link.ID)
 	}
-	dl.observeDone(ctx, d, "ok")
+	dl.observeDone(ctx, d, pa.ReceivedAt, "ok")
 	dl.log.Info("ticket created", "psa_ticket", t.ID, "ticket_number", t.Number, "delivery_id", d.ID, "how", how)
 	return nil
 }

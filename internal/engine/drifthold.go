@@ -242,7 +242,7 @@ func (dl *deliverer) redecide(ctx context.Context, d *store.Delivery) error {
 	if d.Kind != store.DeliveryCreateTicket && d.Kind != store.DeliveryAddNote {
 		return nil
 	}
-	old, key, err := decodePayload(*d)
+	old, pa, err := decodePayload(*d)
 	if err != nil {
 		return nil
 	}
@@ -257,7 +257,7 @@ func (dl *deliverer) redecide(ctx context.Context, d *store.Delivery) error {
 	t := fresh.Ticket
 	t.CompanyID, t.ContactID, t.ContractID = old.Ticket.CompanyID, old.Ticket.ContactID, old.Ticket.ContractID
 	old.Ticket, old.Note = t, fresh.Note
-	if d.Payload, err = encodePayload(key, old); err != nil {
+	if d.Payload, err = encodePayload(pa, old); err != nil {
 		return err
 	}
 	return nil

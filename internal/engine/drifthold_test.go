@@ -16,7 +16,7 @@ func TestDriftFindingUsedBy(t *testing.T) {
 		Contact: rules.ContactPlan{FallbackID: "30"},
 		Ticket:  psa.NewTicket{Title: "t", Queue: "29", Priority: "1"},
 		Note:    psa.NewNote{Title: "n", Type: "3"}}
-	payload, err := encodePayload("src/a1", dec)
+	payload, err := encodePayload(payloadAlert{Key: "src/a1"}, dec)
 	if err != nil {
 		t.Fatal(err)
 	}

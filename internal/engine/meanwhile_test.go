@@ -122,7 +122,7 @@ func roundUnderWay(t *testing.T) *roundTest {
 	rt.jane = jane.ID
 	rt.sendAll(newAlert("a2", "jane@acme.example"))
 	go func() {
-		n, err := rt.w.deliverer.deliver(rt.ctx, rt.wake, func() int {
+		n, err := rt.w.deliverer.deliver(rt.ctx, rt.wake, func(int) int {
 			n, err := rt.w.router.route(rt.ctx)
 			rt.must(err)
 			rt.routed <- n
@@ -228,5 +228,31 @@ func TestRoundKeepsRoutingABacklog(t *testing.T) {
 	close(rt.release)
 	if r := <-rt.done; r.err != nil || r.links != 1 {
 		t.Fatalf("deliver = %d links, %v; want 1 (jane's only: the rest is a backlog), nil", r.links, r.err)
+	}
+}
+
+// TestRoundHoldsNotesWhileRoutingIsBehind: while alerts wait to be
+// routed, a round writes tickets but holds notes queued less than
+// noteHold ago, so a group's follow-ups routed batch after batch leave as
+// one note; held longer, a note goes whatever routing's state.
+func TestRoundHoldsNotesWhileRoutingIsBehind(t *testing.T) {
+	t.Parallel()
+	var f *fakePSA
+	h := newHarness(t, testSettings(), fake(&f))
+	h.openTicket(f, newAlert("a1", "jane@acme.example"), "1")
+	h.sendAll(newAlert("a2", "jane@acme.example"), newAlert("b1", "bob@acme.example"))
+
+	h.w.deliverer.routingBehind = true
+	h.rounds(1)
+	if got := f.count("CreateTicket"); got != 1 {
+		t.Errorf("bob's ticket: %d creates while routing was behind, want 1", got)
+	}
+	if got := f.count("AddNote"); got != 0 {
+		t.Fatalf("%d notes written while routing was behind, want jane's held", got)
+	}
+	h.advance(noteHold + time.Second)
+	h.rounds(1)
+	if got := f.count("AddNote"); got != 1 {
+		t.Errorf("%d notes after noteHold, want jane's written though routing is still behind", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/psa"
 	"github.com/ticketbridge/ticketbridge/internal/rules"
@@ -21,6 +22,9 @@ type pendingNote struct {
 	d   store.Delivery
 	dec rules.Decision
 	key string // alert key, whose marker line is in the note body
+	// received is when the alert arrived; zero in payloads from before
+	// it was kept.
+	received time.Time
 }
 
 // addNotes writes every pending note of an open link. Under a storm many
@@ -51,14 +55,14 @@ func (dl *deliverer) addNotes(ctx context.Context, link store.TicketLink, prefet
 	}
 	notes := make([]pendingNote, 0, len(ds))
 	for _, d := range ds {
-		dec, key, err := decodePayload(d)
+		dec, pa, err := decodePayload(d)
 		if err != nil {
 			if ferr := dl.fail(ctx, []store.Delivery{d}, &psa.Error{Class: psa.Permanent, Message: err.Error()}); ferr != nil {
 				return ferr
 			}
 			continue
 		}
-		notes = append(notes, pendingNote{d, dec, key})
+		notes = append(notes, pendingNote{d, dec, pa.Key, pa.ReceivedAt})
 	}
 	notes, err = dl.dropWritten(ctx, link, notes)
 	if err != nil {
@@ -196,7 +200,7 @@ func (dl *deliverer) recordNote(ctx context.Context, link store.TicketLink, chun
 		return fmt.Errorf("record note %s: %w", noteID, err)
 	}
 	for _, c := range chunk {
-		dl.observeDone(ctx, c.d, "ok")
+		dl.observeDone(ctx, c.d, c.received, "ok")
 	}
 	return nil
 }

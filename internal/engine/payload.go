@@ -29,6 +29,16 @@ type payload struct {
 	Ticket      ticketJSON  `json:"ticket"`
 	Note        noteJSON    `json:"note"`
 	Reasons     []string    `json:"reasons,omitempty"`
+	// ReceivedAt is when the alert arrived, for the alert-to-ticket
+	// latency; payloads written before it have none.
+	ReceivedAt time.Time `json:"received_at,omitzero"`
+}
+
+// payloadAlert is what a payload says of the alert it was made for: its
+// key (whose marker line goes into the note) and when it arrived.
+type payloadAlert struct {
+	Key        string
+	ReceivedAt time.Time
 }
 
 type contactJSON struct {
@@ -64,11 +74,11 @@ type noteJSON struct {
 	Visibility  string `json:"visibility,omitempty"`
 }
 
-func encodePayload(key string, dec rules.Decision) ([]byte, error) {
+func encodePayload(a payloadAlert, dec rules.Decision) ([]byte, error) {
 	t, n, c := dec.Ticket, dec.Note, dec.Contact
 	p := payload{
-		Version: payloadVersion, AlertKey: key, CompanyID: dec.CompanyID, CompanyName: dec.CompanyName,
-		GroupKey: dec.GroupKey, Reasons: dec.Reasons,
+		Version: payloadVersion, AlertKey: a.Key, CompanyID: dec.CompanyID, CompanyName: dec.CompanyName,
+		GroupKey: dec.GroupKey, Reasons: dec.Reasons, ReceivedAt: a.ReceivedAt,
 		Contact: contactJSON{Attach: c.Attach, Email: c.Email, FallbackID: c.FallbackID, FallbackName: c.FallbackName, CompanyDefault: c.CompanyDefault},
 		Ticket: ticketJSON{
 			CompanyID: t.CompanyID, ContactID: t.ContactID, ContractID: t.ContractID, Title: t.Title, Description: t.Description,
@@ -84,25 +94,25 @@ func encodePayload(key string, dec rules.Decision) ([]byte, error) {
 	return b, nil
 }
 
-func decodePayload(d store.Delivery) (rules.Decision, string, error) {
+func decodePayload(d store.Delivery) (rules.Decision, payloadAlert, error) {
 	var head struct {
 		Version int `json:"v"`
 	}
 	if err := json.Unmarshal(d.Payload, &head); err != nil {
-		return rules.Decision{}, "", fmt.Errorf("decode decision of delivery %d: %w", d.ID, err)
+		return rules.Decision{}, payloadAlert{}, fmt.Errorf("decode decision of delivery %d: %w", d.ID, err)
 	}
 	switch head.Version {
 	case 0:
 		return decodeLegacyPayload(d)
 	case payloadVersion:
 	default:
-		return rules.Decision{}, "", fmt.Errorf("decode decision of delivery %d: payload version %d is newer than this ticketbridge (%d): upgrade it", d.ID, head.Version, payloadVersion)
+		return rules.Decision{}, payloadAlert{}, fmt.Errorf("decode decision of delivery %d: payload version %d is newer than this ticketbridge (%d): upgrade it", d.ID, head.Version, payloadVersion)
 	}
 	var p payload
 	if err := json.Unmarshal(d.Payload, &p); err != nil {
-		return rules.Decision{}, "", fmt.Errorf("decode decision of delivery %d: %w", d.ID, err)
+		return rules.Decision{}, payloadAlert{}, fmt.Errorf("decode decision of delivery %d: %w", d.ID, err)
 	}
-	return p.decision(), p.AlertKey, nil
+	return p.decision(), payloadAlert{Key: p.AlertKey, ReceivedAt: p.ReceivedAt}, nil
 }
 
 func (p payload) decision() rules.Decision {
@@ -162,10 +172,10 @@ type legacyPayload struct {
 	} `json:"decision"`
 }
 
-func decodeLegacyPayload(d store.Delivery) (rules.Decision, string, error) {
+func decodeLegacyPayload(d store.Delivery) (rules.Decision, payloadAlert, error) {
 	var l legacyPayload
 	if err := json.Unmarshal(d.Payload, &l); err != nil {
-		return rules.Decision{}, "", fmt.Errorf("decode decision of delivery %d: %w", d.ID, err)
+		return rules.Decision{}, payloadAlert{}, fmt.Errorf("decode decision of delivery %d: %w", d.ID, err)
 	}
 	x := l.Decision
 	p := payload{
@@ -174,5 +184,5 @@ func decodeLegacyPayload(d store.Delivery) (rules.Decision, string, error) {
 		Ticket:  ticketJSON(x.Ticket),
 		Note:    noteJSON(x.Note),
 	}
-	return p.decision(), p.AlertKey, nil
+	return p.decision(), payloadAlert{Key: l.AlertKey}, nil
 }

@@ -36,12 +36,12 @@ func TestPayloadReadsLegacyDeliveries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dec, key, err := decodePayload(store.Delivery{ID: 1, Payload: b})
+	dec, pa, err := decodePayload(store.Delivery{ID: 1, Payload: b})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(legacyDecision(), dec); diff != "" || key != "saas-alerts/sa-1" {
-		t.Errorf("legacy payload: key %q, decision (-want +got):\n%s", key, diff)
+	if diff := cmp.Diff(legacyDecision(), dec); diff != "" || pa != (payloadAlert{Key: "saas-alerts/sa-1"}) {
+		t.Errorf("legacy payload: alert %+v, decision (-want +got):\n%s", pa, diff)
 	}
 }
 
@@ -54,19 +54,20 @@ func TestPayloadCarriesEveryField(t *testing.T) {
 	var dec rules.Decision
 	fill(t, reflect.ValueOf(&dec).Elem(), "")
 	dec.Skip = nil
-	b, err := encodePayload("src/a-1", dec)
+	alert := payloadAlert{Key: "src/a-1", ReceivedAt: time.Date(2026, 12, 7, 9, 30, 0, 123456789, time.UTC)}
+	b, err := encodePayload(alert, dec)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(string(b), `"v":1`) {
 		t.Errorf("payload %s carries no version", b)
 	}
-	got, key, err := decodePayload(store.Delivery{ID: 2, Payload: b})
+	got, gotAlert, err := decodePayload(store.Delivery{ID: 2, Payload: b})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(dec, got); diff != "" || key != "src/a-1" {
-		t.Errorf("round trip: key %q, decision (-want +got):\n%s", key, diff)
+	if diff := cmp.Diff(dec, got); diff != "" || !gotAlert.ReceivedAt.Equal(alert.ReceivedAt) || gotAlert.Key != alert.Key {
+		t.Errorf("round trip: alert %+v, want %+v; decision (-want +got):\n%s", gotAlert, alert, diff)
 	}
 }
 

@@ -62,7 +62,7 @@ func closedAgo(l store.TicketLink, now time.Time) time.Duration {
 // so it writes neither twice, and it never creates a ticket. done is
 // false when the ticket is gone from the PSA: the link's PSA id is then
 // cleared and the caller creates a new ticket as for any create.
-func (dl *deliverer) reopen(ctx context.Context, link *store.TicketLink, d store.Delivery, dec rules.Decision, key string) (done bool, err error) {
+func (dl *deliverer) reopen(ctx context.Context, link *store.TicketLink, d store.Delivery, dec rules.Decision, pa payloadAlert) (done bool, err error) {
 	batch := []store.Delivery{d}
 	t, err := dl.snap.conn.Ticket(ctx, link.PSATicketID)
 	if errors.Is(err, psa.ErrNotFound) {
@@ -80,7 +80,7 @@ func (dl *deliverer) reopen(ctx context.Context, link *store.TicketLink, d store
 		}
 		t.Status, t.Closed = status, false
 	}
-	noteID, err := dl.reopenNote(ctx, t.ID, d, dec, key)
+	noteID, err := dl.reopenNote(ctx, t.ID, d, dec, pa.Key)
 	if err != nil {
 		return true, dl.fail(ctx, batch, fmt.Errorf("add note to reopened ticket %s: %w", link.TicketNumber, err))
 	}
@@ -89,7 +89,7 @@ func (dl *deliverer) reopen(ctx context.Context, link *store.TicketLink, d store
 			return true, dl.fail(ctx, batch, err)
 		}
 	}
-	return true, dl.recordReopen(ctx, *link, d, t, noteID)
+	return true, dl.recordReopen(ctx, *link, d, pa.ReceivedAt, t, noteID)
 }
 
 // reopenNote adds the alert's note to the reopened ticket, unless an
@@ -107,7 +107,7 @@ func (dl *deliverer) reopenNote(ctx context.Context, ticketID string, d store.De
 	return dl.snap.conn.AddNote(ctx, ticketID, dec.Note)
 }
 
-func (dl *deliverer) recordReopen(ctx context.Context, link store.TicketLink, d store.Delivery, t psa.Ticket, noteID string) error {
+func (dl *deliverer) recordReopen(ctx context.Context, link store.TicketLink, d store.Delivery, received time.Time, t psa.Ticket, noteID string) error {
 	now := dl.cfg.Now()
 	detail := fmt.Sprintf("reopened ticket %s (closed %s ago, within reopen_within %s); added as note %s",
 		link.TicketNumber, closedAgo(link, now), dl.snap.plan.ReopenWithin, noteID)
@@ -132,7 +132,7 @@ func (dl *deliverer) recordReopen(ctx context.Context, link store.TicketLink, d 
 	if err != nil {
 		return fmt.Errorf("record reopened ticket %s: %w", t.ID, err)
 	}
-	dl.observeDone(ctx, d, "ok")
+	dl.observeDone(ctx, d, received, "ok")
 	dl.log.Info("ticket reopened", "psa_ticket", t.ID, "ticket_number", link.TicketNumber, "delivery_id", d.ID)
 	return nil
 }

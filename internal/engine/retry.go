@@ -109,17 +109,21 @@ func (b *books) observeOutcome(kind store.DeliveryKind, outcome string) {
 
 // observeDone counts a completed delivery and its alert's latency from
 // acceptance to the PSA write.
-func (b *books) observeDone(ctx context.Context, d store.Delivery, outcome string) {
+func (b *books) observeDone(ctx context.Context, d store.Delivery, received time.Time, outcome string) {
 	b.health.deliveryOK()
 	m := b.cfg.Metrics
 	if m == nil {
 		return
 	}
 	m.Deliveries.WithLabelValues(string(d.Kind), outcome).Inc()
-	a, err := b.st.AlertBySeq(ctx, d.AlertSeq)
-	if err == nil {
-		m.AlertToTicket.Observe(b.cfg.Now().Sub(a.ReceivedAt).Seconds())
+	if received.IsZero() { // a payload from before it carried the time
+		a, err := b.st.AlertBySeq(ctx, d.AlertSeq)
+		if err != nil {
+			return
+		}
+		received = a.ReceivedAt
 	}
+	m.AlertToTicket.Observe(b.cfg.Now().Sub(received).Seconds())
 }
 
 // waitingPrefix starts the error of notes failed because their ticket's

@@ -14,7 +14,10 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
 
-const routeBatch = 500
+const (
+	routeBatch     = 500
+	meanwhileBatch = 100
+)
 
 // routeRetryMax caps the backoff of routing while the PSA is down.
 const routeRetryMax = time.Minute
@@ -52,6 +55,10 @@ type router struct {
 	// over (see deliverer.busy). Nil when routing never runs beside a
 	// round.
 	busy func(linkID int64) bool
+
+	// behind is set when the last batch came back full: more alerts wait
+	// to be routed.
+	behind bool
 }
 
 // errHeldBack stops one alert's routing, unwritten, because its group's
@@ -87,16 +94,22 @@ func (r *router) autoMatchCompanies(ctx context.Context) ([]psa.Company, error) 
 // new alerts, and stored alerts when the integration is new or its since
 // moved back (backfill). It returns how many alerts it routed.
 func (r *router) route(ctx context.Context) (int, error) {
+	return r.routeUpTo(ctx, routeBatch)
+}
+
+// routeUpTo is route with a batch of at most n alerts.
+func (r *router) routeUpTo(ctx context.Context, n int) (int, error) {
 	if r.wall().Before(r.retryAt) {
 		return 0, nil // backing off after a failure
 	}
 	if r.wall().Sub(r.lastFullScan) > fullRescan {
 		r.routedUpTo, r.lastFullScan = 0, r.wall()
 	}
-	alerts, err := r.st.UnroutedAlerts(ctx, r.tenant, r.id, r.routedUpTo, routeBatch)
+	alerts, err := r.st.UnroutedAlerts(ctx, r.tenant, r.id, r.routedUpTo, n)
 	if err != nil {
 		return 0, fmt.Errorf("list unrouted alerts: %w", err)
 	}
+	r.behind = len(alerts) == n
 	if len(alerts) == 0 {
 		return 0, nil
 	}
@@ -269,7 +282,7 @@ func (r *router) recordSkip(ctx context.Context, q store.Queries, a store.Stored
 // second ticket.
 func (r *router) queue(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
 	now := r.cfg.Now()
-	payload, err := encodePayload(AlertKey(a), dec)
+	payload, err := encodePayload(payloadAlert{Key: AlertKey(a), ReceivedAt: a.ReceivedAt}, dec)
 	if err != nil {
 		return err
 	}

@@ -43,8 +43,10 @@ type worker struct {
 	nextReconcile time.Time
 	checkLinks    atomic.Bool
 
-	// delivering is set when the last cycle's round worked on links.
+	// delivering is set when the last cycle's round worked on links;
+	// routeSize is the batch the next cycle then routes first.
 	delivering bool
+	routeSize  int
 }
 
 // currentConn is the loaded connector, nil before the first load.
@@ -124,22 +126,27 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		// Deliveries are flowing: route one batch and go on delivering;
 		// the round routes the rest while its calls are out, rather than
 		// the PSA waiting up to routeSlice for a backlog's routing.
-		routed, err = w.router.route(ctx)
+		routed, err = w.router.routeUpTo(ctx, w.routeSize)
 	} else {
 		routed, err = w.router.routeBacklog(ctx)
 	}
 	w.logErr("route alerts", err)
+	w.deliverer.routingBehind = w.router.behind
 	changed, err := w.status.sourceStatusChanges(ctx)
 	w.logErr("source status changes", err)
 	var routedMeanwhile int
-	delivered, err := w.deliverer.deliver(ctx, w.wake, func() int {
-		n, err := w.router.route(ctx)
+	delivered, err := w.deliverer.deliver(ctx, w.wake, func(size int) int {
+		n, err := w.router.routeUpTo(ctx, size)
 		w.logErr("route alerts", err)
 		routedMeanwhile += n // read once deliver returned, which waits for this
 		return n
 	})
 	routed += routedMeanwhile
 	w.delivering = delivered > 0
+	w.routeSize = routeBatch
+	if delivered > meanwhileBatch {
+		w.routeSize = meanwhileBatch // the next round is likely as busy
+	}
 	w.logErr("deliver", err)
 	if delivered > 0 {
 		// Between renewals too, so a replica taking over after a crash
