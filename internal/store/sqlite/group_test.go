@@ -22,6 +22,17 @@ func createSource(id string) func(q store.Queries) error {
 	return func(q store.Queries) error { return q.CreateSource(context.Background(), groupSource(id)) }
 }
 
+// createThen writes one source, then does then: a caller whose own
+// writes are in the transaction when it fails.
+func createThen(id string, then func(q store.Queries) error) func(q store.Queries) error {
+	return func(q store.Queries) error {
+		if err := createSource(id)(q); err != nil {
+			return err
+		}
+		return then(q)
+	}
+}
+
 var errPanicked = errors.New("panicked")
 
 // inGroup runs each fn as its own InTx caller: the first holds the turn
@@ -115,12 +126,7 @@ func TestGroupMemberFailureIsItsOwn(t *testing.T) {
 	refused := errors.New("refused")
 	errs := inGroup(t, s,
 		createSource("a"),
-		func(q store.Queries) error {
-			if err := createSource("b")(q); err != nil {
-				return err
-			}
-			return refused
-		},
+		createThen("b", func(store.Queries) error { return refused }),
 		createSource("c"),
 	)
 	if errs[0] != nil || errs[2] != nil {
@@ -138,12 +144,7 @@ func TestGroupFirstMemberFailure(t *testing.T) {
 	t.Parallel()
 	s := openGroupStore(t)
 	errs := inGroup(t, s,
-		func(q store.Queries) error {
-			if err := createSource("a")(q); err != nil {
-				return err
-			}
-			return errors.New("refused")
-		},
+		createThen("a", func(store.Queries) error { return errors.New("refused") }),
 		createSource("b"),
 	)
 	if errs[0] == nil || errs[1] != nil {
@@ -157,12 +158,7 @@ func TestGroupSurvivesAPanickingMember(t *testing.T) {
 	s := openGroupStore(t)
 	errs := inGroup(t, s,
 		createSource("a"),
-		func(q store.Queries) error {
-			if err := createSource("b")(q); err != nil {
-				return err
-			}
-			panic("member gave up")
-		},
+		createThen("b", func(store.Queries) error { panic("member gave up") }),
 		createSource("c"),
 	)
 	if errs[0] != nil || errs[2] != nil || !errors.Is(errs[1], errPanicked) {
@@ -182,12 +178,7 @@ func TestLostGroupTransactionFailsItsMembers(t *testing.T) {
 	s := openGroupStore(t)
 	errs := inGroup(t, s,
 		createSource("a"),
-		func(q store.Queries) error {
-			if err := createSource("b")(q); err != nil {
-				return err
-			}
-			return sqlite.BreakTransaction(context.Background(), q)
-		},
+		createThen("b", func(q store.Queries) error { return sqlite.BreakTransaction(context.Background(), q) }),
 		createSource("c"),
 	)
 	if errs[0] == nil || errs[1] == nil {
