@@ -43,10 +43,8 @@ type worker struct {
 	nextReconcile time.Time
 	checkLinks    atomic.Bool
 
-	// delivering is set when the last cycle's round worked on links;
-	// routeSize is the batch the next cycle then routes first.
-	delivering bool
-	routeSize  int
+	// lastDelivered is how many links the last cycle's round worked on.
+	lastDelivered int
 }
 
 // currentConn is the loaded connector, nil before the first load.
@@ -122,11 +120,16 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 	w.logErr("apply webhook events", err)
 	w.logErr("poll ticket statuses", w.status.pollStatuses(ctx))
 	var routed int
-	if w.delivering {
+	if w.lastDelivered > 0 {
 		// Deliveries are flowing: route one batch and go on delivering;
 		// the round routes the rest while its calls are out, rather than
-		// the PSA waiting up to routeSlice for a backlog's routing.
-		routed, err = w.router.routeUpTo(ctx, w.routeSize)
+		// the PSA waiting up to routeSlice for a backlog's routing. After
+		// a busy round the next is likely as busy: a small batch.
+		size := routeBatch
+		if w.lastDelivered > meanwhileBatch {
+			size = meanwhileBatch
+		}
+		routed, err = w.router.routeUpTo(ctx, size)
 	} else {
 		routed, err = w.router.routeBacklog(ctx)
 	}
@@ -142,11 +145,7 @@ func (w *worker) cycle(ctx context.Context) time.Duration {
 		return n
 	})
 	routed += routedMeanwhile
-	w.delivering = delivered > 0
-	w.routeSize = routeBatch
-	if delivered > meanwhileBatch {
-		w.routeSize = meanwhileBatch // the next round is likely as busy
-	}
+	w.lastDelivered = delivered
 	w.logErr("deliver", err)
 	if delivered > 0 {
 		// Between renewals too, so a replica taking over after a crash
