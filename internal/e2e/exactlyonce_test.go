@@ -239,11 +239,15 @@ type routeCounting struct {
 }
 
 func (q *routeCounting) InsertRoute(ctx context.Context, r store.Route) error {
-	if q.routes++; q.routes > 1 {
+	return q.InsertRoutes(ctx, []store.Route{r})
+}
+
+func (q *routeCounting) InsertRoutes(ctx context.Context, rs []store.Route) error {
+	if q.routes += len(rs); q.routes > 1 {
 		q.s.refused.Add(1)
 		return store.ErrConflict
 	}
-	return q.Queries.InsertRoute(ctx, r)
+	return q.Queries.InsertRoutes(ctx, rs)
 }
 
 // TestRoutingFallsBackAlertByAlert: when the transaction routing a batch

@@ -23,7 +23,7 @@ var t0 = time.Date(2026, 11, 21, 10, 15, 0, 0, time.UTC)
 // under test are the worker's own, loaded by reload from the stored
 // settings, so they see the snapshot the engine would hand them.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	ctx context.Context
 	st  store.Store // the store itself, not fenced
 	w   *worker
@@ -38,7 +38,7 @@ type harness struct {
 // newHarness stores the settings as an integration, takes its lease and
 // loads a worker whose connector is conn (made with the harness clock
 // when it is a func).
-func newHarness(t *testing.T, s integration.Settings, conn func(clock func() time.Time) psa.Connector, mods ...func(*Config)) *harness {
+func newHarness(t testing.TB, s integration.Settings, conn func(clock func() time.Time) psa.Connector, mods ...func(*Config)) *harness {
 	t.Helper()
 	h := &harness{t: t, ctx: t.Context(), now: t0, wall: t0}
 	st, err := sqlite.Open(h.ctx, filepath.Join(t.TempDir(), "engine.db"), sqlite.Options{Now: h.clock})

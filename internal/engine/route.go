@@ -163,8 +163,9 @@ func (r *router) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, c
 	var held map[int64]bool
 	err := r.st.InTx(ctx, func(q store.Queries) error {
 		held = nil
+		var w routeWrites
 		for i, a := range alerts {
-			err := r.record(ctx, q, a, decs[i])
+			err := r.record(ctx, q, &w, a, decs[i])
 			if errors.Is(err, errHeldBack) {
 				if held == nil {
 					held = map[int64]bool{}
@@ -176,7 +177,7 @@ func (r *router) routeBatchTx(ctx context.Context, alerts []store.StoredAlert, c
 				return err
 			}
 		}
-		return nil
+		return w.write(ctx, q)
 	})
 	if err == nil {
 		for i, d := range decs {
@@ -231,7 +232,13 @@ func (r *router) routeBacklog(ctx context.Context) (int, error) {
 func AlertKey(a store.StoredAlert) string { return a.SourceID + "/" + a.Alert.ID }
 
 func (r *router) routeOne(ctx context.Context, a store.StoredAlert, dec rules.Decision) error {
-	err := r.st.InTx(ctx, func(q store.Queries) error { return r.record(ctx, q, a, dec) })
+	err := r.st.InTx(ctx, func(q store.Queries) error {
+		var w routeWrites
+		if err := r.record(ctx, q, &w, a, dec); err != nil {
+			return err
+		}
+		return w.write(ctx, q)
+	})
 	if errors.Is(err, store.ErrConflict) {
 		// Another router got there first (a second replica before leases, or
 		// a retried cycle); the alert is routed, which is all we need.
@@ -243,12 +250,33 @@ func (r *router) routeOne(ctx context.Context, a store.StoredAlert, dec rules.De
 	return err
 }
 
-// record writes an alert's route: a skip, or a queued delivery.
-func (r *router) record(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+// record adds an alert's route to w: a skip, or a queued delivery.
+func (r *router) record(ctx context.Context, q store.Queries, w *routeWrites, a store.StoredAlert, dec rules.Decision) error {
 	if dec.Skip != nil {
-		return r.recordSkip(ctx, q, a, dec)
+		r.recordSkip(w, a, dec)
+		return nil
 	}
-	return r.queue(ctx, q, a, dec)
+	return r.queue(ctx, q, w, a, dec)
+}
+
+// routeWrites gathers a transaction's new rows so that each table takes
+// them in one statement: row by row, an alert cost four statements (its
+// delivery, the payload, the route, the timeline line), and routing a
+// storm's backlog shared the single SQLite writer with ingest.
+type routeWrites struct {
+	deliveries []store.Delivery
+	routes     []store.Route
+	timeline   []store.TimelineEntry
+}
+
+func (w *routeWrites) write(ctx context.Context, q store.Queries) error {
+	if _, err := q.InsertDeliveries(ctx, w.deliveries); err != nil {
+		return fmt.Errorf("queue deliveries: %w", err)
+	}
+	if err := q.InsertRoutes(ctx, w.routes); err != nil {
+		return err
+	}
+	return q.AppendTimelines(ctx, w.timeline)
 }
 
 func (r *router) countRouted(dec rules.Decision) {
@@ -262,15 +290,13 @@ func (r *router) countRouted(dec rules.Decision) {
 	r.cfg.Metrics.RoutedAlerts.WithLabelValues(outcome).Inc()
 }
 
-func (r *router) recordSkip(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+func (r *router) recordSkip(w *routeWrites, a store.StoredAlert, dec rules.Decision) {
 	now := r.cfg.Now()
-	if err := q.InsertRoute(ctx, store.Route{
+	w.routes = append(w.routes, store.Route{
 		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id,
 		Outcome: store.RouteSkipped, Code: string(dec.Skip.Code), Reason: dec.Skip.Reason, CreatedAt: now,
-	}); err != nil {
-		return err
-	}
-	return q.AppendTimeline(ctx, store.TimelineEntry{
+	})
+	w.timeline = append(w.timeline, store.TimelineEntry{
 		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id, At: now,
 		Event: "skipped", Detail: dec.Skip.Reason,
 	})
@@ -280,7 +306,7 @@ func (r *router) recordSkip(ctx context.Context, q store.Queries, a store.Stored
 // link with a create delivery. The unique index on creating-or-open links
 // makes a racing second create fail with ErrConflict instead of opening a
 // second ticket.
-func (r *router) queue(ctx context.Context, q store.Queries, a store.StoredAlert, dec rules.Decision) error {
+func (r *router) queue(ctx context.Context, q store.Queries, w *routeWrites, a store.StoredAlert, dec rules.Decision) error {
 	now := r.cfg.Now()
 	payload, err := encodePayload(payloadAlert{Key: AlertKey(a), ReceivedAt: a.ReceivedAt}, dec)
 	if err != nil {
@@ -313,23 +339,20 @@ func (r *router) queue(ctx context.Context, q store.Queries, a store.StoredAlert
 	default:
 		event = "note queued for " + describeLink(link) + ": group " + dec.GroupKey + " open"
 	}
-	if _, err := q.InsertDelivery(ctx, store.Delivery{
+	w.deliveries = append(w.deliveries, store.Delivery{
 		TenantID: a.TenantID, IntegrationID: r.id, TicketLinkID: link.ID, AlertSeq: a.Seq,
 		Kind: kind, State: store.DeliveryPending, NextAttemptAt: now, Payload: payload,
 		CreatedAt: now, UpdatedAt: now,
-	}); err != nil {
-		return fmt.Errorf("queue delivery: %w", err)
-	}
-	if err := q.InsertRoute(ctx, store.Route{
+	})
+	w.routes = append(w.routes, store.Route{
 		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id, Outcome: store.RouteQueued, HandledStatus: a.Alert.Status,
 		Reason: strings.Join(dec.Reasons, "; "), TicketLinkID: link.ID, CreatedAt: now,
-	}); err != nil {
-		return err
-	}
+	})
 	detail := strings.Join(append(append([]string{}, dec.Reasons...), event), "; ")
-	return q.AppendTimeline(ctx, store.TimelineEntry{
+	w.timeline = append(w.timeline, store.TimelineEntry{
 		TenantID: a.TenantID, AlertSeq: a.Seq, IntegrationID: r.id, At: now, Event: "queued", Detail: detail,
 	})
+	return nil
 }
 
 func describeLink(l store.TicketLink) string {

@@ -124,6 +124,9 @@ type Queries interface {
 
 	// Routes: the outcome of one alert under one integration.
 	InsertRoute(ctx context.Context, r Route) error // ErrConflict if present
+	// InsertRoutes records several routes in one statement; ErrConflict
+	// if any is present (in a transaction, roll it back).
+	InsertRoutes(ctx context.Context, rs []Route) error
 	Routes(ctx context.Context, alertSeq int64) ([]Route, error)
 	// DeleteSkippedRoutes forgets routes skipped with code so the alerts
 	// are routed again (backfill when sync.since moves back).
@@ -152,6 +155,9 @@ type Queries interface {
 
 	// Deliveries.
 	InsertDelivery(ctx context.Context, d Delivery) (Delivery, error)
+	// InsertDeliveries stores several deliveries in one statement, ids
+	// rising in their order, and returns them as stored.
+	InsertDeliveries(ctx context.Context, ds []Delivery) ([]Delivery, error)
 	UpdateDelivery(ctx context.Context, d Delivery) error
 	Delivery(ctx context.Context, id int64) (Delivery, error)
 	// DueDeliveries lists pending deliveries of the integration whose next

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,16 @@ const (
 	sqlInsertDelivery = `INSERT INTO deliveries (tenant_id, integration_id, ticket_link_id, alert_seq, kind, state,
     attempts, next_attempt_at, last_error, payload, result, created_at, updated_at, completed_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+RETURNING id`
+	// Identity values rise in the order rows are inserted, so the
+	// returned ids sorted are the rows' ids in order.
+	sqlInsertDeliveries = `INSERT INTO deliveries (tenant_id, integration_id, ticket_link_id, alert_seq, kind, state,
+    attempts, next_attempt_at, last_error, payload, result, created_at, updated_at, completed_at)
+SELECT t, i, l, s, k, st, at, nx, le, p, r, c, u, d
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::bigint[],
+    $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
+    $14::timestamptz[]) WITH ORDINALITY AS x (t, i, l, s, k, st, at, nx, le, p, r, c, u, d, n)
+ORDER BY n
 RETURNING id`
 	sqlUpdateDelivery = `UPDATE deliveries
 SET ticket_link_id = $1, state = $2, attempts = $3, next_attempt_at = $4, last_error = $5, payload = $6,
@@ -125,6 +136,50 @@ func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.D
 		return store.Delivery{}, wrap(err, "insert delivery")
 	}
 	return d, nil
+}
+
+// InsertDeliveries stores new outbound work in one statement and returns
+// it as stored, ids rising in order.
+func (q *queries) InsertDeliveries(ctx context.Context, ds []store.Delivery) ([]store.Delivery, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	n := len(ds)
+	out := make([]store.Delivery, n)
+	tenants, integrations, links, seqs := make([]string, n), make([]int64, n), make([]*int64, n), make([]*int64, n)
+	kinds, states, attempts, next := make([]string, n), make([]string, n), make([]int, n), make([]time.Time, n)
+	lastErrors, payloads, results := make([]string, n), make([]string, n), make([]string, n)
+	created, updated, completed := make([]time.Time, n), make([]time.Time, n), make([]*time.Time, n)
+	for i, d := range ds {
+		d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
+		d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
+		d.Payload = bytesOrNil(d.Payload)
+		if d.State.Spent() {
+			d.Payload = nil // see store.Delivery.Payload
+		}
+		tenants[i], integrations[i], links[i], seqs[i] = d.TenantID, d.IntegrationID, nullID(d.TicketLinkID), nullID(d.AlertSeq)
+		kinds[i], states[i], attempts[i], next[i] = string(d.Kind), string(d.State), d.Attempts, d.NextAttemptAt
+		lastErrors[i], payloads[i], results[i] = d.LastError, string(d.Payload), d.Result
+		created[i], updated[i], completed[i] = d.CreatedAt, d.UpdatedAt, d.CompletedAt
+		out[i] = d
+	}
+	rows, err := q.db.Query(ctx, sqlInsertDeliveries, tenants, integrations, links, seqs, kinds, states, attempts,
+		next, lastErrors, payloads, results, created, updated, completed)
+	ids, err := collect(rows, err, func(r pgx.Row) (int64, error) {
+		var id int64
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, wrap(err, "insert deliveries")
+	}
+	if len(ids) != n {
+		return nil, fmt.Errorf("insert deliveries: %d stored of %d", len(ids), n)
+	}
+	slices.Sort(ids)
+	for i := range out {
+		out[i].ID = ids[i]
+	}
+	return out, nil
 }
 
 // UpdateDelivery writes the delivery's progress: link, state, attempts,

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -21,6 +22,15 @@ const (
     ticket_link_id, created_at, handled_status, alert_status)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE((SELECT status FROM alerts WHERE seq = $2 FOR SHARE), ''))
 ON CONFLICT DO NOTHING`
+	// A batch is refused whole on a route already present: plain INSERT
+	// under a savepoint (guardedExec), where a partial ON CONFLICT DO
+	// NOTHING would keep the rest.
+	sqlInsertRoutes = `INSERT INTO routes (tenant_id, alert_seq, integration_id, outcome, code, reason,
+    ticket_link_id, created_at, handled_status, alert_status)
+SELECT t, s, i, o, c, r, l, a, h, COALESCE((SELECT status FROM alerts WHERE seq = u.s FOR SHARE), '')
+FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[],
+    $8::timestamptz[], $9::text[]) WITH ORDINALITY AS u (t, s, i, o, c, r, l, a, h, n)
+ORDER BY n`
 	sqlRoutesOfAlert = `SELECT tenant_id, alert_seq, integration_id, outcome, code, reason, ticket_link_id, created_at,
     handled_status
 FROM routes WHERE alert_seq = $1 ORDER BY integration_id`
@@ -35,6 +45,26 @@ func (q *queries) InsertRoute(ctx context.Context, r store.Route) error {
 	err := inserted(q.exec(ctx, sqlInsertRoute, r.TenantID, r.AlertSeq, r.IntegrationID, string(r.Outcome),
 		r.Code, r.Reason, nullID(r.TicketLinkID), q.orNow(r.CreatedAt), string(r.HandledStatus)))
 	return wrap(err, "insert route")
+}
+
+// InsertRoutes records several routes in one statement; ErrConflict if
+// any is present, and then none is.
+func (q *queries) InsertRoutes(ctx context.Context, rs []store.Route) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	n := len(rs)
+	tenants, seqs, integrations, outcomes := make([]string, n), make([]int64, n), make([]int64, n), make([]string, n)
+	codes, reasons, links := make([]string, n), make([]string, n), make([]*int64, n)
+	created, handled := make([]time.Time, n), make([]string, n)
+	for i, r := range rs {
+		tenants[i], seqs[i], integrations[i], outcomes[i] = r.TenantID, r.AlertSeq, r.IntegrationID, string(r.Outcome)
+		codes[i], reasons[i], links[i] = r.Code, r.Reason, nullID(r.TicketLinkID)
+		created[i], handled[i] = q.orNow(r.CreatedAt), string(r.HandledStatus)
+	}
+	_, err := q.guardedExec(ctx, sqlInsertRoutes, tenants, seqs, integrations, outcomes, codes, reasons, links,
+		created, handled)
+	return wrap(err, "insert routes")
 }
 
 // Routes lists an alert's routes by integration.

@@ -3,6 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +20,17 @@ const (
     attempts, next_attempt_at, last_error, payload, result, created_at, updated_at, completed_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, ?, ?)
 RETURNING id`
+	// A batch's rows come as one JSON array, inserted in its order; under
+	// AUTOINCREMENT each row's id is above every earlier one's, so the
+	// returned ids sorted are the rows' ids in order.
+	sqlInsertDeliveries = `INSERT INTO deliveries (tenant_id, integration_id, ticket_link_id, alert_seq, kind, state,
+    attempts, next_attempt_at, last_error, payload, result, created_at, updated_at, completed_at)
+SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+    value ->> 8, '', value ->> 9, value ->> 10, value ->> 11, value ->> 12
+FROM json_each(?) ORDER BY key
+RETURNING id`
+	sqlPutPayloads = `INSERT INTO delivery_payloads (delivery_id, payload)
+SELECT value ->> 0, value ->> 1 FROM json_each(?)`
 	sqlUpdateDelivery = `UPDATE deliveries
 SET ticket_link_id = ?, state = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
     result = ?, updated_at = ?, completed_at = ?
@@ -125,7 +139,7 @@ func filterQuery(f store.DeliveryFilter) (string, []any) {
 }
 
 var deliveryStatements = append([]string{
-	sqlInsertDelivery, sqlUpdateDelivery, sqlPutPayload, sqlDropPayload, sqlDeliveryByID, sqlDueDeliveries,
+	sqlInsertDelivery, sqlInsertDeliveries, sqlPutPayloads, sqlUpdateDelivery, sqlPutPayload, sqlDropPayload, sqlDeliveryByID, sqlDueDeliveries,
 	sqlPendingNotes, sqlNextDeliveryAt, sqlCountDeliveries, sqlCountDeliveriesInState,
 }, filterDeliveries...)
 
@@ -154,6 +168,77 @@ func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.D
 		return store.Delivery{}, wrap(err, "insert delivery")
 	}
 	return d, nil
+}
+
+// InsertDeliveries stores new outbound work in one statement (and the
+// payloads in a second) and returns it as stored, ids rising in order.
+func (q *queries) InsertDeliveries(ctx context.Context, ds []store.Delivery) ([]store.Delivery, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	out := make([]store.Delivery, len(ds))
+	rows := make([][13]any, len(ds))
+	for i, d := range ds {
+		d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
+		d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
+		d.Payload = bytesOrNil(d.Payload)
+		if d.State.Spent() {
+			d.Payload = nil // see store.Delivery.Payload
+		}
+		var completed any // JSON null for none
+		if d.CompletedAt != nil {
+			completed = dbTime(*d.CompletedAt)
+		}
+		rows[i] = [13]any{d.TenantID, d.IntegrationID, jsonID(d.TicketLinkID), jsonID(d.AlertSeq), string(d.Kind),
+			string(d.State), d.Attempts, dbTime(d.NextAttemptAt), d.LastError, d.Result, dbTime(d.CreatedAt),
+			dbTime(d.UpdatedAt), completed}
+		out[i] = d
+	}
+	err := q.atomically(ctx, func(q *queries) error {
+		ids, err := q.insertReturningIDs(ctx, sqlInsertDeliveries, rows)
+		if err != nil {
+			return err
+		}
+		if len(ids) != len(out) {
+			return fmt.Errorf("%d deliveries stored of %d", len(ids), len(out))
+		}
+		var payloads [][2]any
+		for i := range out {
+			out[i].ID = ids[i]
+			if out[i].Payload != nil {
+				payloads = append(payloads, [2]any{ids[i], string(out[i].Payload)})
+			}
+		}
+		if len(payloads) == 0 {
+			return nil
+		}
+		b, err := json.Marshal(payloads)
+		if err != nil {
+			return fmt.Errorf("encode payloads: %w", err)
+		}
+		_, err = q.exec(ctx, sqlPutPayloads, string(b))
+		return err
+	})
+	if err != nil {
+		return nil, wrap(err, "insert deliveries")
+	}
+	return out, nil
+}
+
+// insertReturningIDs runs an INSERT ... RETURNING id over rows given as
+// one JSON array and returns the ids in rising order.
+func (q *queries) insertReturningIDs(ctx context.Context, query string, rows any) ([]int64, error) {
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return nil, fmt.Errorf("encode rows: %w", err)
+	}
+	res, err := q.writeRows(ctx, query, string(b))
+	ids, err := collect(res, err, func(s scanner) (int64, error) {
+		var id int64
+		return id, s.Scan(&id)
+	})
+	slices.Sort(ids)
+	return ids, err
 }
 
 // UpdateDelivery writes the delivery's progress: link, state, attempts,

@@ -170,6 +170,23 @@ func (q *queries) writeRow(ctx context.Context, query string, args ...any) *sql.
 	return q.conn(true).QueryRowContext(ctx, query, args...)
 }
 
+// writeRows runs a statement that writes and returns rows (RETURNING).
+func (q *queries) writeRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	ctx = q.statementCtx(ctx)
+	if st := q.stmt(ctx, query, true); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.conn(true).QueryContext(ctx, query, args...)
+}
+
+// jsonID is id as a row of a JSON batch holds it: null for none.
+func jsonID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
 // readRow runs a query for one row: in the transaction, or on the reader
 // pool.
 func (q *queries) readRow(ctx context.Context, query string, args ...any) *sql.Row {

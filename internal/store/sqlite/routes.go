@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -13,6 +15,11 @@ const (
 	sqlInsertRoute = `INSERT INTO routes (tenant_id, alert_seq, integration_id, outcome, code, reason,
     ticket_link_id, created_at, handled_status, alert_status)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, COALESCE((SELECT status FROM alerts WHERE seq = ?2), ''))`
+	sqlInsertRoutes = `INSERT INTO routes (tenant_id, alert_seq, integration_id, outcome, code, reason,
+    ticket_link_id, created_at, handled_status, alert_status)
+SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7,
+    value ->> 8, COALESCE((SELECT status FROM alerts WHERE seq = value ->> 1), '')
+FROM json_each(?) ORDER BY key`
 	sqlRoutesOfAlert = `SELECT tenant_id, alert_seq, integration_id, outcome, code, reason, ticket_link_id, created_at,
     handled_status
 FROM routes WHERE alert_seq = ? ORDER BY integration_id`
@@ -20,7 +27,7 @@ FROM routes WHERE alert_seq = ? ORDER BY integration_id`
 	sqlSetRouteLink        = `UPDATE routes SET ticket_link_id = ? WHERE alert_seq = ? AND integration_id = ?`
 )
 
-var routeStatements = []string{sqlInsertRoute, sqlRoutesOfAlert, sqlDeleteSkippedRoutes, sqlSetRouteLink}
+var routeStatements = []string{sqlInsertRoute, sqlInsertRoutes, sqlRoutesOfAlert, sqlDeleteSkippedRoutes, sqlSetRouteLink}
 
 // InsertRoute records the outcome of an alert under an integration;
 // ErrConflict when the alert already has one there, ErrNotFound when the
@@ -29,6 +36,25 @@ func (q *queries) InsertRoute(ctx context.Context, r store.Route) error {
 	_, err := q.exec(ctx, sqlInsertRoute, r.TenantID, r.AlertSeq, r.IntegrationID, string(r.Outcome),
 		r.Code, r.Reason, nullID(r.TicketLinkID), dbTime(q.orNow(r.CreatedAt)), string(r.HandledStatus))
 	return wrap(err, "insert route")
+}
+
+// InsertRoutes records several routes in one statement; ErrConflict if
+// any is present, and then none is.
+func (q *queries) InsertRoutes(ctx context.Context, rs []store.Route) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	rows := make([][9]any, len(rs))
+	for i, r := range rs {
+		rows[i] = [9]any{r.TenantID, r.AlertSeq, r.IntegrationID, string(r.Outcome), r.Code, r.Reason,
+			jsonID(r.TicketLinkID), dbTime(q.orNow(r.CreatedAt)), string(r.HandledStatus)}
+	}
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("insert routes: encode: %w", err)
+	}
+	_, err = q.exec(ctx, sqlInsertRoutes, string(b))
+	return wrap(err, "insert routes")
 }
 
 // Routes lists an alert's routes by integration.

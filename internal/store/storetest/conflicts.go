@@ -44,6 +44,9 @@ func testTxSurvivesAnswers(t *testing.T, s store.Store) {
 			return err
 		}},
 		{"duplicate_route", store.ErrConflict, func(q store.Queries) error { return q.InsertRoute(ctx, route) }},
+		{"duplicate_route_in_batch", store.ErrConflict, func(q store.Queries) error {
+			return q.InsertRoutes(ctx, []store.Route{route})
+		}},
 		{"second_live_link", store.ErrConflict, func(q store.Queries) error {
 			dup := live
 			dup.ID, dup.ExternalRef = 0, "tb-dup"

@@ -69,6 +69,50 @@ func testDeliveriesInsertUpdateGet(t *testing.T, s store.Store) {
 	wantErr(t, err, store.ErrNotFound)
 }
 
+// testDeliveriesBatch: deliveries inserted together read back like
+// deliveries inserted one by one, ids rising in their order.
+func testDeliveriesBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	f := newFixture(t, s, "t1")
+	link := mustLink(t, s, f.it, "c1", "g1")
+	done := t0.Add(time.Minute)
+	batch := []store.Delivery{
+		{TenantID: "t1", IntegrationID: f.it.ID, TicketLinkID: link.ID, AlertSeq: f.alert.Seq,
+			Kind: store.DeliveryCreateTicket, State: store.DeliveryPending, NextAttemptAt: t0,
+			Payload: []byte(`{"subject":"ünïcode \"quoted\""}`), CreatedAt: t0, UpdatedAt: t0},
+		// Work without a link or alert (billing syncs) keeps its zero ids.
+		{TenantID: "t1", IntegrationID: f.it.ID, Kind: "sync_billable_users", State: store.DeliveryPending,
+			NextAttemptAt: t0, CreatedAt: t0, UpdatedAt: t0},
+		// A spent delivery keeps no payload.
+		{TenantID: "t1", IntegrationID: f.it.ID, TicketLinkID: link.ID, AlertSeq: f.alert.Seq,
+			Kind: store.DeliveryAddNote, State: store.DeliveryDone, Attempts: 2, NextAttemptAt: t0,
+			LastError: "timeout once", Result: "1001", Payload: []byte(`{"subject":"y"}`),
+			CreatedAt: t0, UpdatedAt: done, CompletedAt: &done},
+	}
+	none, err := s.InsertDeliveries(ctx, nil)
+	must(t, err)
+	diff(t, "no deliveries", []store.Delivery(nil), none)
+	got, err := s.InsertDeliveries(ctx, batch)
+	must(t, err)
+	if len(got) != len(batch) {
+		t.Fatalf("InsertDeliveries returned %d deliveries, want %d", len(got), len(batch))
+	}
+	for i := range got {
+		if got[i].ID == 0 || (i > 0 && got[i].ID <= got[i-1].ID) {
+			t.Errorf("delivery %d has id %d after %d: want ids rising in the batch's order", i, got[i].ID, got[max(i-1, 0)].ID)
+		}
+		read, err := s.Delivery(ctx, got[i].ID)
+		must(t, err)
+		diff(t, "returned vs read", got[i], read)
+		want := batch[i]
+		want.ID = got[i].ID
+		if want.State.Spent() {
+			want.Payload = nil
+		}
+		diff(t, "inserted together vs given", want, read)
+	}
+}
+
 func testDueDeliveries(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	f := newFixture(t, s, "t1")

@@ -107,6 +107,40 @@ func testRoutes(t *testing.T, s store.Store) {
 	testSetRouteLink(t, s, it, queued)
 }
 
+// testRoutesBatch: routes inserted together read back like routes
+// inserted one by one; a batch with one route already present is refused
+// whole.
+func testRoutesBatch(t *testing.T, s store.Store) {
+	ctx := t.Context()
+	src := mustSource(t, s, "t1", "src")
+	it := mustIntegration(t, s, "t1", "psa")
+	a, b, c := mustAlert(t, s, src, "a1"), mustAlert(t, s, src, "a2"), mustAlert(t, s, src, "a3")
+	link := mustLink(t, s, it, "c1", "g1")
+	must(t, s.InsertRoutes(ctx, nil))
+	batch := []store.Route{
+		{TenantID: "t1", AlertSeq: a.Seq, IntegrationID: it.ID, Outcome: store.RouteSkipped,
+			Code: "too_old", Reason: "older than sync.since", CreatedAt: t0},
+		{TenantID: "t1", AlertSeq: b.Seq, IntegrationID: it.ID, Outcome: store.RouteQueued, HandledStatus: b.Alert.Status,
+			Reason: "new ticket; ünïcode \"quoted\"", TicketLinkID: link.ID, CreatedAt: t0},
+	}
+	must(t, s.InsertRoutes(ctx, batch))
+	for _, r := range batch {
+		got, err := s.Routes(ctx, r.AlertSeq)
+		must(t, err)
+		diff(t, "routes of alert", []store.Route{r}, got)
+	}
+	unrouted, err := s.UnroutedAlerts(ctx, "t1", it.ID, 0, 0)
+	must(t, err)
+	diff(t, "unrouted after the batch", []int64{c.Seq}, seqs(unrouted))
+
+	again := []store.Route{{TenantID: "t1", AlertSeq: c.Seq, IntegrationID: it.ID, Outcome: store.RouteSkipped,
+		Code: "too_old", CreatedAt: t0}, batch[1]}
+	wantErr(t, s.InsertRoutes(ctx, again), store.ErrConflict)
+	got, err := s.Routes(ctx, c.Seq)
+	must(t, err)
+	diff(t, "routes of the refused batch's new alert", []store.Route(nil), got)
+}
+
 func testSetRouteLink(t *testing.T, s store.Store, it store.Integration, a store.StoredAlert) {
 	ctx := t.Context()
 	old, err := s.OpenTicketLink(ctx, it.ID, "c1", "g1")
