@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
@@ -194,7 +193,6 @@ func (s *Store) settle(g *writeGroup, fnErr error) error {
 		g.waiting = time.Now()
 	}
 	g.members++
-	DbgMembers.Add(1)
 	s.pass()
 	<-g.done
 	return g.err
@@ -256,11 +254,8 @@ func (s *Store) finish(g *writeGroup) {
 		} else {
 			s.turns.mu.Lock()
 			s.turns.commits++
-			DbgCommits.Add(1)
 			s.turns.mu.Unlock()
 		}
 	}
 	close(g.done)
 }
-
-var DbgCommits, DbgMembers atomic.Int64
