@@ -122,12 +122,7 @@ func filterQuery(f store.DeliveryFilter) (string, []any) {
 
 // InsertDelivery stores new outbound work and returns it as stored.
 func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.Delivery, error) {
-	d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
-	d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
-	d.Payload = bytesOrNil(d.Payload)
-	if d.State.Spent() {
-		d.Payload = nil // see store.Delivery.Payload
-	}
+	d = q.asStored(d)
 	err := q.writeRow(ctx, func(r pgx.Row) error { return r.Scan(&d.ID) }, sqlInsertDelivery,
 		d.TenantID, d.IntegrationID, nullID(d.TicketLinkID), nullID(d.AlertSeq), string(d.Kind), string(d.State),
 		d.Attempts, d.NextAttemptAt, d.LastError, string(d.Payload), d.Result, d.CreatedAt, d.UpdatedAt,
@@ -136,6 +131,18 @@ func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.D
 		return store.Delivery{}, wrap(err, "insert delivery")
 	}
 	return d, nil
+}
+
+// asStored is d as it reads back: times normalized, the store's clock for
+// those left zero, no payload once spent.
+func (q *queries) asStored(d store.Delivery) store.Delivery {
+	d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
+	d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
+	d.Payload = bytesOrNil(d.Payload)
+	if d.State.Spent() {
+		d.Payload = nil // see store.Delivery.Payload
+	}
+	return d
 }
 
 // InsertDeliveries stores new outbound work in one statement and returns
@@ -151,12 +158,7 @@ func (q *queries) InsertDeliveries(ctx context.Context, ds []store.Delivery) ([]
 	lastErrors, payloads, results := make([]string, n), make([]string, n), make([]string, n)
 	created, updated, completed := make([]time.Time, n), make([]time.Time, n), make([]*time.Time, n)
 	for i, d := range ds {
-		d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
-		d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
-		d.Payload = bytesOrNil(d.Payload)
-		if d.State.Spent() {
-			d.Payload = nil // see store.Delivery.Payload
-		}
+		d = q.asStored(d)
 		tenants[i], integrations[i], links[i], seqs[i] = d.TenantID, d.IntegrationID, nullID(d.TicketLinkID), nullID(d.AlertSeq)
 		kinds[i], states[i], attempts[i], next[i] = string(d.Kind), string(d.State), d.Attempts, d.NextAttemptAt
 		lastErrors[i], payloads[i], results[i] = d.LastError, string(d.Payload), d.Result

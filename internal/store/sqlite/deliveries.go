@@ -147,12 +147,7 @@ var deliveryStatements = append([]string{
 // spent delivery without its payload), in one transaction with its
 // payload.
 func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.Delivery, error) {
-	d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
-	d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
-	d.Payload = bytesOrNil(d.Payload)
-	if d.State.Spent() {
-		d.Payload = nil // see store.Delivery.Payload
-	}
+	d = q.asStored(d)
 	err := q.atomically(ctx, func(q *queries) error {
 		err := q.writeRow(ctx, sqlInsertDelivery, d.TenantID, d.IntegrationID, nullID(d.TicketLinkID),
 			nullID(d.AlertSeq), string(d.Kind), string(d.State), d.Attempts, dbTime(d.NextAttemptAt),
@@ -170,6 +165,18 @@ func (q *queries) InsertDelivery(ctx context.Context, d store.Delivery) (store.D
 	return d, nil
 }
 
+// asStored is d as it reads back: times normalized, the store's clock for
+// those left zero, no payload once spent.
+func (q *queries) asStored(d store.Delivery) store.Delivery {
+	d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
+	d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
+	d.Payload = bytesOrNil(d.Payload)
+	if d.State.Spent() {
+		d.Payload = nil // see store.Delivery.Payload
+	}
+	return d
+}
+
 // InsertDeliveries stores new outbound work in one statement (and the
 // payloads in a second) and returns it as stored, ids rising in order.
 func (q *queries) InsertDeliveries(ctx context.Context, ds []store.Delivery) ([]store.Delivery, error) {
@@ -179,12 +186,7 @@ func (q *queries) InsertDeliveries(ctx context.Context, ds []store.Delivery) ([]
 	out := make([]store.Delivery, len(ds))
 	rows := make([][13]any, len(ds))
 	for i, d := range ds {
-		d.CreatedAt, d.UpdatedAt = q.orNow(d.CreatedAt), q.orNow(d.UpdatedAt)
-		d.NextAttemptAt, d.CompletedAt = norm(d.NextAttemptAt), normPtr(d.CompletedAt)
-		d.Payload = bytesOrNil(d.Payload)
-		if d.State.Spent() {
-			d.Payload = nil // see store.Delivery.Payload
-		}
+		d = q.asStored(d)
 		var completed any // JSON null for none
 		if d.CompletedAt != nil {
 			completed = dbTime(*d.CompletedAt)
