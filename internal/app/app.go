@@ -53,6 +53,10 @@ type Options struct {
 	// Getenv reads the environment variables mailbox passwords are named
 	// by; default os.Getenv.
 	Getenv func(string) string
+	// MailPollEvery is how often serve polls the mailbox folders of
+	// sources; default a minute. Negative: never, for tests that call
+	// PollMailOnce themselves and must not race a poll of serve's.
+	MailPollEvery time.Duration
 	// PlanOnly opens the app to plan a change and write nothing: no data
 	// folder, key or admin token is created, and where no SQLite database
 	// exists yet the plan runs against an empty one in a scratch folder
@@ -93,6 +97,8 @@ type App struct {
 	ingestOnce sync.Once
 	ingest     *ingest.Handler
 	getenv     func(string) string
+	// mailPollEvery is Options.MailPollEvery.
+	mailPollEvery time.Duration
 }
 
 // New opens everything the app needs. Close releases it.
@@ -100,7 +106,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers, getenv: opts.Getenv}
+	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers, getenv: opts.Getenv, mailPollEvery: opts.MailPollEvery}
 	if a.drivers == nil {
 		a.drivers = drivers.All()
 	}

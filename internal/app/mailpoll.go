@@ -40,9 +40,17 @@ func (a *App) PollMailOnce(ctx context.Context) (int, error) {
 	return taken, nil
 }
 
-// pollMail polls every mailPollEvery until ctx ends.
+// pollMail polls every mailPollEvery (or the app's own interval) until
+// ctx ends.
 func (a *App) pollMail(ctx context.Context) {
-	t := time.NewTicker(mailPollEvery)
+	every := mailPollEvery
+	switch {
+	case a.mailPollEvery < 0:
+		return
+	case a.mailPollEvery > 0:
+		every = a.mailPollEvery
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		if _, err := a.PollMailOnce(ctx); err != nil && ctx.Err() == nil {
