@@ -214,12 +214,7 @@ func (q *queries) InsertDeliveries(ctx context.Context, ds []store.Delivery) ([]
 		if len(payloads) == 0 {
 			return nil
 		}
-		b, err := json.Marshal(payloads)
-		if err != nil {
-			return fmt.Errorf("encode payloads: %w", err)
-		}
-		_, err = q.exec(ctx, sqlPutPayloads, string(b))
-		return err
+		return q.execJSON(ctx, sqlPutPayloads, payloads)
 	})
 	if err != nil {
 		return nil, wrap(err, "insert deliveries")

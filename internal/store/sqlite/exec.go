@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -177,6 +178,17 @@ func (q *queries) writeRows(ctx context.Context, query string, args ...any) (*sq
 		return st.QueryContext(ctx, args...)
 	}
 	return q.conn(true).QueryContext(ctx, query, args...)
+}
+
+// execJSON runs a statement that writes rows given as one JSON array, its
+// only parameter (read with json_each): a batch in one statement.
+func (q *queries) execJSON(ctx context.Context, query string, rows any) error {
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("encode rows: %w", err)
+	}
+	_, err = q.exec(ctx, query, string(b))
+	return err
 }
 
 // jsonID is id as a row of a JSON batch holds it: null for none.

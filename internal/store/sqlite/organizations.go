@@ -2,8 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"strings"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
@@ -84,12 +82,7 @@ func (q *queries) UpsertOrganizations(ctx context.Context, orgs []store.Organiza
 	for i, o := range orgs {
 		rows[i] = orgRow{o.TenantID, o.Key, o.ID, o.Name, o.SortKey(), o.Origin, dbTime(q.orNow(o.CreatedAt))}
 	}
-	b, err := json.Marshal(rows)
-	if err != nil {
-		return fmt.Errorf("upsert organizations: encode: %w", err)
-	}
-	_, err = q.exec(ctx, sqlUpsertOrganizations, string(b))
-	return wrap(err, "upsert organizations")
+	return wrap(q.execJSON(ctx, sqlUpsertOrganizations, rows), "upsert organizations")
 }
 
 // Organizations lists a tenant's organizations alphabetically.

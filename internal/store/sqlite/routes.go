@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -49,12 +47,7 @@ func (q *queries) InsertRoutes(ctx context.Context, rs []store.Route) error {
 		rows[i] = [9]any{r.TenantID, r.AlertSeq, r.IntegrationID, string(r.Outcome), r.Code, r.Reason,
 			jsonID(r.TicketLinkID), dbTime(q.orNow(r.CreatedAt)), string(r.HandledStatus)}
 	}
-	b, err := json.Marshal(rows)
-	if err != nil {
-		return fmt.Errorf("insert routes: encode: %w", err)
-	}
-	_, err = q.exec(ctx, sqlInsertRoutes, string(b))
-	return wrap(err, "insert routes")
+	return wrap(q.execJSON(ctx, sqlInsertRoutes, rows), "insert routes")
 }
 
 // Routes lists an alert's routes by integration.

@@ -3,8 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"fmt"
 
 	"github.com/ticketbridge/ticketbridge/internal/store"
 )
@@ -39,18 +37,9 @@ func (q *queries) AppendTimelines(ctx context.Context, es []store.TimelineEntry)
 	}
 	rows := make([][6]any, len(es))
 	for i, e := range es {
-		var integration any // JSON null for none
-		if e.IntegrationID != 0 {
-			integration = e.IntegrationID
-		}
-		rows[i] = [6]any{e.TenantID, e.AlertSeq, integration, dbTime(q.orNow(e.At)), e.Event, e.Detail}
+		rows[i] = [6]any{e.TenantID, e.AlertSeq, jsonID(e.IntegrationID), dbTime(q.orNow(e.At)), e.Event, e.Detail}
 	}
-	b, err := json.Marshal(rows)
-	if err != nil {
-		return fmt.Errorf("append timeline: encode: %w", err)
-	}
-	_, err = q.exec(ctx, sqlAppendTimelines, string(b))
-	return wrap(err, "append timeline")
+	return wrap(q.execJSON(ctx, sqlAppendTimelines, rows), "append timeline")
 }
 
 // Timeline lists what happened to an alert, in time order.
