@@ -17,16 +17,35 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/psa/driver"
 )
 
-// runW4 fills the store with alerts through ingest (no integration), then
-// measures ingest at that size, the process's memory, and the time to read
-// one alert's timeline through the API; then it adds an integration that
+// runW4 first runs W1 on an empty store, the baseline; then it fills
+// another store with alerts through ingest (no integration) and measures
+// ingest at that size, the process's memory, and the time to read one
+// alert's timeline through the API; then it adds an integration that
 // skips the stored alerts (sync.since after them) and measures W1's
-// latency and the deliveries list beside all that history.
+// latency, on the same alerts as the baseline, and the deliveries list
+// beside all that history.
+//
+// The baseline runs here rather than being taken from a W1 run: the two
+// are compared in the same minutes, on the same alerts. W1's tail is a
+// few clusters of alerts queued behind a round's calls; the first
+// hundreds of alerts open more tickets than the rest, so a W1 of another
+// length is another workload.
 func runW4(ctx context.Context, o Options) (Result, error) {
 	n := o.size(50_000, 1_000_000)
 	extra := max(1000, n/100)
-	latencyAlerts := o.size(100, 1000) / 2
-	res := Result{Title: "scale", Params: fmt.Sprintf("%d stored alerts, then %d more; batched 100, %d clients; then W1 with %d alerts", n, extra, ingestClients, latencyAlerts)}
+	w1 := o
+	w1.Alerts = 0 // W1's own length, whatever the store's size
+	latencyAlerts := w1.size(100, 1000)
+	res := Result{Title: "scale", Params: fmt.Sprintf("%d stored alerts, then %d more; batched 100, %d clients; then W1 with %d alerts, against W1 on an empty store", n, extra, ingestClients, latencyAlerts)}
+	o.progress("w4: W1 on an empty store, the baseline")
+	base, err := runW1(ctx, w1)
+	if err != nil {
+		return res, fmt.Errorf("w4: baseline: %w", err)
+	}
+	baseP99, ok := base.value("p99 (ticketbridge's time)")
+	if !ok {
+		return res, errors.New("w4: the baseline W1 has no p99")
+	}
 	e, err := startEnv(ctx, o, driver.SimOptions{Latency: w1SimLatency, RequestLimit: 1_000_000}, nil)
 	if err != nil {
 		return res, err
@@ -80,52 +99,58 @@ func runW4(ctx context.Context, o Options) (Result, error) {
 	if fi, err := os.Stat(filepath.Join(e.DataDir, "ticketbridge.db")); err == nil {
 		res.add("database file", float64(fi.Size())/(1<<20), "MB")
 	}
-	if err := latencyAtScale(ctx, o, e, latencyAlerts, &res); err != nil {
+	atSize, err := latencyAtScale(ctx, o, e, latencyAlerts, &res)
+	if err != nil {
 		return res, err
+	}
+	res.add("W1 on an empty store: p99 (ticketbridge's time)", baseP99, "ms")
+	if baseP99 > 0 {
+		res.atMost("W1 at size ÷ on an empty store, p99", atSize/baseP99, "×", 1.2)
 	}
 	return res, nil
 }
 
 // latencyAtScale applies W1's integration with a sync.since after every
 // stored alert, waits until all of them are routed (skipped as too old),
-// then runs W1's steady load and reads the deliveries list.
-func latencyAtScale(ctx context.Context, o Options, e *env, n int, res *Result) error {
+// then runs W1's steady load and reads the deliveries list. It returns
+// W1's p99 in milliseconds.
+func latencyAtScale(ctx context.Context, o Options, e *env, n int, res *Result) (float64, error) {
 	since := time.Now().UTC().Truncate(time.Second)
 	settings, _ := e.Sim.Settings(driver.BenchSettings, driver.SettingsParams{
 		Name: "bench", Base: e.SimBase(), RequestsPerHour: 1_000_000, BudgetWindow: time.Hour, MaxConcurrent: 3,
 	})
 	settings = strings.Replace(settings, "since: 30d", "since: "+since.Format(time.RFC3339), 1)
 	if !strings.Contains(settings, since.Format(time.RFC3339)) {
-		return errors.New("w4: the bench settings have no sync.since: 30d to move")
+		return 0, errors.New("w4: the bench settings have no sync.since: 30d to move")
 	}
 	if _, err := e.Apply(ctx, settings); err != nil {
-		return fmt.Errorf("w4: apply: %w", err)
+		return 0, fmt.Errorf("w4: apply: %w", err)
 	}
 	start := time.Now()
 	if err := e.WaitIdle(ctx, 30*time.Minute); err != nil {
-		return fmt.Errorf("w4: route the stored alerts: %w", err)
+		return 0, fmt.Errorf("w4: route the stored alerts: %w", err)
 	}
 	o.progress("w4: stored alerts routed (skipped as older than sync.since) in %s", time.Since(start).Round(time.Second))
 	storm := Storm{Orgs: 10, Users: 40, Types: 5, Seed: 1, IDPrefix: "w4l-", OccurredAt: since.Add(time.Second).Format(time.RFC3339)}
 	accepted, err := sendSteady(ctx, NewSender(e.BaseURL, e.Token, 8), storm, n)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := e.WaitIdle(ctx, 2*time.Minute); err != nil {
-		return err
+		return 0, err
 	}
-	w1Figures(ctx, e, storm, accepted, res, "W1 at size: ")
-	_, p99, err := apiTimes(ctx, e, 200, func(*rand.Rand) string { return "/api/v1/deliveries?limit=50" })
+	p99 := w1Figures(ctx, e, storm, accepted, res, "W1 at size: ")
+	_, listP99, err := apiTimes(ctx, e, 200, func(*rand.Rand) string { return "/api/v1/deliveries?limit=50" })
 	if err != nil {
-		return err
+		return 0, err
 	}
-	res.atMost("deliveries list p99", ms(p99), "ms", 20)
-	_, p99, err = apiTimes(ctx, e, 200, func(*rand.Rand) string { return "/api/v1/deliveries?limit=50&state=failed" })
+	res.atMost("deliveries list p99", ms(listP99), "ms", 20)
+	_, listP99, err = apiTimes(ctx, e, 200, func(*rand.Rand) string { return "/api/v1/deliveries?limit=50&state=failed" })
 	if err != nil {
-		return err
+		return 0, err
 	}
-	res.atMost("failed deliveries list p99", ms(p99), "ms", 20)
-	return nil
+	res.atMost("failed deliveries list p99", ms(listP99), "ms", 20)
+	return p99, nil
 }
 
 // timelineTimes reads k random alerts' timelines through GET
