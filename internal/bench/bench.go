@@ -75,16 +75,6 @@ func (r *Result) add(name string, v float64, unit string) {
 	r.Metrics = append(r.Metrics, Metric{Name: name, Value: v, Unit: unit})
 }
 
-// value is the named metric's value.
-func (r Result) value(name string) (float64, bool) {
-	for _, m := range r.Metrics {
-		if m.Name == name {
-			return m.Value, true
-		}
-	}
-	return 0, false
-}
-
 // atMost adds a metric whose goal is an upper bound.
 func (r *Result) atMost(name string, v float64, unit string, goal float64) {
 	ok := v <= goal

@@ -231,6 +231,30 @@ func quickW1(t *testing.T, d driver.Driver) {
 	}
 }
 
+// TestQuickW4 runs the scale workload small: its baseline W1 and W1 at
+// size each write every alert, and the ratio of their tails is reported.
+func TestQuickW4(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rs, err := Run(ctx, Options{Workloads: []string{"w4"}, Quick: true, Alerts: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, m := range rs[0].Metrics {
+		got[m.Name] = m.Value
+	}
+	for _, name := range []string{"W1 at size: p50 end to end", "W1 on an empty store: p99 (ticketbridge's time)", "W1 at size ÷ on an empty store, p99", "timeline query p50"} {
+		if got[name] <= 0 {
+			t.Errorf("%s = %v, want > 0; metrics %v", name, got[name], got)
+		}
+	}
+	if v, ok := got["W1 at size: alerts not written"]; !ok || v != 0 {
+		t.Errorf("W1 at size: alerts not written = %v (reported %v), want 0", v, ok)
+	}
+}
+
 // TestSenderRetriesUntilAccepted: a 503 is sent again, a 400 is not.
 func TestSenderRetriesUntilAccepted(t *testing.T) {
 	t.Parallel()

@@ -22,24 +22,31 @@ const (
 // of ticketbridge was inside the simulator. What remains is time spent in
 // ticketbridge (queueing, routing, commits, coalescing waits).
 func runW1(ctx context.Context, o Options) (Result, error) {
+	res, _, err := measureW1(ctx, o)
+	return res, err
+}
+
+// measureW1 runs W1 and also returns its p99 of ticketbridge's time in
+// milliseconds.
+func measureW1(ctx context.Context, o Options) (Result, float64, error) {
 	n := o.size(100, 1000)
 	res := Result{Title: "latency, 202 → ticket or note written", Params: fmt.Sprintf(
 		"%d alerts at %d/s, simulator latency %s", n, w1Rate, w1SimLatency)}
 	e, err := startEnv(ctx, o, driver.SimOptions{Latency: w1SimLatency, RequestLimit: 1_000_000}, &driver.SettingsParams{Name: "bench", RequestsPerHour: 1_000_000, BudgetWindow: time.Hour, MaxConcurrent: 3})
 	if err != nil {
-		return res, err
+		return res, 0, err
 	}
 	defer e.Close()
 	storm := Storm{Orgs: 10, Users: 40, Types: 5, Seed: 1, IDPrefix: "w1-"}
 	accepted, err := sendSteady(ctx, NewSender(e.BaseURL, e.Token, 8), storm, n)
 	if err != nil {
-		return res, err
+		return res, 0, err
 	}
 	if err := e.WaitIdle(ctx, 2*time.Minute); err != nil {
-		return res, err
+		return res, 0, err
 	}
-	w1Figures(ctx, e, storm, accepted, &res, "")
-	return res, nil
+	p99 := w1Figures(ctx, e, storm, accepted, &res, "")
+	return res, p99, nil
 }
 
 // w1Figures adds W1's figures for the alerts of storm accepted at the

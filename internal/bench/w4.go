@@ -38,13 +38,9 @@ func runW4(ctx context.Context, o Options) (Result, error) {
 	latencyAlerts := w1.size(100, 1000)
 	res := Result{Title: "scale", Params: fmt.Sprintf("%d stored alerts, then %d more; batched 100, %d clients; then W1 with %d alerts, against W1 on an empty store", n, extra, ingestClients, latencyAlerts)}
 	o.progress("w4: W1 on an empty store, the baseline")
-	base, err := runW1(ctx, w1)
+	_, baseP99, err := measureW1(ctx, w1)
 	if err != nil {
 		return res, fmt.Errorf("w4: baseline: %w", err)
-	}
-	baseP99, ok := base.value("p99 (ticketbridge's time)")
-	if !ok {
-		return res, errors.New("w4: the baseline W1 has no p99")
 	}
 	e, err := startEnv(ctx, o, driver.SimOptions{Latency: w1SimLatency, RequestLimit: 1_000_000}, nil)
 	if err != nil {

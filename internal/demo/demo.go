@@ -265,7 +265,7 @@ func (e *Env) WaitIdle(ctx context.Context, timeout time.Duration) error {
 	e.App.Engine.Nudge()
 	newest, err := e.App.Store.ListAlerts(ctx, store.AlertFilter{TenantID: store.DefaultTenant, Limit: 1})
 	if err != nil {
-		return err
+		return fmt.Errorf("wait for idle: read the newest alert: %w", err)
 	}
 	w := idleWait{routedBelow: map[int64]int64{}}
 	if len(newest) > 0 {
