@@ -4,6 +4,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -97,7 +98,7 @@ type App struct {
 	ingestOnce sync.Once
 	ingest     *ingest.Handler
 	getenv     func(string) string
-	// mailPollEvery is Options.MailPollEvery.
+	// mailPollEvery is Options.MailPollEvery, its default filled in.
 	mailPollEvery time.Duration
 }
 
@@ -106,7 +107,7 @@ func New(ctx context.Context, cfg config.Config, opts Options) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers, getenv: opts.Getenv, mailPollEvery: opts.MailPollEvery}
+	a := &App{cfg: cfg, log: opts.Logger, now: opts.Now, client: opts.HTTPClient, Tenant: store.DefaultTenant, budgets: map[string]*psahttp.Budget{}, drivers: opts.Drivers, getenv: opts.Getenv, mailPollEvery: cmp.Or(opts.MailPollEvery, defaultMailPollEvery)}
 	if a.drivers == nil {
 		a.drivers = drivers.All()
 	}

@@ -9,8 +9,9 @@ import (
 	"github.com/ticketbridge/ticketbridge/internal/source"
 )
 
-// mailPollEvery is how often the mailbox folders of sources are polled.
-const mailPollEvery = time.Minute
+// defaultMailPollEvery is how often the mailbox folders of sources are
+// polled unless Options.MailPollEvery says otherwise.
+const defaultMailPollEvery = time.Minute
 
 // PollMailOnce polls the mailbox folder of every source that names one
 // and returns how many messages were taken; a source whose poll fails is
@@ -40,17 +41,13 @@ func (a *App) PollMailOnce(ctx context.Context) (int, error) {
 	return taken, nil
 }
 
-// pollMail polls every mailPollEvery (or the app's own interval) until
-// ctx ends.
+// pollMail polls every a.mailPollEvery until ctx ends; never when that
+// is negative.
 func (a *App) pollMail(ctx context.Context) {
-	every := mailPollEvery
-	switch {
-	case a.mailPollEvery < 0:
+	if a.mailPollEvery < 0 {
 		return
-	case a.mailPollEvery > 0:
-		every = a.mailPollEvery
 	}
-	t := time.NewTicker(every)
+	t := time.NewTicker(a.mailPollEvery)
 	defer t.Stop()
 	for {
 		if _, err := a.PollMailOnce(ctx); err != nil && ctx.Err() == nil {
